@@ -1,0 +1,85 @@
+from django.contrib import admin
+from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
+
+from associations.models import (
+    Association,
+    County,
+    Officer,
+    ServiceRegion,
+    StaffMembership,
+    Township,
+    Village,
+)
+
+
+@admin.register(County)
+class CountyAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(ServiceRegion)
+class ServiceRegionAdmin(admin.ModelAdmin):
+    list_display = ["name", "county"]
+    list_filter = ["county"]
+
+
+@admin.register(Township)
+class TownshipAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "county", "service_region", "sort_order"]
+    list_filter = ["county", "kind"]
+    search_fields = ["name"]
+    list_select_related = ["county", "service_region"]
+
+
+@admin.register(Village)
+class VillageAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "township"]
+    list_filter = ["township__county"]
+    search_fields = ["name", "township__name"]
+    list_select_related = ["township"]
+
+
+class OfficerInline(admin.TabularInline):
+    model = Officer
+    extra = 0
+
+
+@admin.register(Association)
+class AssociationAdmin(SimpleHistoryAdmin):
+    """Scoped like the staff pages, so a user given `is_staff` by mistake still sees only their rows."""
+
+    list_display = ["name", "township", "registration_number", "term_number", "status", "runs_care_station"]
+    list_filter = ["status", "runs_care_station", "township__county", "township"]
+    search_fields = ["name", "registration_number", "address"]
+    list_select_related = ["township"]
+    autocomplete_fields = ["township"]
+    filter_horizontal = ["villages"]
+    inlines = [OfficerInline]
+    list_per_page = 50
+
+    def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+        return super().get_queryset(request).visible_to(request.user)
+
+
+@admin.register(Officer)
+class OfficerAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "position", "association", "term_start", "term_end"]
+    list_filter = ["position"]
+    search_fields = ["name", "association__name"]
+    list_select_related = ["association"]
+    raw_id_fields = ["association"]
+    list_per_page = 50
+
+    def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+        return (
+            super().get_queryset(request).filter(association__in=Association.objects.visible_to(request.user))
+        )
+
+
+@admin.register(StaffMembership)
+class StaffMembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "township"]
+    list_filter = ["role"]
+    list_select_related = ["user", "township"]
+    autocomplete_fields = ["township"]

@@ -1,0 +1,165 @@
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from associations import access
+from associations.models import Association, Officer, Township, Village
+from core.forms import ROCDateField
+from core.text import normalize_text
+
+
+class AssociationForm(forms.ModelForm):
+    founded_on = ROCDateField(label=_("成立日期"), required=False)
+
+    class Meta:
+        model = Association
+        fields = [
+            "name",
+            "township",
+            "villages",
+            "registration_number",
+            "founded_on",
+            "term_number",
+            "status",
+            "address",
+            "phone",
+            "email",
+            "member_count",
+            "runs_care_station",
+            "local_features",
+            "notes",
+        ]
+        widgets = {
+            "villages": forms.CheckboxSelectMultiple,
+            "local_features": forms.Textarea(attrs={"rows": 3}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+        error_messages = {
+            "name": {"required": _("請填寫協會名稱。")},
+            "township": {
+                "required": _("請選擇鄉鎮市區。"),
+                "invalid_choice": _("所選的鄉鎮市區不在您可管理的範圍內。"),
+            },
+            "email": {"invalid": _("電子郵件格式不正確。")},
+            "member_count": {"invalid": _("會員人數請填整數。"), "min_value": _("會員人數不可為負數。")},
+            "term_number": {"invalid": _("屆期請填整數，例如 10。"), "min_value": _("屆期不可為負數。")},
+        }
+
+    def __init__(self, *args: object, user: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        townships = access.scope_townships(Township.objects.select_related("county"), user)
+        self.fields["township"].queryset = townships
+        self.fields["villages"].queryset = Village.objects.filter(township__in=townships).select_related(
+            "township"
+        )
+        if townships.count() == 1 and not self.instance.pk:
+            self.fields["township"].initial = townships.first()
+
+    def clean_name(self) -> str:
+        return normalize_text(self.cleaned_data["name"])
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean()
+        township = cleaned.get("township")
+        villages = cleaned.get("villages")
+        if township and villages:
+            foreign = [v.name for v in villages if v.township_id != township.pk]
+            if foreign:
+                self.add_error(
+                    "villages", _("村里「%(names)s」不屬於所選的鄉鎮市區。") % {"names": "、".join(foreign)}
+                )
+        name = cleaned.get("name")
+        if township and name:
+            duplicate = Association.objects.filter(township=township, name=name).exclude(pk=self.instance.pk)
+            if duplicate.exists():
+                self.add_error(
+                    "name",
+                    _("%(township)s已有同名的協會「%(name)s」。") % {"township": township, "name": name},
+                )
+        return cleaned
+
+
+class OfficerForm(forms.ModelForm):
+    term_start = ROCDateField(label=_("任期起日"), required=False)
+    term_end = ROCDateField(label=_("任期迄日"), required=False)
+
+    class Meta:
+        model = Officer
+        fields = ["position", "name", "phone", "term_start", "term_end", "note"]
+        error_messages = {
+            "position": {"required": _("請選擇職稱。")},
+            "name": {"required": _("請填寫姓名。")},
+        }
+
+    def clean_name(self) -> str:
+        return normalize_text(self.cleaned_data["name"])
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean()
+        start, end = cleaned.get("term_start"), cleaned.get("term_end")
+        if start and end and end < start:
+            self.add_error("term_end", _("任期迄日不可早於任期起日。"))
+        return cleaned
+
+
+class AssociationFilterForm(forms.Form):
+    SORTS = {
+        "name": ("name", "pk"),
+        "-name": ("-name", "-pk"),
+        "township": ("township__sort_order", "township__name", "name", "pk"),
+        "-township": ("-township__sort_order", "-township__name", "-name", "-pk"),
+        "founded": ("founded_on", "pk"),
+        "-founded": ("-founded_on", "-pk"),
+        "term": ("term_number", "pk"),
+        "-term": ("-term_number", "-pk"),
+        "members": ("member_count", "pk"),
+        "-members": ("-member_count", "-pk"),
+    }
+
+    q = forms.CharField(
+        label=_("搜尋"),
+        required=False,
+        widget=forms.SearchInput(attrs={"placeholder": _("協會名稱、立案字號或地址")}),
+    )
+    township = forms.ModelChoiceField(
+        label=_("鄉鎮市區"), queryset=Township.objects.none(), required=False, empty_label=_("全部")
+    )
+    status = forms.ChoiceField(
+        label=_("狀態"), required=False, choices=[("", _("全部")), *Association.Status.choices]
+    )
+    sort = forms.ChoiceField(
+        label=_("排序"),
+        required=False,
+        choices=[
+            ("township", _("鄉鎮市區")),
+            ("name", _("名稱")),
+            ("-founded", _("成立日期（新到舊）")),
+            ("founded", _("成立日期（舊到新）")),
+            ("-term", _("屆期（高到低）")),
+            ("-members", _("會員人數（多到少）")),
+        ],
+    )
+
+    def __init__(self, *args: object, user: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["township"].queryset = access.scope_townships(Township.objects.all(), user)
+
+    def filter(self, queryset):  # type: ignore[no-untyped-def]
+        """Apply the valid filters in the database; an invalid value (a township out of scope) filters out
+        nothing extra but never widens the scope, since `queryset` is already scoped."""
+        self.is_valid()
+        data = self.cleaned_data
+        if q := normalize_text(data.get("q", "")):
+            q_place = q.replace("台", "臺")
+            queryset = queryset.filter(
+                Q(name__icontains=q)
+                | Q(name__icontains=q_place)
+                | Q(registration_number__icontains=q)
+                | Q(address__icontains=q)
+                | Q(address__icontains=q_place)
+            )
+        if township := data.get("township"):
+            queryset = queryset.filter(township=township)
+        if status := data.get("status"):
+            queryset = queryset.filter(status=status)
+        return queryset.order_by(*self.SORTS.get(data.get("sort") or "township", self.SORTS["township"]))

@@ -1,0 +1,37 @@
+"""Form fields shared by every app: dates are typed in ROC form (or Gregorian) and shown in ROC form."""
+
+import datetime
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core import dates
+
+
+class ROCDateInput(forms.TextInput):
+    def __init__(self, attrs: dict[str, str] | None = None) -> None:
+        defaults = {"placeholder": "112/01/03", "inputmode": "numeric", "autocomplete": "off"}
+        super().__init__({**defaults, **(attrs or {})})
+
+    def format_value(self, value: object) -> str | None:
+        if isinstance(value, datetime.date):
+            return dates.format_roc(value)
+        return super().format_value(value)
+
+
+class ROCDateField(forms.DateField):
+    """Accepts 112/01/03, 112.1.3, 1120103, 民國112年1月3日 and 2023-01-03 alike."""
+
+    widget = ROCDateInput
+    default_error_messages = {"invalid": _("日期格式無法辨識，請輸入如 112/01/03 的民國日期。")}
+
+    def to_python(self, value: object) -> datetime.date | None:
+        if value in self.empty_values:
+            return None
+        try:
+            return dates.parse_date(value)  # type: ignore[arg-type]
+        except dates.ROCDateError as exc:
+            raise forms.ValidationError(str(exc), code="invalid") from exc
+
+    def strptime(self, value: str, format: str) -> datetime.date:  # pragma: no cover - to_python bypasses it
+        raise NotImplementedError
