@@ -147,8 +147,10 @@ class AssociationFilterForm(forms.Form):
     def filter(self, queryset):  # type: ignore[no-untyped-def]
         """Apply the valid filters in the database; an invalid value (a township out of scope) filters out
         nothing extra but never widens the scope, since `queryset` is already scoped."""
-        self.is_valid()
-        data = self.cleaned_data
+        data: dict[str, object] = {}
+        if self.is_bound:
+            self.is_valid()  # fills cleaned_data with every field that is valid, even when another is not
+            data = self.cleaned_data
         if q := normalize_text(data.get("q", "")):
             q_place = q.replace("台", "臺")
             queryset = queryset.filter(

@@ -1,0 +1,88 @@
+"""The role cast every test draws on: a county officer, township staff of 竹南鎮 and of 頭份市, a judge,
+an administrator and an anonymous visitor (DESIGN.md, Tests)."""
+
+import pytest
+from django.test import Client
+
+from core.roles import Role
+from tests.associations.factories import StaffFactory, TownshipFactory
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings):
+    """Tests run without `collectstatic`, so the manifest storage used in production has nothing to read."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def zhunan(db):
+    return TownshipFactory(name="竹南鎮", kind="鎮")
+
+
+@pytest.fixture
+def toufen(db):
+    return TownshipFactory(name="頭份市", kind="市")
+
+
+@pytest.fixture
+def county_officer(db):
+    return StaffFactory(username="county", role=Role.COUNTY)
+
+
+@pytest.fixture
+def zhunan_clerk(zhunan):
+    return StaffFactory(username="zhunan", role=Role.TOWNSHIP, township=zhunan)
+
+
+@pytest.fixture
+def toufen_clerk(toufen):
+    return StaffFactory(username="toufen", role=Role.TOWNSHIP, township=toufen)
+
+
+@pytest.fixture
+def judge(db):
+    return StaffFactory(username="judge", role=Role.JUDGE)
+
+
+@pytest.fixture
+def administrator(db):
+    return StaffFactory(username="admin", role=Role.ADMIN)
+
+
+def _client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def county_client(county_officer) -> Client:
+    return _client_for(county_officer)
+
+
+@pytest.fixture
+def zhunan_client(zhunan_clerk) -> Client:
+    return _client_for(zhunan_clerk)
+
+
+@pytest.fixture
+def toufen_client(toufen_clerk) -> Client:
+    return _client_for(toufen_clerk)
+
+
+@pytest.fixture
+def judge_client(judge) -> Client:
+    return _client_for(judge)
+
+
+@pytest.fixture
+def admin_client_(administrator) -> Client:
+    return _client_for(administrator)
+
+
+@pytest.fixture
+def anonymous_client() -> Client:
+    return Client()
