@@ -1,0 +1,42 @@
+# Newcomer commands: `make run` (portal with demo data) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1:8000
+
+.PHONY: install run test check lint format migrations demo
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## Create the venv, migrate, load geography and the 苗栗 demo (idempotent), and serve on http://$(HOST)/
+run: demo
+	DEBUG=1 $(BIN)/python manage.py runserver $(HOST)
+
+demo: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
+	$(BIN)/python manage.py seed_demo
+
+## The whole test suite: SQLite by default, PostgreSQL when DATABASE_URL is set.
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+## Lint, formatting, migrations in step with models, and the deployment checklist with production-like settings.
+check: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DATABASE_URL=sqlite:////tmp/portal-makemigrations-check.sqlite3 $(BIN)/python manage.py makemigrations --check --dry-run
+	DEBUG=0 SECRET_KEY='check-deploy-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJKLMNOP' \
+	  ALLOWED_HOSTS=portal.example.gov.tw SECURE_SSL_REDIRECT=1 SECURE_HSTS_SECONDS=31536000 \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
