@@ -53,8 +53,9 @@ def describe(
 ) -> list[HistoryEntry]:
     """Turn historical records (any order) into entries, newest first.
 
-    `subject(record)` names the row for the reader ("理事長 王大明"). `m2m` maps a historical m2m
-    relation name to its label; those relations must be prefetched with their target selected.
+    `subject(record)` names the row for the reader ("理事長 王大明"). `m2m` maps an attribute
+    holding a record's prefetched historical m2m rows (a list from `Prefetch(..., to_attr=...)`, with the
+    target selected) to its label.
     """
     by_object: dict[int, list[models.Model]] = {}
     for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
@@ -94,4 +95,4 @@ def describe(
 
 
 def _m2m_names(record: models.Model, relation: str) -> set[str]:
-    return {str(row.village) for row in getattr(record, relation).all()}
+    return {str(row.village) for row in getattr(record, relation)}

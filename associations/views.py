@@ -62,10 +62,16 @@ def association_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _history(association: Association) -> list:
-    village_rows = Association.history.model.villages.rel.related_model.objects.select_related("village")
+    village_rows = Association.history.model._meta.get_field("historicalassociation_villages").related_model
     records = (
         association.history.select_related("history_user")
-        .prefetch_related(Prefetch("villages", queryset=village_rows))
+        .prefetch_related(
+            Prefetch(
+                "historicalassociation_villages_set",
+                queryset=village_rows.objects.select_related("village"),
+                to_attr="village_rows",
+            )
+        )
         .order_by("-history_date")[:HISTORY_LIMIT]
     )
     officer_records = (
@@ -73,7 +79,7 @@ def _history(association: Association) -> list:
         .select_related("history_user")
         .order_by("-history_date")[:HISTORY_LIMIT]
     )
-    entries = describe(records, subject=lambda r: _("協會資料"), m2m={"villages": _("涵蓋村里")})
+    entries = describe(records, subject=lambda r: _("協會資料"), m2m={"village_rows": _("涵蓋村里")})
     entries += describe(officer_records, subject=lambda r: f"{r.get_position_display()} {r.name}")
     return sorted(entries, key=lambda e: e.when, reverse=True)[:HISTORY_LIMIT]
 
