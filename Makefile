@@ -22,7 +22,7 @@ run: demo
 demo: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable
-	$(BIN)/python manage.py seed_demo
+	DEBUG=1 $(BIN)/python manage.py seed_demo
 
 ## The whole test suite: SQLite by default, PostgreSQL when DATABASE_URL is set.
 test: install

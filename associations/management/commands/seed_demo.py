@@ -1,0 +1,70 @@
+import unicodedata
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from associations.demo import DemoError, demo_seed
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _row(cells: list[str], widths: list[int]) -> str:
+    return "  ".join(cell + " " * (width - _width(cell)) for cell, width in zip(cells, widths, strict=True))
+
+
+class Command(BaseCommand):
+    help = (
+        "Seed a realistic 苗栗縣 demo (280 associations with villages and officers) and one user of each "
+        "role. Safe to run again: existing associations are kept as they are; the demo users are updated and "
+        "their passwords reset to the demo password."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--seed", type=int, default=112, help="random seed; the same seed gives the same demo"
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="run even with DEBUG off (it resets the demo users' passwords: never on a live database)",
+        )
+
+    def handle(self, *args: object, seed: int, force: bool, **options: object) -> None:
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                _(
+                    "示範資料會建立示範帳號並把其密碼重設為示範密碼，只能在 DEBUG=1 的開發環境執行；"
+                    "確定此資料庫不是正式環境時，請加上 --force。"
+                )
+            )
+        try:
+            result = demo_seed(seed=seed, stdout=self.stdout)
+        except DemoError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(
+            self.style.SUCCESS(
+                _(
+                    "協會：新增 %(created)d、已存在 %(skipped)d；幹部：新增 %(officers)d；"
+                    "村里：新增 %(villages)d（%(seconds).1f 秒）"
+                )
+                % {
+                    "created": result.associations_created,
+                    "skipped": result.associations_skipped,
+                    "officers": result.officers_created,
+                    "villages": result.villages_created,
+                    "seconds": result.seconds,
+                }
+            )
+        )
+        header = [_("帳號"), _("角色"), _("鄉鎮市區"), _("密碼")]
+        rows = [[u.username, str(u.role.label), u.township or "—", u.password] for u in result.users]
+        widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
+        self.stdout.write("")
+        for cells in [header, *rows]:
+            self.stdout.write(_row(cells, widths).rstrip())
+        self.stdout.write("")
+        self.stdout.write(_("登入網址：%(url)s") % {"url": result.url})
+        self.stdout.write(_("啟動示範站：make run（或 DEBUG=1 .venv/bin/python manage.py runserver）"))
