@@ -40,6 +40,11 @@ def can_use_registry(user: object) -> bool:
     return role_of(user) in REGISTRY_ROLES
 
 
+def can_use_admin(user: object) -> bool:
+    """Only administrators use the Django admin; `is_staff` given to anyone else by mistake is not enough."""
+    return role_of(user) == Role.ADMIN and bool(getattr(user, "is_staff", False))
+
+
 def scope_associations(queryset: AssociationQuerySet, user: object) -> AssociationQuerySet:
     role = role_of(user)
     if role in COUNTY_WIDE_ROLES:

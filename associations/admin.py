@@ -1,5 +1,7 @@
 from django.contrib import admin
-from django.http import HttpRequest
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 
 from associations.models import (
@@ -40,13 +42,38 @@ class VillageAdmin(admin.ModelAdmin):
     list_select_related = ["township"]
 
 
+class ScopedHistoryAdmin(SimpleHistoryAdmin):
+    """simple-history's history pages look the row up without `get_queryset` (and fall back to the history
+    of a deleted row), so they would show rows outside the user's scope: refuse those as missing first."""
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict | None = None
+    ) -> HttpResponse:
+        self._check_in_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: dict | None = None
+    ) -> HttpResponse:
+        self._check_in_scope(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _check_in_scope(self, request: HttpRequest, object_id: str) -> None:
+        try:
+            visible = self.get_queryset(request).filter(pk=unquote(object_id)).exists()
+        except (ValueError, ValidationError):
+            visible = False
+        if not visible:
+            raise Http404
+
+
 class OfficerInline(admin.TabularInline):
     model = Officer
     extra = 0
 
 
 @admin.register(Association)
-class AssociationAdmin(SimpleHistoryAdmin):
+class AssociationAdmin(ScopedHistoryAdmin):
     """Scoped like the staff pages, so a user given `is_staff` by mistake still sees only their rows."""
 
     list_display = ["name", "township", "registration_number", "term_number", "status", "runs_care_station"]
@@ -63,7 +90,7 @@ class AssociationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Officer)
-class OfficerAdmin(SimpleHistoryAdmin):
+class OfficerAdmin(ScopedHistoryAdmin):
     list_display = ["name", "position", "association", "term_start", "term_end"]
     list_filter = ["position"]
     search_fields = ["name", "association__name"]
