@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import path
 from simple_history.admin import SimpleHistoryAdmin
 
 from associations.models import (
@@ -82,11 +83,22 @@ class AssociationAdmin(ScopedHistoryAdmin):
     list_select_related = ["township"]
     autocomplete_fields = ["township"]
     filter_horizontal = ["villages"]
+    change_list_template = "admin/associations/association/change_list.html"
     inlines = [OfficerInline]
     list_per_page = 50
 
     def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
         return super().get_queryset(request).visible_to(request.user)
+
+    def get_urls(self):  # type: ignore[no-untyped-def]
+        view = self.admin_site.admin_view(self.roster_import_view)
+        return [path("import/", view, name="associations_association_import"), *super().get_urls()]
+
+    def roster_import_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload -> preview -> confirm, on the same service as `manage.py import_associations`."""
+        from associations.admin_import import roster_import_view
+
+        return roster_import_view(request, self)
 
 
 @admin.register(Officer)

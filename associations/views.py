@@ -8,10 +8,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from associations import access, services
+from associations import access, exports, services
 from associations.forms import AssociationFilterForm, AssociationForm, OfficerForm
 from associations.history import describe
 from associations.models import Association, Officer
+from core.exports import FORMATS
 
 HISTORY_LIMIT = 100
 
@@ -40,6 +41,15 @@ def association_list(request: HttpRequest) -> HttpResponse:
             "can_create": access.can_create_association(request.user),
         },
     )
+
+
+def association_export(request: HttpRequest) -> HttpResponse:
+    """The rows the list shows for the same filters (every page), as .xlsx or .csv."""
+    _require_registry(request)
+    form = AssociationFilterForm(request.GET or None, user=request.user)
+    associations = form.filter(Association.objects.visible_to(request.user))
+    fmt = request.GET.get("format")
+    return exports.export_response(queryset=associations, fmt=fmt if fmt in FORMATS else "xlsx")
 
 
 def association_detail(request: HttpRequest, pk: int) -> HttpResponse:

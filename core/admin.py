@@ -1,0 +1,53 @@
+import json
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from core.models import ImportRecord
+
+
+@admin.register(ImportRecord)
+class ImportRecordAdmin(admin.ModelAdmin):
+    """The audit trail of imports: read only, since a record that could be edited proves nothing."""
+
+    list_display = ["created_at", "kind", "file_name", "user", "outcome", "dry_run", "summary"]
+    list_filter = ["kind", "outcome", "dry_run"]
+    search_fields = ["file_name", "sha256", "user__username"]
+    list_select_related = ["user"]
+    date_hierarchy = "created_at"
+    list_per_page = 50
+    fields = [
+        "kind",
+        "created_at",
+        "user",
+        "file_name",
+        "size",
+        "sha256",
+        "dry_run",
+        "outcome",
+        "counts",
+        "report_text",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("筆數"))
+    def summary(self, record: ImportRecord) -> str:
+        counts = record.counts or {}
+        return " / ".join(f"{key} {value}" for key, value in counts.items())
+
+    @admin.display(description=_("報告"))
+    def report_text(self, record: ImportRecord) -> str:
+        text = json.dumps(record.report, ensure_ascii=False, indent=2)
+        style = "white-space: pre-wrap; max-height: 40em; overflow: auto"
+        return format_html('<pre style="{}">{}</pre>', style, text)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ImportRecord | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: ImportRecord | None = None) -> bool:
+        return False

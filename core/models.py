@@ -1,0 +1,44 @@
+"""Records kept by the plumbing itself. No domain here: an import of any kind (a roster, a compliance
+sheet) is recorded the same way, its kind naming the pipeline that ran."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportRecord(models.Model):
+    """One run of a spreadsheet import, kept whether it wrote anything or not: who ran it, on which bytes
+    (SHA-256), with what counts and the full report of errors and warnings."""
+
+    class Outcome(models.TextChoices):
+        IMPORTED = "imported", _("已匯入")
+        PREVIEWED = "previewed", _("預覽（未寫入）")
+        REJECTED = "rejected", _("有錯誤，未寫入")
+        UNREADABLE = "unreadable", _("無法讀取檔案")
+
+    kind = models.CharField(_("匯入類型"), max_length=50, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("執行者"),
+    )
+    created_at = models.DateTimeField(_("執行時間"), default=timezone.now, db_index=True)
+    file_name = models.CharField(_("檔案名稱"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    size = models.PositiveBigIntegerField(_("檔案大小（位元組）"), default=0)
+    dry_run = models.BooleanField(_("僅預覽"), default=False)
+    outcome = models.CharField(_("結果"), max_length=20, choices=Outcome.choices)
+    counts = models.JSONField(_("筆數"), default=dict, blank=True)
+    report = models.JSONField(_("報告"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("匯入紀錄")
+        verbose_name_plural = _("匯入紀錄")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name}（{self.get_outcome_display()}）"
