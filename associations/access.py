@@ -7,7 +7,7 @@ closed: an anonymous user, a user without a role, or a role not named here sees 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -17,6 +17,8 @@ from core.roles import COUNTY_WIDE_ROLES, REGISTRY_ROLES, Role
 
 if TYPE_CHECKING:
     from associations.models import Association, AssociationQuerySet, Officer, Township
+
+RecordT = TypeVar("RecordT")
 
 
 def role_of(user: object) -> Role | None:
@@ -111,3 +113,21 @@ def scope_associations_ids(user: object) -> AssociationQuerySet:
     from associations.models import Association
 
     return Association.objects.visible_to(user).values("pk")
+
+
+def get_association_record_for_user(
+    user: object, model: type[RecordT], pk: int, *, for_change: bool = False
+) -> RecordT:
+    """Fetch a row that belongs to one association (a meeting, a yearly filing, an election) and authorise
+    it like its association: 404 when that association is not visible, 403 when visible but not changeable."""
+    if not can_use_registry(user):
+        raise PermissionDenied
+    try:
+        record = model.objects.select_related("association__township").get(
+            pk=pk, association__in=scope_associations_ids(user)
+        )
+    except model.DoesNotExist:
+        raise Http404 from None
+    if for_change and not can_change_association(user, record.association):
+        raise PermissionDenied
+    return record

@@ -1,6 +1,8 @@
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
@@ -178,6 +180,12 @@ class Association(models.Model):
     )
     local_features = models.TextField(_("社區特色（人文地產景）"), blank=True)
     runs_care_station = models.BooleanField(_("設有社區照顧關懷據點"), default=False)
+    board_meeting_interval_months = models.PositiveSmallIntegerField(
+        _("理監事會應召開間隔（月）"),
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_("依法至少每 6 個月召開一次；章程規定每 3 個月者請改為 3。"),
+    )
     notes = models.TextField(_("備註"), blank=True)
     created_at = models.DateTimeField(_("建立時間"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新時間"), auto_now=True)
@@ -304,3 +312,208 @@ class StaffMembership(models.Model):
     def __str__(self) -> str:
         suffix = f"（{self.township}）" if self.township_id else ""
         return f"{self.user} - {self.get_role_display()}{suffix}"
+
+
+# --- Compliance facts ------------------------------------------------------------------------------------
+# What township staff record each year for the compliance check (會務財務清查). Facts only: the judgments
+# drawn from them (status, tier) live in `grading`.
+
+
+def _not_in_future(value: datetime.date | None, label: str, errors: dict[str, list[str]], field: str) -> None:
+    if value is not None and value > timezone.localdate():
+        errors.setdefault(field, []).append(_("%(label)s不可晚於今天。") % {"label": label})
+
+
+class Meeting(models.Model):
+    class Kind(models.TextChoices):
+        GENERAL_ASSEMBLY = "general_assembly", _("會員大會")
+        BOARD = "board", _("理事會")
+        SUPERVISORY = "supervisory", _("監事會")
+        JOINT = "joint", _("理監事聯席會議")
+
+    association = models.ForeignKey(
+        Association, on_delete=models.CASCADE, related_name="meetings", verbose_name=_("協會")
+    )
+    kind = models.CharField(_("會議種類"), max_length=20, choices=Kind.choices)
+    held_on = models.DateField(_("開會日期"))
+    quorum_met = models.BooleanField(
+        _("出席達法定人數"), default=True, help_text=_("未達法定人數的會議不計入應召開次數。")
+    )
+    minutes_filed_on = models.DateField(_("會議紀錄送府日期"), null=True, blank=True)
+    note = models.CharField(_("備註"), max_length=200, blank=True)
+
+    history = HistoricalRecords(verbose_name=_("會議異動紀錄"))
+
+    class Meta:
+        verbose_name = _("會議")
+        verbose_name_plural = _("會議")
+        ordering = ["association", "held_on", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["association", "kind", "held_on"],
+                name="meeting_unique_per_kind_and_day",
+                violation_error_message=_("同一天已登錄過同種類的會議。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(minutes_filed_on__isnull=True) | Q(minutes_filed_on__gte=F("held_on")),
+                name="meeting_minutes_after_meeting",
+                violation_error_message=_("會議紀錄送府日期不可早於開會日期。"),
+            ),
+        ]
+        indexes = [models.Index(fields=["association", "held_on"], name="meeting_association_held_on")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.held_on.isoformat()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("associations:compliance", args=[self.association_id, self.held_on.year])
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        _not_in_future(self.held_on, _("開會日期"), errors, "held_on")
+        _not_in_future(self.minutes_filed_on, _("會議紀錄送府日期"), errors, "minutes_filed_on")
+        if self.held_on and self.minutes_filed_on and self.minutes_filed_on < self.held_on:
+            errors.setdefault("minutes_filed_on", []).append(_("會議紀錄送府日期不可早於開會日期。"))
+        if errors:
+            raise ValidationError(errors)
+
+
+class YearlyFiling(models.Model):
+    """The papers an association files for one fiscal (calendar) year: the work plan and budget before the
+    year begins, the work report and final accounts after it ends."""
+
+    association = models.ForeignKey(
+        Association, on_delete=models.CASCADE, related_name="yearly_filings", verbose_name=_("協會")
+    )
+    year = models.PositiveSmallIntegerField(
+        _("年度"), validators=[MinValueValidator(1912), MaxValueValidator(2100)]
+    )
+    plan_budget_filed_on = models.DateField(_("工作計畫及預算送府日期"), null=True, blank=True)
+    report_accounts_filed_on = models.DateField(_("工作報告及決算送府日期"), null=True, blank=True)
+    note = models.TextField(_("備註"), blank=True)
+
+    history = HistoricalRecords(verbose_name=_("年度書表異動紀錄"))
+
+    class Meta:
+        verbose_name = _("年度書表送府")
+        verbose_name_plural = _("年度書表送府")
+        ordering = ["association", "-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["association", "year"],
+                name="yearly_filing_unique_per_year",
+                violation_error_message=_("這個年度已有送府紀錄。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.association} {self.year}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("associations:compliance", args=[self.association_id, self.year])
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        _not_in_future(self.plan_budget_filed_on, _("工作計畫及預算送府日期"), errors, "plan_budget_filed_on")
+        _not_in_future(
+            self.report_accounts_filed_on, _("工作報告及決算送府日期"), errors, "report_accounts_filed_on"
+        )
+        if self.year and self.plan_budget_filed_on and self.plan_budget_filed_on.year < self.year - 1:
+            errors.setdefault("plan_budget_filed_on", []).append(
+                _("工作計畫及預算送府日期早於前一年度，請確認年度是否正確。")
+            )
+        if self.year and self.report_accounts_filed_on and self.report_accounts_filed_on.year < self.year:
+            errors.setdefault("report_accounts_filed_on", []).append(
+                _("工作報告及決算送府日期早於該年度開始，請確認年度是否正確。")
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class Election(models.Model):
+    """One board election (改選): the term it opened and when that term ends."""
+
+    association = models.ForeignKey(
+        Association, on_delete=models.CASCADE, related_name="elections", verbose_name=_("協會")
+    )
+    term_number = models.PositiveSmallIntegerField(_("屆次"), null=True, blank=True)
+    elected_on = models.DateField(_("改選日期"), null=True, blank=True)
+    term_ends_on = models.DateField(_("任期屆滿日"))
+    note = models.CharField(_("備註"), max_length=200, blank=True)
+
+    history = HistoricalRecords(verbose_name=_("改選異動紀錄"))
+
+    class Meta:
+        verbose_name = _("理監事改選")
+        verbose_name_plural = _("理監事改選")
+        ordering = ["association", "term_ends_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["association", "term_number"],
+                condition=Q(term_number__isnull=False),
+                name="election_unique_term_number",
+                violation_error_message=_("這一屆的改選已登錄過。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(elected_on__isnull=True) | Q(term_ends_on__gt=F("elected_on")),
+                name="election_term_ends_after_election",
+                violation_error_message=_("任期屆滿日必須晚於改選日期。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.association} {self.term_ends_on.isoformat()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("associations:compliance", args=[self.association_id, self.term_ends_on.year])
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        _not_in_future(self.elected_on, _("改選日期"), errors, "elected_on")
+        if self.elected_on and self.term_ends_on and self.term_ends_on <= self.elected_on:
+            errors.setdefault("term_ends_on", []).append(_("任期屆滿日必須晚於改選日期。"))
+        if errors:
+            raise ValidationError(errors)
+
+
+class ProgrammeProfile(models.Model):
+    """What an association runs beyond its meetings: the countable programme facts tiering looks at."""
+
+    association = models.OneToOneField(
+        Association, on_delete=models.CASCADE, related_name="programme", verbose_name=_("協會")
+    )
+    care_station_since = models.DateField(_("關懷據點設立日期"), null=True, blank=True)
+    volunteer_team = models.BooleanField(_("設有志工隊"), default=False)
+    volunteer_count = models.PositiveIntegerField(_("志工人數"), null=True, blank=True)
+    regular_services = models.TextField(
+        _("其他經常性服務"), blank=True, help_text=_("每行一項，例如：老人共餐、課後陪讀、社區巡守。")
+    )
+    updated_at = models.DateTimeField(_("更新時間"), auto_now=True)
+
+    history = HistoricalRecords(verbose_name=_("方案資料異動紀錄"))
+
+    class Meta:
+        verbose_name = _("方案資料")
+        verbose_name_plural = _("方案資料")
+
+    def __str__(self) -> str:
+        return str(self.association)
+
+    def get_absolute_url(self) -> str:
+        return self.association.get_absolute_url()
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        _not_in_future(self.care_station_since, _("關懷據點設立日期"), errors, "care_station_since")
+        if self.volunteer_count and not self.volunteer_team:
+            errors.setdefault("volunteer_team", []).append(_("填寫了志工人數，請一併勾選「設有志工隊」。"))
+        if errors:
+            raise ValidationError(errors)
+
+    def service_list(self) -> list[str]:
+        return service_lines(self.regular_services)
+
+
+def service_lines(text: str) -> list[str]:
+    """The regular services written one a line (or separated by 、), blanks dropped."""
+    return [item.strip() for line in text.splitlines() for item in line.split("、") if item.strip()]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from associations import views
+from associations import compliance_views, views
 
 app_name = "associations"
 
@@ -13,4 +13,12 @@ urlpatterns = [
     path("<int:pk>/officers/new/", views.officer_create, name="officer_create"),
     path("officers/<int:pk>/edit/", views.officer_update, name="officer_update"),
     path("officers/<int:pk>/delete/", views.officer_delete, name="officer_delete"),
+    # Yearly compliance facts (會務財務清查): associations/compliance_views.py
+    path("<int:pk>/compliance/<int:year>/", compliance_views.checklist, name="compliance"),
+    path("compliance/", compliance_views.grid_current, name="compliance_grid_current"),
+    path("compliance/<int:year>/", compliance_views.grid, name="compliance_grid"),
+    path("meetings/<int:pk>/edit/", compliance_views.meeting_update, name="meeting_update"),
+    path("meetings/<int:pk>/delete/", compliance_views.meeting_delete, name="meeting_delete"),
+    path("elections/<int:pk>/edit/", compliance_views.election_update, name="election_update"),
+    path("elections/<int:pk>/delete/", compliance_views.election_delete, name="election_delete"),
 ]

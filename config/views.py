@@ -7,6 +7,7 @@ from django.shortcuts import render
 from associations import access
 from associations.models import Association, Township
 from core.roles import Role
+from grading.selectors import grading_summary
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -28,4 +29,5 @@ def home(request: HttpRequest) -> HttpResponse:
             .annotate(count=Count("associations"))
             .order_by("county__name", "sort_order", "name")
         )
+        context["grading"] = grading_summary(request.user)
     return render(request, "home.html", context)

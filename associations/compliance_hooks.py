@@ -1,0 +1,61 @@
+"""How `associations` reaches the judgments drawn from its compliance facts without importing the app that
+draws them (DESIGN.md: the lower app defines a small interface, the higher one registers in `ready()`).
+
+`grading` registers a judge: it is told when a clerk changes an association's facts for a year (so the
+year's status and tier are recomputed in the same transaction), and it reports the stored judgment to show
+beside the facts on the checklist and grid pages. Without a registered judge both are no-ops.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class RuleLine:
+    outcome: str  # "pass", "fail" or "pending"
+    label: str
+    message: str
+    due_on: datetime.date | None = None
+
+
+@dataclass(frozen=True)
+class Judgement:
+    status: str
+    status_label: str
+    tier_label: str
+    url: str
+    rules: list[RuleLine] = field(default_factory=list)
+    #: The year's register is final: the judgment no longer follows the facts.
+    finalised: bool = False
+
+
+class ComplianceJudge(Protocol):
+    def facts_changed(self, *, association_ids: Sequence[int], year: int, actor: object) -> None: ...
+
+    def judgements(self, *, association_ids: Sequence[int], year: int) -> dict[int, Judgement]: ...
+
+
+_judges: list[ComplianceJudge] = []
+
+
+def register_judge(judge: ComplianceJudge) -> None:
+    if all(type(existing) is not type(judge) for existing in _judges):
+        _judges.append(judge)
+
+
+def facts_changed(*, association_ids: Iterable[int], year: int, actor: object) -> None:
+    ids = list(association_ids)
+    for judge in _judges:
+        judge.facts_changed(association_ids=ids, year=year, actor=actor)
+
+
+def judgements(*, association_ids: Iterable[int], year: int) -> dict[int, Judgement]:
+    ids = list(association_ids)
+    merged: dict[int, Judgement] = {}
+    for judge in _judges:
+        merged.update(judge.judgements(association_ids=ids, year=year))
+    return merged

@@ -1,0 +1,231 @@
+"""Writes of the yearly compliance facts. Each runs in one transaction and then tells the registered judge
+(`associations.compliance_hooks`, i.e. `grading`) which association's year changed, so its status and tier
+are recomputed before the transaction commits."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from associations import compliance_hooks
+from associations.compliance_forms import (
+    ElectionForm,
+    IntervalForm,
+    MeetingForm,
+    ProgrammeForm,
+    YearlyFilingForm,
+    YearRow,
+)
+from associations.models import Association, Election, Meeting, ProgrammeProfile, YearlyFiling
+
+
+def _changed(association_id: int, *years: int, actor: object) -> None:
+    for year in sorted(set(years)):
+        compliance_hooks.facts_changed(association_ids=[association_id], year=year, actor=actor)
+
+
+@transaction.atomic
+def meeting_save(*, form: MeetingForm, actor: object) -> Meeting:
+    previous_year = (
+        form.initial.get("held_on").year if form.instance.pk and form.initial.get("held_on") else None
+    )
+    meeting = form.save()
+    _changed(
+        meeting.association_id, meeting.held_on.year, *([previous_year] if previous_year else []), actor=actor
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_delete(*, meeting: Meeting, actor: object) -> None:
+    association_id, year = meeting.association_id, meeting.held_on.year
+    meeting.delete()
+    _changed(association_id, year, actor=actor)
+
+
+@transaction.atomic
+def yearly_filing_save(*, form: YearlyFilingForm, actor: object) -> YearlyFiling:
+    filing = form.save()
+    _changed(filing.association_id, filing.year, actor=actor)
+    return filing
+
+
+@transaction.atomic
+def election_save(*, form: ElectionForm, year: int, actor: object) -> Election:
+    """`year` is the compliance year the clerk is working on; a term spans several, and the others are
+    brought up to date when the county recomputes them."""
+    election = form.save()
+    _changed(election.association_id, year, actor=actor)
+    return election
+
+
+@transaction.atomic
+def election_delete(*, election: Election, year: int, actor: object) -> None:
+    association_id = election.association_id
+    election.delete()
+    _changed(association_id, year, actor=actor)
+
+
+@transaction.atomic
+def programme_save(*, form: ProgrammeForm, year: int, actor: object) -> ProgrammeProfile:
+    profile = form.save()
+    association = profile.association
+    runs = form.cleaned_data["runs_care_station"]
+    if association.runs_care_station != runs:
+        association.runs_care_station = runs
+        association.save(update_fields=["runs_care_station", "updated_at"])
+    _changed(association.pk, year, actor=actor)
+    return profile
+
+
+@transaction.atomic
+def interval_save(*, form: IntervalForm, year: int, actor: object) -> Association:
+    association = form.save(commit=False)
+    association.save(update_fields=["board_meeting_interval_months", "updated_at"])
+    _changed(association.pk, year, actor=actor)
+    return association
+
+
+# --- one association's year at once (the township grid and the compliance import) ----------------------
+
+
+@dataclass
+class RowChanges:
+    meetings_added: int = 0
+    meetings_removed: int = 0
+    filing_changed: bool = False
+    term_changed: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.meetings_added or self.meetings_removed or self.filing_changed or self.term_changed)
+
+
+ROW_MEETING_FIELDS = {
+    "assembly_dates": Meeting.Kind.GENERAL_ASSEMBLY,
+    "board_dates": Meeting.Kind.BOARD,
+    "supervisory_dates": Meeting.Kind.SUPERVISORY,
+}
+
+
+@transaction.atomic
+def year_row_save(
+    *,
+    association: Association,
+    year: int,
+    row: YearRow,
+    keep_blank: bool,
+    actor: object,
+    notify: bool = True,
+) -> RowChanges:
+    """Make `association`'s facts for `year` say what `row` says.
+
+    The meetings of each kind in a filled cell become exactly the dates listed (meetings already recorded
+    on those dates keep their minutes and quorum); the filings and the note take the row's values. A blank
+    cell clears the value on the grid (`keep_blank=False`, where the row shows what is stored) and leaves it
+    alone in an import (`keep_blank=True`). A blank term end never changes the election on record.
+    Raises ValidationError keyed by the row's field names; nothing is written then."""
+    changes = RowChanges()
+    for name, kind in ROW_MEETING_FIELDS.items():
+        wanted = getattr(row, name)
+        if wanted is None and keep_blank:
+            continue
+        added, removed = _sync_meetings(association, year, kind, set(wanted or []), name)
+        changes.meetings_added += added
+        changes.meetings_removed += removed
+    if row.assembly_minutes_filed_on is not None or not keep_blank:
+        _set_assembly_minutes(association, year, row.assembly_minutes_filed_on, changes)
+    changes.filing_changed = _save_filing(association, year, row, keep_blank)
+    if row.term_ends_on is not None:
+        changes.term_changed = _save_term_end(association, row.term_ends_on)
+    if notify and changes.changed:
+        _changed(association.pk, year, actor=actor)
+    return changes
+
+
+def _sync_meetings(
+    association: Association, year: int, kind: str, wanted: set[datetime.date], field: str
+) -> tuple[int, int]:
+    existing = {
+        m.held_on: m for m in Meeting.objects.filter(association=association, kind=kind, held_on__year=year)
+    }
+    removed = [m.pk for day, m in existing.items() if day not in wanted]
+    Meeting.objects.filter(pk__in=removed).delete()
+    added = 0
+    for day in sorted(wanted - set(existing)):
+        meeting = Meeting(association=association, kind=kind, held_on=day)
+        _clean(meeting, {"held_on": field, "kind": field, "minutes_filed_on": field, "__all__": field})
+        meeting.save()
+        added += 1
+    return added, len(removed)
+
+
+def _set_assembly_minutes(
+    association: Association, year: int, filed_on: datetime.date | None, changes: RowChanges
+) -> None:
+    last = (
+        Meeting.objects.filter(
+            association=association, kind=Meeting.Kind.GENERAL_ASSEMBLY, held_on__year=year
+        )
+        .order_by("-held_on")
+        .first()
+    )
+    if last is None or last.minutes_filed_on == filed_on:
+        return
+    last.minutes_filed_on = filed_on
+    _clean(last, {"minutes_filed_on": "assembly_minutes_filed_on", "__all__": "assembly_minutes_filed_on"})
+    last.save(update_fields=["minutes_filed_on"])
+    changes.filing_changed = True
+
+
+def _save_filing(association: Association, year: int, row: YearRow, keep_blank: bool) -> bool:
+    filing = YearlyFiling.objects.filter(association=association, year=year).first() or YearlyFiling(
+        association=association, year=year
+    )
+    changed = False
+    for name in ("plan_budget_filed_on", "report_accounts_filed_on", "note"):
+        value = getattr(row, name)
+        if value is None and keep_blank:
+            continue
+        if value is None and name == "note":
+            value = ""
+        if getattr(filing, name) != value:
+            setattr(filing, name, value)
+            changed = True
+    if not changed:
+        return False
+    if filing.pk is None and not (
+        filing.plan_budget_filed_on or filing.report_accounts_filed_on or filing.note
+    ):
+        return False
+    _clean(filing, {})
+    filing.save()
+    return True
+
+
+def _save_term_end(association: Association, term_ends_on: datetime.date) -> bool:
+    election = association.elections.order_by("-term_ends_on", "-pk").first()
+    if election is not None and election.term_ends_on == term_ends_on:
+        return False
+    if election is None:
+        election = Election(association=association, term_number=association.term_number)
+    election.term_ends_on = term_ends_on
+    _clean(
+        election, {"term_ends_on": "term_ends_on", "__all__": "term_ends_on", "term_number": "term_ends_on"}
+    )
+    election.save()
+    return True
+
+
+def _clean(instance: object, rename: dict[str, str]) -> None:
+    """full_clean, with the model's field names turned into the row's field names for the message."""
+    try:
+        instance.full_clean()
+    except ValidationError as exc:
+        errors: dict[str, list[str]] = {}
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(rename.get(name, name), []).extend(messages)
+        raise ValidationError(errors) from exc

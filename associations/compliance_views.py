@@ -1,0 +1,267 @@
+"""Pages where township staff record the yearly compliance facts: an association's checklist for a year, and
+the township grid where a whole township's year is recorded in one sitting, one row saved at a time."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from associations import access, compliance_hooks, compliance_services
+from associations.compliance_forms import (
+    ElectionForm,
+    IntervalForm,
+    MeetingForm,
+    ProgrammeForm,
+    YearlyFilingForm,
+    YearRowForm,
+)
+from associations.models import Association, Election, Meeting, ProgrammeProfile, Township, YearlyFiling
+from core.dates import format_roc_year
+
+MIN_YEAR, MAX_YEAR = 1912, 2100
+
+
+def _require_registry(request: HttpRequest) -> None:
+    if not access.can_use_registry(request.user):
+        raise PermissionDenied
+
+
+def _check_year(year: int) -> int:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise Http404
+    return year
+
+
+# --- an association's yearly checklist --------------------------------------------------------------------
+
+
+def _checklist_forms(association: Association, year: int, data: dict | None = None, only: str = "") -> dict:
+    """The checklist's forms, unbound; the one named `only` is bound to `data`."""
+    filing = association.yearly_filings.filter(year=year).first() or YearlyFiling(
+        association=association, year=year
+    )
+    profile = ProgrammeProfile.objects.filter(association=association).first() or ProgrammeProfile(
+        association=association
+    )
+    makers = {
+        "meeting": lambda d: MeetingForm(
+            d, instance=Meeting(association=association), year=year, prefix="meeting"
+        ),
+        "filing": lambda d: YearlyFilingForm(d, instance=filing, prefix="filing"),
+        "election": lambda d: ElectionForm(d, instance=Election(association=association), prefix="election"),
+        "programme": lambda d: ProgrammeForm(d, instance=profile, prefix="programme"),
+        "interval": lambda d: IntervalForm(d, instance=association, prefix="interval"),
+    }
+    return {name: make(data if name == only else None) for name, make in makers.items()}
+
+
+def _save_checklist_form(name: str, form: Form, year: int, actor: object) -> None:
+    savers = {
+        "meeting": lambda: compliance_services.meeting_save(form=form, actor=actor),
+        "filing": lambda: compliance_services.yearly_filing_save(form=form, actor=actor),
+        "election": lambda: compliance_services.election_save(form=form, year=year, actor=actor),
+        "programme": lambda: compliance_services.programme_save(form=form, year=year, actor=actor),
+        "interval": lambda: compliance_services.interval_save(form=form, year=year, actor=actor),
+    }
+    savers[name]()
+
+
+def checklist(request: HttpRequest, pk: int, year: int) -> HttpResponse:
+    _require_registry(request)
+    year = _check_year(year)
+    association = access.get_association_for_user(request.user, pk, for_change=request.method == "POST")
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    forms = _checklist_forms(association, year, request.POST, action)
+    if request.method == "POST":
+        form = forms.get(action)
+        if form is None:
+            raise Http404
+        if form.is_valid():
+            _save_checklist_form(action, form, year, request.user)
+            messages.success(request, _("已儲存。"))
+            return redirect(reverse("associations:compliance", args=[association.pk, year]) + f"#{action}")
+    context = {
+        "association": association,
+        "year": year,
+        "forms": forms,
+        "meetings": association.meetings.filter(held_on__year=year).order_by("held_on", "kind"),
+        "elections": association.elections.order_by("-term_ends_on", "-pk"),
+        "judgement": compliance_hooks.judgements(association_ids=[association.pk], year=year).get(
+            association.pk
+        ),
+        "can_change": access.can_change_association(request.user, association),
+        "years": [year - 1, year + 1],
+    }
+    return render(request, "associations/compliance_checklist.html", context)
+
+
+def _record_form(request: HttpRequest, model: type, form_class: type, pk: int, title: str) -> HttpResponse:
+    record = access.get_association_record_for_user(request.user, model, pk, for_change=True)
+    year = _record_year(record)
+    form = form_class(request.POST or None, instance=record)
+    if request.method == "POST" and form.is_valid():
+        if isinstance(record, Meeting):
+            compliance_services.meeting_save(form=form, actor=request.user)
+        else:
+            compliance_services.election_save(form=form, year=year, actor=request.user)
+        messages.success(request, _("已儲存。"))
+        return redirect("associations:compliance", record.association_id, year)
+    context = {"form": form, "association": record.association, "year": year, "title": title}
+    return render(request, "associations/compliance_record_form.html", context)
+
+
+def _record_year(record: Meeting | Election) -> int:
+    return record.held_on.year if isinstance(record, Meeting) else record.term_ends_on.year
+
+
+def meeting_update(request: HttpRequest, pk: int) -> HttpResponse:
+    return _record_form(request, Meeting, MeetingForm, pk, _("編輯會議"))
+
+
+def election_update(request: HttpRequest, pk: int) -> HttpResponse:
+    return _record_form(request, Election, ElectionForm, pk, _("編輯改選紀錄"))
+
+
+@require_POST
+def meeting_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = access.get_association_record_for_user(request.user, Meeting, pk, for_change=True)
+    association_id, year = meeting.association_id, meeting.held_on.year
+    compliance_services.meeting_delete(meeting=meeting, actor=request.user)
+    messages.success(request, _("已刪除會議。"))
+    return redirect("associations:compliance", association_id, year)
+
+
+@require_POST
+def election_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    election = access.get_association_record_for_user(request.user, Election, pk, for_change=True)
+    posted = request.POST.get("year", "")
+    year = _check_year(int(posted) if posted.isdigit() else election.term_ends_on.year)
+    association_id = election.association_id
+    compliance_services.election_delete(election=election, year=year, actor=request.user)
+    messages.success(request, _("已刪除改選紀錄。"))
+    return redirect("associations:compliance", association_id, year)
+
+
+# --- the township grid ------------------------------------------------------------------------------------
+
+
+def _grid_township(request: HttpRequest) -> tuple[Township | None, list[Township]]:
+    townships = list(access.scope_townships(Township.objects.order_by("sort_order", "name"), request.user))
+    wanted = request.GET.get("township")
+    if not wanted:
+        return (townships[0] if townships else None), townships
+    chosen = next((t for t in townships if str(t.pk) == wanted), None)
+    if chosen is None:
+        raise Http404  # another township's grid, or no township at all: as if it did not exist
+    return chosen, townships
+
+
+def _grid_rows(associations: list[Association], year: int, bound: tuple[int, YearRowForm] | None) -> list:
+    ids = [a.pk for a in associations]
+    meetings: dict[int, list[Meeting]] = {}
+    for meeting in Meeting.objects.filter(association_id__in=ids, held_on__year=year):
+        meetings.setdefault(meeting.association_id, []).append(meeting)
+    filings = {f.association_id: f for f in YearlyFiling.objects.filter(association_id__in=ids, year=year)}
+    term_ends: dict[int, object] = {}
+    for association_id, ends in (
+        Election.objects.filter(association_id__in=ids)
+        .order_by("association_id", "term_ends_on", "pk")
+        .values_list("association_id", "term_ends_on")
+    ):
+        term_ends[association_id] = ends  # the latest wins
+    judgements = compliance_hooks.judgements(association_ids=ids, year=year)
+    rows = []
+    for association in associations:
+        if bound and bound[0] == association.pk:
+            form = bound[1]
+        else:
+            initial = YearRowForm.initial_for(
+                meetings=meetings.get(association.pk, []),
+                filing=filings.get(association.pk),
+                term_ends_on=term_ends.get(association.pk),
+            )
+            form = YearRowForm(
+                initial=initial,
+                year=year,
+                prefix=f"a{association.pk}",
+                html_form=f"row-form-{association.pk}",
+            )
+        rows.append({"association": association, "form": form, "judgement": judgements.get(association.pk)})
+    return rows
+
+
+def grid_current(request: HttpRequest) -> HttpResponse:
+    """The grid of the year being checked: the year just ended until its report is due (end of March),
+    then the current year."""
+    _require_registry(request)
+    today = timezone.localdate()
+    year = today.year - 1 if today.month <= 3 else today.year
+    query = request.GET.urlencode()
+    return redirect(reverse("associations:compliance_grid", args=[year]) + (f"?{query}" if query else ""))
+
+
+def grid(request: HttpRequest, year: int) -> HttpResponse:
+    _require_registry(request)
+    year = _check_year(year)
+    township, townships = _grid_township(request)
+    bound = None
+    if request.method == "POST":
+        bound, response = _grid_save(request, year)
+        if response is not None:
+            return response
+    associations = (
+        Association.objects.visible_to(request.user).active().filter(township=township).order_by("name", "pk")
+        if township
+        else Association.objects.none()
+    )
+    page = Paginator(associations, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "year": year,
+        "township": township,
+        "townships": townships,
+        "page": page,
+        "query": query.urlencode(),
+        "rows": _grid_rows(list(page.object_list), year, bound),
+        "headers": [field.label for field in YearRowForm(year=year)],
+        "years": [year - 1, year + 1],
+        "title": _("%(year)s會務財務清查") % {"year": format_roc_year(year)},
+    }
+    return render(request, "associations/compliance_grid.html", context)
+
+
+def _grid_save(request: HttpRequest, year: int) -> tuple[tuple[int, YearRowForm] | None, HttpResponse | None]:
+    try:
+        pk = int(request.POST.get("association", ""))
+    except ValueError:
+        raise Http404 from None
+    association = access.get_association_for_user(request.user, pk, for_change=True)
+    form = YearRowForm(request.POST, year=year, prefix=f"a{pk}", html_form=f"row-form-{pk}")
+    if form.is_valid():
+        try:
+            compliance_services.year_row_save(
+                association=association, year=year, row=form.to_row(), keep_blank=False, actor=request.user
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("已儲存「%(name)s」。") % {"name": association.name})
+            return None, redirect(f"{request.get_full_path()}#row-{pk}")
+    messages.error(
+        request, _("「%(name)s」有錯誤，尚未儲存；請修正標示的欄位。") % {"name": association.name}
+    )
+    first = next((name for name in form.errors if name in form.fields), None)
+    if first:
+        form.fields[first].widget.attrs["autofocus"] = True
+    return (pk, form), None

@@ -1,0 +1,72 @@
+"""Read-only admin pages for grading (every change goes through `grading.services`, which checks roles and
+states and writes history), scoped like the staff pages, plus the compliance import."""
+
+from django.contrib import admin
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.urls import path
+
+from associations.models import Association
+from grading.models import Assessment, TierChange, TierRegister, TierThresholds
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(ReadOnlyAdmin):
+    list_display = ["association", "year", "status", "suggested_tier", "override_tier", "computed_at"]
+    list_filter = ["year", "status", "suggested_tier", "override_tier"]
+    search_fields = ["association__name"]
+    list_select_related = ["association"]
+    change_list_template = "admin/grading/assessment/change_list.html"
+    list_per_page = 50
+
+    def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+        return super().get_queryset(request).visible_to(request.user)
+
+    def get_urls(self):  # type: ignore[no-untyped-def]
+        view = self.admin_site.admin_view(self.compliance_import_view)
+        return [path("import/", view, name="grading_assessment_import"), *super().get_urls()]
+
+    def compliance_import_view(self, request: HttpRequest) -> HttpResponse:
+        from grading.admin_import import compliance_import_view
+
+        return compliance_import_view(request, self)
+
+
+@admin.register(TierRegister)
+class TierRegisterAdmin(ReadOnlyAdmin):
+    list_display = ["year", "state", "recomputed_at", "finalised_at", "finalised_by"]
+
+
+@admin.register(TierThresholds)
+class TierThresholdsAdmin(ReadOnlyAdmin):
+    list_display = [
+        "year",
+        "potential_min_activities",
+        "developing_min_activities",
+        "volunteer_team_min_size",
+        "updated_by",
+    ]
+
+
+@admin.register(TierChange)
+class TierChangeAdmin(ReadOnlyAdmin):
+    list_display = ["changed_at", "year", "association", "kind", "from_tier", "to_tier", "changed_by"]
+    list_filter = ["year", "kind"]
+    search_fields = ["association__name", "reason"]
+    list_select_related = ["association", "changed_by"]
+    list_per_page = 50
+
+    def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+        visible = Association.objects.visible_to(request.user)
+        return super().get_queryset(request).filter(Q(association__in=visible) | Q(association__isnull=True))

@@ -1,0 +1,44 @@
+"""`grading` as the judge `associations` asks (see `associations.compliance_hooks`)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+
+from django.urls import reverse
+
+from associations.compliance_hooks import Judgement, RuleLine
+from grading.models import Assessment, ComplianceStatus, Tier, TierRegister
+from grading.services import assessments_refresh
+
+
+class GradingJudge:
+    def facts_changed(self, *, association_ids: Sequence[int], year: int, actor: object) -> None:
+        assessments_refresh(association_ids=association_ids, year=year, actor=actor)
+
+    def judgements(self, *, association_ids: Sequence[int], year: int) -> dict[int, Judgement]:
+        finalised = TierRegister.objects.filter(year=year, state=TierRegister.State.FINALISED).exists()
+        rows = (
+            Assessment.objects.filter(association_id__in=list(association_ids), year=year)
+            .with_tier()
+            .values_list("association_id", "status", "tier_in_force", "rules")
+        )
+        return {
+            association_id: Judgement(
+                status=status,
+                status_label=str(ComplianceStatus(status).label),
+                tier_label=str(Tier(tier).label),
+                url=reverse("grading:assessment", args=[year, association_id]),
+                rules=[
+                    RuleLine(
+                        outcome=rule["outcome"],
+                        label=rule["label"],
+                        message=rule["message"],
+                        due_on=datetime.date.fromisoformat(rule["due_on"]) if rule.get("due_on") else None,
+                    )
+                    for rule in rules
+                ],
+                finalised=finalised,
+            )
+            for association_id, status, tier, rules in rows
+        }

@@ -1,0 +1,248 @@
+"""Yearly judgments drawn from the compliance facts in `associations`: a compliance status with the rules that
+produced it, a suggested tier that a county officer may override with a reason, and the history of both.
+
+Facts are never stored here; every row here can be recomputed from them (`grading.services`), except the
+override, which is a person's decision, and a finalised year, which is frozen."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from associations.models import Association
+
+YEAR_VALIDATORS = [MinValueValidator(1912), MaxValueValidator(2100)]
+
+
+class ComplianceStatus(models.TextChoices):
+    NORMAL = "normal", _("正常")
+    GUIDANCE = "guidance", _("待輔導")
+    ABNORMAL = "abnormal", _("異常")
+
+
+class Tier(models.TextChoices):
+    STAGNANT = "stagnant", _("停滯型")
+    POTENTIAL = "potential", _("潛力型")
+    DEVELOPING = "developing", _("發展型")
+
+
+class TierThresholds(models.Model):
+    """The county's editable tier criteria for one year (DOMAIN.md, Tiering: no county publishes them, so the
+    numbers are the county's to set). Each assessment keeps a copy of the numbers it was judged against."""
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True, validators=YEAR_VALIDATORS)
+    potential_min_activities = models.PositiveSmallIntegerField(
+        _("潛力型至少應有的方案數"),
+        default=1,
+        help_text=_("低於此數視為沒有方案運作，列為停滯型。"),
+    )
+    developing_min_activities = models.PositiveSmallIntegerField(
+        _("發展型至少應有的方案數"),
+        default=3,
+        help_text=_("會務財務正常且方案數達此數者列為發展型。"),
+    )
+    volunteer_team_min_size = models.PositiveSmallIntegerField(
+        _("志工隊計入方案的最低人數"), default=10, validators=[MinValueValidator(1)]
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("最後修改者"),
+    )
+    updated_at = models.DateTimeField(_("最後修改時間"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("分級門檻")
+        verbose_name_plural = _("分級門檻")
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(developing_min_activities__gte=F("potential_min_activities")),
+                name="thresholds_developing_not_below_potential",
+                violation_error_message=_("發展型的方案數門檻不可低於潛力型。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}"
+
+    def snapshot(self) -> dict[str, int]:
+        return {
+            "potential_min_activities": self.potential_min_activities,
+            "developing_min_activities": self.developing_min_activities,
+            "volunteer_team_min_size": self.volunteer_team_min_size,
+        }
+
+
+class TierRegister(models.Model):
+    """A year's tier register (社區分級類型清冊): open while statuses and tiers may change, then finalised."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("調整中")
+        FINALISED = "finalised", _("已定案")
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True, validators=YEAR_VALIDATORS)
+    state = models.CharField(_("狀態"), max_length=20, choices=State.choices, default=State.OPEN)
+    recomputed_at = models.DateTimeField(_("最近重新計算時間"), null=True, blank=True)
+    finalised_at = models.DateTimeField(_("定案時間"), null=True, blank=True)
+    finalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("定案者"),
+    )
+
+    class Meta:
+        verbose_name = _("分級清冊")
+        verbose_name_plural = _("分級清冊")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("grading:overview", args=[self.year])
+
+    @property
+    def is_finalised(self) -> bool:
+        return self.state == self.State.FINALISED
+
+
+class AssessmentQuerySet(models.QuerySet["Assessment"]):
+    def visible_to(self, user: object) -> AssessmentQuerySet:
+        """Scoped like the associations they judge (decided in `associations.access`)."""
+        return self.filter(association__in=Association.objects.visible_to(user))
+
+    def in_year(self, year: int) -> AssessmentQuerySet:
+        return self.filter(year=year)
+
+    def with_tier(self) -> AssessmentQuerySet:
+        """Annotate `tier_in_force`: the override where there is one, else the suggestion."""
+        return self.annotate(tier_in_force=Coalesce("override_tier", "suggested_tier"))
+
+
+class Assessment(models.Model):
+    """One association's compliance status and tier for one year, with the rule trail behind each."""
+
+    association = models.ForeignKey(
+        Association, on_delete=models.CASCADE, related_name="assessments", verbose_name=_("協會")
+    )
+    year = models.PositiveSmallIntegerField(_("年度"), validators=YEAR_VALIDATORS)
+    status = models.CharField(_("會務財務狀態"), max_length=20, choices=ComplianceStatus.choices)
+    rules = models.JSONField(_("規則檢核結果"), default=list, blank=True)
+    as_of = models.DateField(_("檢核基準日"))
+    suggested_tier = models.CharField(_("建議分級"), max_length=20, choices=Tier.choices)
+    tier_trail = models.JSONField(_("分級依據"), default=dict, blank=True)
+    override_tier = models.CharField(
+        _("核定分級"), max_length=20, choices=Tier.choices, null=True, blank=True
+    )
+    override_reason = models.TextField(_("調整理由"), blank=True)
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("調整者"),
+    )
+    overridden_at = models.DateTimeField(_("調整時間"), null=True, blank=True)
+    computed_at = models.DateTimeField(_("計算時間"), default=timezone.now)
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("年度清查與分級")
+        verbose_name_plural = _("年度清查與分級")
+        # Lists order by township and name themselves (`selectors.register_rows`); no join by default.
+        ordering = ["-year", "association_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["association", "year"], name="assessment_unique_per_year"),
+            models.CheckConstraint(
+                condition=Q(override_tier__isnull=True) | ~Q(override_reason=""),
+                name="assessment_override_needs_reason",
+                violation_error_message=_("調整分級必須填寫理由。"),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["year", "status"], name="assessment_year_status"),
+            models.Index(fields=["year", "suggested_tier"], name="assessment_year_tier"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.association} {self.year}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("grading:assessment", args=[self.year, self.association_id])
+
+    @property
+    def tier(self) -> str:
+        return self.override_tier or self.suggested_tier
+
+    def get_tier_display(self) -> str:
+        return Tier(self.tier).label
+
+    @property
+    def is_overridden(self) -> bool:
+        return self.override_tier is not None
+
+    def failed_rules(self) -> list[dict[str, object]]:
+        return [rule for rule in self.rules if rule.get("outcome") == "fail"]
+
+
+class TierChange(models.Model):
+    """History of every change to a year's register: who, when, from, to and why."""
+
+    class Kind(models.TextChoices):
+        SUGGESTED = "suggested", _("系統建議")
+        OVERRIDDEN = "overridden", _("人工調整")
+        OVERRIDE_CLEARED = "override_cleared", _("取消調整")
+        FINALISED = "finalised", _("定案")
+        REOPENED = "reopened", _("重新開放")
+        THRESHOLDS = "thresholds", _("門檻調整")
+
+    year = models.PositiveSmallIntegerField(_("年度"), validators=YEAR_VALIDATORS)
+    association = models.ForeignKey(
+        Association,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="tier_changes",
+        verbose_name=_("協會"),
+        help_text=_("整份清冊的異動（定案、門檻調整）不指定協會。"),
+    )
+    kind = models.CharField(_("異動類型"), max_length=20, choices=Kind.choices)
+    from_tier = models.CharField(_("原分級"), max_length=20, choices=Tier.choices, blank=True)
+    to_tier = models.CharField(_("新分級"), max_length=20, choices=Tier.choices, blank=True)
+    reason = models.TextField(_("理由"), blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("異動者"),
+    )
+    changed_at = models.DateTimeField(_("異動時間"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("分級異動紀錄")
+        verbose_name_plural = _("分級異動紀錄")
+        ordering = ["-changed_at", "-pk"]
+        indexes = [
+            models.Index(fields=["association", "year"], name="tier_change_association_year"),
+            models.Index(fields=["year", "changed_at"], name="tier_change_year_changed_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.get_kind_display()}"

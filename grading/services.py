@@ -1,0 +1,364 @@
+"""Writes of `grading`: recomputing a year's statuses and tiers from the facts, overriding a tier, editing a
+year's thresholds, finalising and reopening a register. Each locks the year's register row first, so they
+serialise with each other, checks the role and the state (`grading.permissions`), and records a history
+entry (TierChange) for every tier that changes."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from associations.models import Association
+from core.dates import format_roc_year
+from grading import permissions
+from grading.facts import load_facts
+from grading.models import Assessment, Tier, TierChange, TierRegister, TierThresholds
+from grading.providers import programme_counts
+from grading.rules import evaluate, remembered_translations, status_from
+from grading.tiers import suggest_tier
+
+BATCH_SIZE = 1000
+DEFAULT_THRESHOLDS = {
+    "potential_min_activities": 1,
+    "developing_min_activities": 3,
+    "volunteer_team_min_size": 10,
+}
+
+
+class GradingError(Exception):
+    """An action refused for a reason a person can act on; the message is in Chinese."""
+
+
+@dataclass
+class RecomputeResult:
+    year: int
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    tier_changes: int = 0
+    skipped_finalised: bool = False
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+
+# --- reads used by the writes ----------------------------------------------------------------------------
+
+
+def thresholds_for(year: int) -> TierThresholds:
+    """The year's thresholds; a year without its own starts from the latest earlier year's (or defaults)."""
+    existing = TierThresholds.objects.filter(year=year).first()
+    if existing is not None:
+        return existing
+    previous = TierThresholds.objects.filter(year__lt=year).order_by("-year").first()
+    defaults = previous.snapshot() if previous else DEFAULT_THRESHOLDS
+    thresholds, _created = TierThresholds.objects.get_or_create(year=year, defaults=defaults)
+    return thresholds
+
+
+def _register(year: int, *, lock: bool) -> TierRegister:
+    register, _created = TierRegister.objects.get_or_create(year=year)
+    if lock:
+        register = TierRegister.objects.select_for_update().get(pk=register.pk)
+    return register
+
+
+def _require(user: object, action: str, register: TierRegister) -> None:
+    decision = permissions.decide(user, action, register)
+    if decision:
+        return
+    if register.state != permissions.ACTIONS[action].source:
+        raise GradingError(decision.reason)
+    raise PermissionDenied(decision.reason)
+
+
+def _reason(text: str) -> str:
+    # Stripped only: NFKC would turn the full-width punctuation people type into ASCII.
+    reason = (text or "").strip()
+    if not reason:
+        raise GradingError(_("請填寫理由。"))
+    return reason
+
+
+# --- recompute -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assessments_recompute(
+    *,
+    year: int,
+    actor: object,
+    as_of: datetime.date | None = None,
+    associations: QuerySet[Association] | None = None,
+) -> RecomputeResult:
+    """Recompute every active association's status and suggested tier for `year` (or those in
+    `associations`), as a county officer or administrator asked. Refused once the register is finalised."""
+    register = _register(year, lock=True)
+    _require(actor, "recompute", register)
+    return _recompute(register=register, actor=actor, as_of=as_of, associations=associations)
+
+
+@transaction.atomic
+def assessments_recompute_system(*, year: int, as_of: datetime.date | None = None) -> RecomputeResult:
+    """The same recompute run from the server (`manage.py recompute_grading`, the benchmark), where no
+    portal user acts; history entries name no one. Refused once the register is finalised."""
+    register = _register(year, lock=True)
+    if register.is_finalised:
+        raise GradingError(_("%(year)s的分級清冊已定案，不可修改。") % {"year": format_roc_year(year)})
+    return _recompute(register=register, actor=None, as_of=as_of, associations=None)
+
+
+@transaction.atomic
+def assessments_refresh(
+    *, association_ids: Iterable[int], year: int, actor: object = None
+) -> RecomputeResult:
+    """Recompute a few associations after their facts changed (the clerk who changed them is `actor`).
+    A finalised year is left as it was: its register is read-only."""
+    register = _register(year, lock=True)
+    if register.is_finalised:
+        return RecomputeResult(year=year, skipped_finalised=True)
+    scope = Association.objects.filter(pk__in=list(association_ids))
+    return _recompute(register=register, actor=actor, as_of=None, associations=scope)
+
+
+def _recompute(
+    *,
+    register: TierRegister,
+    actor: object,
+    as_of: datetime.date | None,
+    associations: QuerySet[Association] | None,
+) -> RecomputeResult:
+    year = register.year
+    as_of = as_of or timezone.localdate()
+    now = timezone.now()
+    thresholds = thresholds_for(year).snapshot()
+    scope = Association.objects.active()
+    if associations is not None:
+        scope = scope.filter(pk__in=associations.order_by().values("pk"))
+    with remembered_translations():
+        facts = load_facts(scope, year=year)
+        counts = programme_counts(associations=scope, year=year, thresholds=thresholds)
+    existing = {
+        row["association_id"]: row
+        for row in Assessment.objects.filter(year=year, association__in=scope.values("pk")).values(
+            "association_id", "status", "rules", "suggested_tier", "tier_trail"
+        )
+    }
+    result = RecomputeResult(year=year)
+    to_write: list[Assessment] = []
+    changes: list[TierChange] = []
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    with remembered_translations():
+        for association_id, association_facts in facts.items():
+            results = evaluate(association_facts, as_of)
+            status = status_from(results)
+            association_counts = counts.get(association_id, [])
+            suggestion = suggest_tier(status=status, counts=association_counts, thresholds=thresholds)
+            row = {
+                "status": str(status),
+                "rules": [r.to_json() for r in results],
+                "suggested_tier": str(suggestion.tier),
+                "tier_trail": suggestion.trail(association_counts, thresholds),
+            }
+            before = existing.get(association_id)
+            if before is None:
+                result.created += 1
+            elif all(before[key] == value for key, value in row.items()):
+                result.unchanged += 1
+                continue
+            else:
+                result.updated += 1
+            to_write.append(
+                Assessment(association_id=association_id, year=year, as_of=as_of, computed_at=now, **row)
+            )
+            previous_tier = before["suggested_tier"] if before else ""
+            if previous_tier != row["suggested_tier"]:
+                changes.append(
+                    TierChange(
+                        year=year,
+                        association_id=association_id,
+                        kind=TierChange.Kind.SUGGESTED,
+                        from_tier=previous_tier,
+                        to_tier=row["suggested_tier"],
+                        reason=suggestion.reason,
+                        changed_by=user,
+                        changed_at=now,
+                    )
+                )
+    Assessment.objects.bulk_create(
+        to_write,
+        batch_size=BATCH_SIZE,
+        update_conflicts=True,
+        unique_fields=["association", "year"],
+        update_fields=["status", "rules", "as_of", "suggested_tier", "tier_trail", "computed_at"],
+    )
+    TierChange.objects.bulk_create(changes, batch_size=BATCH_SIZE)
+    result.tier_changes = len(changes)
+    register.recomputed_at = now
+    register.save(update_fields=["recomputed_at"])
+    return result
+
+
+# --- overrides -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assessment_override(*, assessment: Assessment, tier: str, reason: str, actor: object) -> Assessment:
+    """A county officer sets the tier in force, with a written reason."""
+    register = _register(assessment.year, lock=True)
+    _require(actor, "override", register)
+    row = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if tier not in Tier.values:
+        raise GradingError(_("請選擇分級。"))
+    reason = _reason(reason)
+    if tier == row.tier:
+        raise GradingError(_("核定分級與目前分級相同（%(tier)s），不需調整。") % {"tier": Tier(tier).label})
+    before = row.tier
+    row.override_tier = tier
+    row.override_reason = reason
+    row.overridden_by = actor
+    row.overridden_at = timezone.now()
+    _save(row, ["override_tier", "override_reason", "overridden_by", "overridden_at"])
+    TierChange.objects.create(
+        year=row.year,
+        association_id=row.association_id,
+        kind=TierChange.Kind.OVERRIDDEN,
+        from_tier=before,
+        to_tier=tier,
+        reason=reason,
+        changed_by=actor,
+        changed_at=row.overridden_at,
+    )
+    return row
+
+
+@transaction.atomic
+def assessment_override_clear(*, assessment: Assessment, reason: str, actor: object) -> Assessment:
+    """A county officer withdraws an override, so the suggested tier is in force again."""
+    register = _register(assessment.year, lock=True)
+    _require(actor, "clear_override", register)
+    row = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if not row.is_overridden:
+        raise GradingError(_("這筆分級沒有人工調整可以取消。"))
+    reason = _reason(reason)
+    before = row.tier
+    row.override_tier = None
+    row.override_reason = ""
+    row.overridden_by = None
+    row.overridden_at = None
+    _save(row, ["override_tier", "override_reason", "overridden_by", "overridden_at"])
+    TierChange.objects.create(
+        year=row.year,
+        association_id=row.association_id,
+        kind=TierChange.Kind.OVERRIDE_CLEARED,
+        from_tier=before,
+        to_tier=row.suggested_tier,
+        reason=reason,
+        changed_by=actor,
+    )
+    return row
+
+
+# --- thresholds and the register's state ----------------------------------------------------------------
+
+
+@transaction.atomic
+def thresholds_update(
+    *,
+    year: int,
+    actor: object,
+    potential_min_activities: int,
+    developing_min_activities: int,
+    volunteer_team_min_size: int,
+) -> RecomputeResult | None:
+    """Change a year's thresholds; the year's suggestions are recomputed at once if it has any."""
+    register = _register(year, lock=True)
+    _require(actor, "edit_thresholds", register)
+    thresholds = TierThresholds.objects.select_for_update().get(pk=thresholds_for(year).pk)
+    before = thresholds.snapshot()
+    thresholds.potential_min_activities = potential_min_activities
+    thresholds.developing_min_activities = developing_min_activities
+    thresholds.volunteer_team_min_size = volunteer_team_min_size
+    thresholds.updated_by = actor
+    _save(thresholds, [*before, "updated_by", "updated_at"])
+    after = thresholds.snapshot()
+    if after == before:
+        return None
+    labels = {name: TierThresholds._meta.get_field(name).verbose_name for name in after}
+    summary = "；".join(
+        f"{labels[name]}：{before[name]} → {after[name]}" for name in after if before[name] != after[name]
+    )
+    TierChange.objects.create(year=year, kind=TierChange.Kind.THRESHOLDS, reason=summary, changed_by=actor)
+    if Assessment.objects.filter(year=year).exists():
+        return _recompute(register=register, actor=actor, as_of=None, associations=None)
+    return None
+
+
+@transaction.atomic
+def register_finalise(*, year: int, actor: object) -> TierRegister:
+    """A county officer fixes the year's register; from then on it is read-only."""
+    register = _register(year, lock=True)
+    _require(actor, "finalise", register)
+    assessed = Assessment.objects.filter(year=year)
+    if not assessed.exists():
+        raise GradingError(
+            _("%(year)s尚未計算任何協會的分級，請先重新計算。") % {"year": format_roc_year(year)}
+        )
+    missing = Association.objects.active().exclude(pk__in=assessed.values("association_id")).count()
+    if missing:
+        raise GradingError(
+            _("尚有 %(n)d 個協會未計算%(year)s的分級，請先重新計算。")
+            % {"n": missing, "year": format_roc_year(year)}
+        )
+    now = timezone.now()
+    register.state = TierRegister.State.FINALISED
+    register.finalised_at = now
+    register.finalised_by = actor
+    _save(register, ["state", "finalised_at", "finalised_by"])
+    entries = [
+        TierChange(year=year, kind=TierChange.Kind.FINALISED, changed_by=actor, changed_at=now),
+        *(
+            TierChange(
+                year=year,
+                association_id=association_id,
+                kind=TierChange.Kind.FINALISED,
+                from_tier=tier,
+                to_tier=tier,
+                changed_by=actor,
+                changed_at=now,
+            )
+            for association_id, tier in assessed.with_tier().values_list("association_id", "tier_in_force")
+        ),
+    ]
+    TierChange.objects.bulk_create(entries, batch_size=BATCH_SIZE)
+    return register
+
+
+@transaction.atomic
+def register_reopen(*, year: int, reason: str, actor: object) -> TierRegister:
+    """An administrator reopens a finalised register to correct it; the reason is kept in the history."""
+    register = _register(year, lock=True)
+    _require(actor, "reopen", register)
+    reason = _reason(reason)
+    register.state = TierRegister.State.OPEN
+    register.finalised_at = None
+    register.finalised_by = None
+    _save(register, ["state", "finalised_at", "finalised_by"])
+    TierChange.objects.create(year=year, kind=TierChange.Kind.REOPENED, reason=reason, changed_by=actor)
+    return register
+
+
+def _save(instance: object, fields: list[str]) -> None:
+    try:
+        instance.full_clean()
+    except ValidationError as exc:
+        raise GradingError(" ".join(exc.messages)) from exc
+    instance.save(update_fields=fields)

@@ -1,0 +1,79 @@
+"""The tier rule (DOMAIN.md, "Tiering"): a pure function from a compliance status and countable programme
+facts to a suggested tier, against the county's thresholds for the year.
+
+No county publishes exact criteria, so the rule is deliberately simple and explainable: count the
+programme activities every provider reports (care station, volunteer team, regular services, and later
+closed-out grants and awards), then
+
+* 停滯型 if compliance is abnormal or the count is below the potential threshold (no programme activity);
+* 發展型 if compliance is normal and the count reaches the developing threshold;
+* 潛力型 otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from grading.models import ComplianceStatus, Tier
+from grading.rules import translate as _
+
+
+@dataclass(frozen=True)
+class ProgrammeCount:
+    """One countable programme fact a provider reports for an association and year."""
+
+    code: str
+    label: str
+    count: int
+
+    def to_json(self) -> dict[str, object]:
+        return {"code": self.code, "label": self.label, "count": self.count}
+
+
+@dataclass(frozen=True)
+class TierSuggestion:
+    tier: Tier
+    activities: int
+    reason: str
+
+    def trail(self, counts: Sequence[ProgrammeCount], thresholds: Mapping[str, int]) -> dict[str, object]:
+        return {
+            "tier": str(self.tier),
+            "activities": self.activities,
+            "counts": [count.to_json() for count in counts],
+            "thresholds": dict(thresholds),
+            "reason": self.reason,
+        }
+
+
+def suggest_tier(
+    *, status: str, counts: Sequence[ProgrammeCount], thresholds: Mapping[str, int]
+) -> TierSuggestion:
+    total = sum(max(0, count.count) for count in counts)
+    potential_min = thresholds["potential_min_activities"]
+    developing_min = thresholds["developing_min_activities"]
+    if status == ComplianceStatus.ABNORMAL:
+        return TierSuggestion(Tier.STAGNANT, total, _("會務財務狀態異常。"))
+    if total < potential_min:
+        return TierSuggestion(
+            Tier.STAGNANT,
+            total,
+            _("方案數 %(total)d，未達潛力型門檻 %(min)d，視為沒有方案運作。")
+            % {"total": total, "min": potential_min},
+        )
+    if status == ComplianceStatus.NORMAL and total >= developing_min:
+        return TierSuggestion(
+            Tier.DEVELOPING,
+            total,
+            _("會務財務正常，方案數 %(total)d 達發展型門檻 %(min)d。")
+            % {"total": total, "min": developing_min},
+        )
+    if status != ComplianceStatus.NORMAL:
+        reason = _("會務財務待輔導，方案數 %(total)d；會務財務正常後才可列為發展型。") % {"total": total}
+    else:
+        reason = _("會務財務正常，方案數 %(total)d，未達發展型門檻 %(min)d。") % {
+            "total": total,
+            "min": developing_min,
+        }
+    return TierSuggestion(Tier.POTENTIAL, total, reason)

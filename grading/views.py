@@ -1,0 +1,286 @@
+"""County and township pages of the compliance check and the tier register. Every read starts from
+`Assessment.objects.visible_to(user)` (or the association access helper); every write calls a service."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from associations import access
+from associations.models import Association
+from core.dates import format_roc_year
+from core.exports import FORMATS, table_response
+from grading import permissions, selectors, services
+from grading.forms import (
+    MovementForm,
+    OverrideForm,
+    ReasonForm,
+    RegisterFilterForm,
+    ThresholdsForm,
+    TownshipFilterForm,
+)
+from grading.guidance import STRATEGIES
+from grading.models import Assessment, ComplianceStatus, Tier, TierChange, TierRegister, TierThresholds
+from grading.todo import todo_items
+
+HISTORY_LIMIT = 100
+
+
+def _visible(request: HttpRequest) -> object:
+    if not access.can_use_registry(request.user):
+        raise PermissionDenied
+    return Assessment.objects.visible_to(request.user)
+
+
+def _register(year: int) -> TierRegister:
+    if not 1912 <= year <= 2100:
+        raise Http404
+    return TierRegister.objects.filter(year=year).first() or TierRegister(year=year)
+
+
+def _query(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("format", None)
+    return query.urlencode()
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    _visible(request)
+    latest = TierRegister.objects.order_by("-year").values_list("year", flat=True).first()
+    return redirect("grading:overview", latest or timezone.localdate().year)
+
+
+def overview(request: HttpRequest, year: int) -> HttpResponse:
+    visible = _visible(request).filter(year=year)
+    register = _register(year)
+    page = Paginator(selectors.township_counts(visible), settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    unassessed = Association.objects.visible_to(request.user).active().exclude(assessments__year=year).count()
+    context = {
+        "year": year,
+        "register": register,
+        "page": page,
+        "totals": selectors.totals(visible),
+        "unassessed": unassessed,
+        "statuses": ComplianceStatus.choices,
+        "tiers": Tier.choices,
+        "strategies": STRATEGIES,
+        "thresholds": TierThresholds.objects.filter(year=year).first(),
+        "actions": permissions.allowed_actions(request.user, register),
+        "reopen_form": ReasonForm(),
+        "years": [year - 1, year + 1],
+    }
+    return render(request, "grading/overview.html", context)
+
+
+def register_list(request: HttpRequest, year: int) -> HttpResponse:
+    visible = _visible(request).filter(year=year)
+    form = RegisterFilterForm(request.GET or None, user=request.user)
+    rows = selectors.register_rows(form.filter(visible))
+    page = Paginator(rows, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "year": year,
+        "register": _register(year),
+        "form": form,
+        "page": page,
+        "query": _query(request),
+    }
+    return render(request, "grading/register.html", context)
+
+
+def register_export(request: HttpRequest, year: int) -> HttpResponse:
+    visible = _visible(request).filter(year=year)
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in FORMATS:
+        raise Http404
+    form = RegisterFilterForm(request.GET or None, user=request.user)
+    title = _("%(year)s社區分級類型清冊") % {"year": format_roc_year(year)}
+    return table_response(
+        filename=title,
+        fmt=fmt,
+        headers=selectors.export_headers(),
+        rows=selectors.export_rows(form.filter(visible)),
+        title=title,
+    )
+
+
+def assessment_detail(request: HttpRequest, year: int, association_pk: int) -> HttpResponse:
+    association = access.get_association_for_user(request.user, association_pk)
+    assessment = get_object_or_404(
+        Assessment.objects.select_related("overridden_by"), association=association, year=year
+    )
+    register = _register(year)
+    history = (
+        TierChange.objects.filter(association=association)
+        .select_related("changed_by")
+        .order_by("-changed_at", "-pk")[:HISTORY_LIMIT]
+    )
+    context = {
+        "association": association,
+        "assessment": assessment,
+        "register": register,
+        "actions": permissions.allowed_actions(request.user, register),
+        "override_form": OverrideForm(initial={"tier": assessment.tier}),
+        "clear_form": ReasonForm(),
+        "history": history,
+        "strategy": next(s for s in STRATEGIES if s.tier == assessment.tier),
+    }
+    return render(request, "grading/assessment.html", context)
+
+
+def _assessment_for_change(request: HttpRequest, year: int, association_pk: int) -> Assessment:
+    association = access.get_association_for_user(request.user, association_pk)
+    return get_object_or_404(Assessment, association=association, year=year)
+
+
+def _run(request: HttpRequest, action: object, success: str) -> None:
+    """Run a service; a refusal a person can act on becomes an error message, the rest propagates."""
+    try:
+        action()
+    except services.GradingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, success)
+
+
+@require_POST
+def assessment_override(request: HttpRequest, year: int, association_pk: int) -> HttpResponse:
+    assessment = _assessment_for_change(request, year, association_pk)
+    form = OverrideForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect(assessment)
+    _run(
+        request,
+        lambda: services.assessment_override(
+            assessment=assessment,
+            tier=form.cleaned_data["tier"],
+            reason=form.cleaned_data["reason"],
+            actor=request.user,
+        ),
+        _("已調整分級。"),
+    )
+    return redirect(assessment)
+
+
+@require_POST
+def assessment_override_clear(request: HttpRequest, year: int, association_pk: int) -> HttpResponse:
+    assessment = _assessment_for_change(request, year, association_pk)
+    reason = request.POST.get("reason", "")
+    _run(
+        request,
+        lambda: services.assessment_override_clear(assessment=assessment, reason=reason, actor=request.user),
+        _("已取消調整，恢復建議分級。"),
+    )
+    return redirect(assessment)
+
+
+@require_POST
+def register_recompute(request: HttpRequest, year: int) -> HttpResponse:
+    _visible(request)
+    _register(year)
+
+    def recompute() -> None:
+        result = services.assessments_recompute(year=year, actor=request.user)
+        messages.info(
+            request,
+            _("共 %(total)d 個協會：新增 %(created)d、更新 %(updated)d、未變動 %(unchanged)d。")
+            % {
+                "total": result.total,
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+            },
+        )
+
+    _run(request, recompute, _("已重新計算%(year)s的會務財務狀態與分級。") % {"year": format_roc_year(year)})
+    return redirect("grading:overview", year)
+
+
+@require_POST
+def register_finalise(request: HttpRequest, year: int) -> HttpResponse:
+    _visible(request)
+    _register(year)
+    _run(
+        request,
+        lambda: services.register_finalise(year=year, actor=request.user),
+        _("%(year)s分級清冊已定案。") % {"year": format_roc_year(year)},
+    )
+    return redirect("grading:overview", year)
+
+
+@require_POST
+def register_reopen(request: HttpRequest, year: int) -> HttpResponse:
+    _visible(request)
+    _register(year)
+    reason = request.POST.get("reason", "")
+    _run(
+        request,
+        lambda: services.register_reopen(year=year, reason=reason, actor=request.user),
+        _("%(year)s分級清冊已重新開放。") % {"year": format_roc_year(year)},
+    )
+    return redirect("grading:overview", year)
+
+
+def thresholds_edit(request: HttpRequest, year: int) -> HttpResponse:
+    _visible(request)
+    register = _register(year)
+    decision = permissions.decide(request.user, "edit_thresholds", register)
+    if not decision and register.state == permissions.ACTIONS["edit_thresholds"].source:
+        raise PermissionDenied(decision.reason)
+    thresholds = services.thresholds_for(year)
+    form = ThresholdsForm(request.POST or None, instance=thresholds)
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        _run(
+            request,
+            lambda: services.thresholds_update(year=year, actor=request.user, **values),
+            _("已儲存分級門檻，並重新計算建議分級。"),
+        )
+        return redirect("grading:overview", year)
+    context = {"year": year, "form": form, "register": register, "decision": decision}
+    return render(request, "grading/thresholds.html", context)
+
+
+def movement(request: HttpRequest) -> HttpResponse:
+    visible = _visible(request)
+    this_year = timezone.localdate().year
+    form = MovementForm(request.GET or {"from_year": this_year - 1, "to_year": this_year})
+    townships, total, page = [], None, None
+    if form.is_valid():
+        townships, total = selectors.movement(
+            visible, from_year=form.cleaned_data["from_year"], to_year=form.cleaned_data["to_year"]
+        )
+    page = Paginator(townships, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    year = form.cleaned_data["to_year"] if form.is_valid() else this_year
+    context = {
+        "form": form,
+        "page": page,
+        "total": total,
+        "tiers": Tier.choices,
+        "query": _query(request),
+        "year": year,
+    }
+    return render(request, "grading/movement.html", context)
+
+
+def todo(request: HttpRequest) -> HttpResponse:
+    _visible(request)
+    form = TownshipFilterForm(request.GET or None, user=request.user)
+    associations = Association.objects.visible_to(request.user).active()
+    if form.is_valid() and form.cleaned_data["township"]:
+        associations = associations.filter(township=form.cleaned_data["township"])
+    today = timezone.localdate()
+    page = Paginator(todo_items(associations, today=today), settings.PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {"form": form, "page": page, "today": today, "query": _query(request), "year": today.year}
+    return render(request, "grading/todo.html", context)

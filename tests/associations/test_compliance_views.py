@@ -1,0 +1,265 @@
+"""The yearly checklist of one association and the township grid where clerks record a year."""
+
+import datetime
+
+from associations.models import Election, Meeting, YearlyFiling
+from grading.models import Assessment, ComplianceStatus
+from tests.associations.factories import AssociationFactory
+from tests.grading.factories import ElectionFactory, MeetingFactory, compliant_year
+
+D = datetime.date
+
+
+def checklist_url(association, year=2023):
+    return f"/associations/{association.pk}/compliance/{year}/"
+
+
+def grid_url(year=2023, township=None):
+    return f"/associations/compliance/{year}/" + (f"?township={township.pk}" if township else "")
+
+
+# --- checklist -------------------------------------------------------------------------------------------
+
+
+def test_clerk_sees_the_checklist_of_an_association_of_their_township(zhunan_client, zhunan):
+    association = AssociationFactory(township=zhunan, name="竹南社區發展協會")
+    MeetingFactory(association=association, held_on=D(2023, 5, 20))
+    response = zhunan_client.get(checklist_url(association))
+    assert response.status_code == 200
+    assert "112/05/20" in response.content.decode()
+
+
+def test_clerk_of_another_township_gets_404_for_the_checklist(toufen_client, zhunan):
+    association = AssociationFactory(township=zhunan)
+    assert toufen_client.get(checklist_url(association)).status_code == 404
+
+
+def test_anonymous_visitor_is_sent_to_login_from_the_checklist(anonymous_client, zhunan):
+    response = anonymous_client.get(checklist_url(AssociationFactory(township=zhunan)))
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+
+
+def test_judge_is_refused_the_checklist(judge_client, zhunan):
+    assert judge_client.get(checklist_url(AssociationFactory(township=zhunan))).status_code == 403
+
+
+def test_recording_a_meeting_updates_the_status_at_once(zhunan_client, zhunan):
+    association = AssociationFactory(township=zhunan)
+    compliant_year(association)
+    Meeting.objects.filter(kind=Meeting.Kind.GENERAL_ASSEMBLY).delete()
+    data = {
+        "action": "meeting",
+        "meeting-kind": "general_assembly",
+        "meeting-held_on": "112/06/01",
+        "meeting-quorum_met": "on",
+        "meeting-minutes_filed_on": "112/06/10",
+    }
+    response = zhunan_client.post(checklist_url(association), data, follow=True)
+    assert Assessment.objects.get(association=association, year=2023).status == ComplianceStatus.NORMAL
+    assert "正常" in response.content.decode()
+
+
+def test_meeting_outside_the_year_is_refused_with_a_message(zhunan_client, zhunan):
+    association = AssociationFactory(township=zhunan)
+    data = {
+        "action": "meeting",
+        "meeting-kind": "board",
+        "meeting-held_on": "113/01/05",
+        "meeting-quorum_met": "on",
+    }
+    response = zhunan_client.post(checklist_url(association), data)
+    assert "113/01/05 不在112年度內。" in response.content.decode()
+    assert not Meeting.objects.exists()
+
+
+def test_minutes_filed_before_the_meeting_are_refused(zhunan_client, zhunan):
+    association = AssociationFactory(township=zhunan)
+    data = {
+        "action": "meeting",
+        "meeting-kind": "board",
+        "meeting-held_on": "112/03/05",
+        "meeting-minutes_filed_on": "112/03/01",
+    }
+    response = zhunan_client.post(checklist_url(association), data)
+    assert "會議紀錄送府日期不可早於開會日期。" in response.content.decode()
+    assert not Meeting.objects.exists()
+
+
+def test_clerk_records_the_years_filings(zhunan_client, zhunan):
+    association = AssociationFactory(township=zhunan)
+    data = {
+        "action": "filing",
+        "filing-plan_budget_filed_on": "111/12/31",
+        "filing-report_accounts_filed_on": "1130331",
+    }
+    zhunan_client.post(checklist_url(association), data)
+    filing = YearlyFiling.objects.get(association=association, year=2023)
+    assert (filing.plan_budget_filed_on, filing.report_accounts_filed_on) == (D(2022, 12, 31), D(2024, 3, 31))
+
+
+def test_a_term_number_recorded_twice_is_refused(zhunan_client, zhunan):
+    association = AssociationFactory(township=zhunan)
+    ElectionFactory(association=association, term_number=8)
+    data = {"action": "election", "election-term_number": "8", "election-term_ends_on": "115/02/28"}
+    response = zhunan_client.post(checklist_url(association), data)
+    assert "第 8 屆的改選已登錄過。" in response.content.decode()
+    assert Election.objects.count() == 1
+
+
+def test_programme_facts_set_the_associations_care_station(zhunan_client, zhunan):
+    association = AssociationFactory(township=zhunan, runs_care_station=False)
+    data = {
+        "action": "programme",
+        "programme-runs_care_station": "on",
+        "programme-care_station_since": "105/03/01",
+        "programme-regular_services": "老人共餐",
+    }
+    zhunan_client.post(checklist_url(association), data)
+    association.refresh_from_db()
+    assert association.runs_care_station
+    assert association.programme.service_list() == ["老人共餐"]
+
+
+def test_board_meeting_interval_can_be_set_per_association(zhunan_client, zhunan):
+    association = AssociationFactory(township=zhunan)
+    zhunan_client.post(
+        checklist_url(association), {"action": "interval", "interval-board_meeting_interval_months": "3"}
+    )
+    association.refresh_from_db()
+    assert association.board_meeting_interval_months == 3
+
+
+def test_clerk_of_another_township_cannot_post_to_the_checklist(toufen_client, zhunan):
+    association = AssociationFactory(township=zhunan)
+    data = {"action": "interval", "interval-board_meeting_interval_months": "3"}
+    assert toufen_client.post(checklist_url(association), data).status_code == 404
+
+
+def test_clerk_of_another_township_gets_404_editing_or_deleting_a_meeting(toufen_client, zhunan):
+    meeting = MeetingFactory(association__township=zhunan)
+    assert toufen_client.get(f"/associations/meetings/{meeting.pk}/edit/").status_code == 404
+    assert toufen_client.post(f"/associations/meetings/{meeting.pk}/delete/").status_code == 404
+    assert Meeting.objects.count() == 1
+
+
+def test_clerk_edits_a_meetings_minutes_date(zhunan_client, zhunan):
+    meeting = MeetingFactory(association__township=zhunan, kind="board", held_on=D(2023, 3, 5))
+    data = {"kind": "board", "held_on": "112/03/05", "quorum_met": "on", "minutes_filed_on": "112/03/20"}
+    response = zhunan_client.post(f"/associations/meetings/{meeting.pk}/edit/", data)
+    meeting.refresh_from_db()
+    assert response.status_code == 302
+    assert meeting.minutes_filed_on == D(2023, 3, 20)
+
+
+def test_clerk_deletes_an_election_of_their_township(zhunan_client, zhunan):
+    election = ElectionFactory(association__township=zhunan)
+    zhunan_client.post(f"/associations/elections/{election.pk}/delete/", {"year": "2023"})
+    assert not Election.objects.exists()
+
+
+def test_checklist_of_an_impossible_year_is_not_found(zhunan_client, zhunan):
+    assert zhunan_client.get(checklist_url(AssociationFactory(township=zhunan), year=3000)).status_code == 404
+
+
+# --- the township grid -----------------------------------------------------------------------------------
+
+
+def test_clerk_sees_only_their_townships_associations_in_the_grid(zhunan_client, zhunan, toufen):
+    AssociationFactory(township=zhunan, name="竹南社區發展協會")
+    AssociationFactory(township=toufen, name="頭份社區發展協會")
+    content = zhunan_client.get(grid_url()).content.decode()
+    assert "竹南社區發展協會" in content
+    assert "頭份社區發展協會" not in content
+
+
+def test_clerk_asking_for_another_townships_grid_gets_404(toufen_client, zhunan, toufen):
+    AssociationFactory(township=zhunan)
+    assert toufen_client.get(grid_url(township=zhunan)).status_code == 404
+
+
+def test_county_officer_chooses_the_township_of_the_grid(county_client, zhunan, toufen):
+    AssociationFactory(township=toufen, name="頭份社區發展協會")
+    assert "頭份社區發展協會" in county_client.get(grid_url(township=toufen)).content.decode()
+
+
+def test_anonymous_visitor_is_sent_to_login_from_the_grid(anonymous_client):
+    assert anonymous_client.get(grid_url()).status_code == 302
+
+
+def row(association, **values):
+    data = {"association": association.pk}
+    data.update({f"a{association.pk}-{name}": value for name, value in values.items()})
+    return data
+
+
+def test_saving_a_grid_row_records_the_year_and_shows_the_status(zhunan_client, zhunan):
+    association = AssociationFactory(township=zhunan)
+    data = row(
+        association,
+        assembly_dates="112/05/20",
+        assembly_minutes_filed_on="112/06/01",
+        board_dates="112/03/01、112/08/01",
+        supervisory_dates="112/03/01,112/08/01",
+        plan_budget_filed_on="111/12/20",
+        report_accounts_filed_on="113/03/31",
+        term_ends_on="115/02/28",
+    )
+    response = zhunan_client.post(grid_url(), data, follow=True)
+    assert Meeting.objects.filter(association=association).count() == 5
+    assert Assessment.objects.get(association=association).status == ComplianceStatus.NORMAL
+    assert "已儲存" in response.content.decode()
+
+
+def test_a_bad_date_in_a_grid_row_is_shown_on_that_row_and_nothing_is_saved(zhunan_client, zhunan):
+    association = AssociationFactory(township=zhunan)
+    data = row(association, assembly_dates="112/05/20", board_dates="112/13/01")
+    response = zhunan_client.post(grid_url(), data)
+    assert "日期不存在：112/13/01" in response.content.decode()
+    assert not Meeting.objects.exists()
+
+
+def test_clerk_cannot_save_a_grid_row_of_another_township(toufen_client, zhunan):
+    association = AssociationFactory(township=zhunan)
+    response = toufen_client.post(grid_url(), row(association, assembly_dates="112/05/20"))
+    assert response.status_code == 404
+    assert not Meeting.objects.exists()
+
+
+def test_grid_runs_the_same_number_of_queries_however_many_associations(
+    zhunan_client, zhunan, django_assert_max_num_queries
+):
+    for _ in range(2):
+        compliant_year(AssociationFactory(township=zhunan))
+    with django_assert_max_num_queries(14) as few:
+        zhunan_client.get(grid_url())
+    for _ in range(20):
+        compliant_year(AssociationFactory(township=zhunan))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        zhunan_client.get(grid_url())
+
+
+def test_checklist_runs_the_same_number_of_queries_however_many_facts(
+    zhunan_client, zhunan, django_assert_max_num_queries
+):
+    association = AssociationFactory(township=zhunan)
+    compliant_year(association)
+    with django_assert_max_num_queries(20) as few:
+        zhunan_client.get(checklist_url(association))
+    for month in range(1, 12):
+        MeetingFactory(association=association, kind="board", held_on=D(2023, month, 3))
+        ElectionFactory(
+            association=association,
+            term_number=100 + month,
+            term_ends_on=D(2010 + month, 1, 1),
+            elected_on=None,
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        zhunan_client.get(checklist_url(association))
+
+
+def test_clerk_of_another_township_gets_404_editing_or_deleting_an_election(toufen_client, zhunan):
+    election = ElectionFactory(association__township=zhunan)
+    assert toufen_client.get(f"/associations/elections/{election.pk}/edit/").status_code == 404
+    assert toufen_client.post(f"/associations/elections/{election.pk}/delete/").status_code == 404
+    assert Election.objects.count() == 1

@@ -1,0 +1,374 @@
+"""County and township pages of the compliance check and tier register: scoping, actions, exports."""
+
+import csv
+import datetime
+import io
+
+import openpyxl
+from django.utils import timezone
+
+from grading.models import Assessment, ComplianceStatus, Tier, TierChange, TierRegister
+from tests.associations.factories import AssociationFactory
+from tests.grading.factories import AssessmentFactory, TierRegisterFactory, YearlyFilingFactory
+
+D = datetime.date
+
+
+def assessed(township, name="", year=2023, **kwargs):
+    association = AssociationFactory(township=township, **({"name": name} if name else {}))
+    return AssessmentFactory(association=association, year=year, **kwargs)
+
+
+# --- overview --------------------------------------------------------------------------------------------
+
+
+def test_county_officer_sees_status_and_tier_counts_per_township(county_client, zhunan, toufen):
+    assessed(zhunan, status=ComplianceStatus.ABNORMAL, suggested_tier=Tier.STAGNANT)
+    assessed(toufen)
+    response = county_client.get("/grading/2023/")
+    rows = {row["township"]: row for row in response.context["page"]}
+    assert rows["竹南鎮"]["statuses"] == [0, 0, 1]
+    assert rows["頭份市"]["tiers"] == [0, 1, 0]
+
+
+def test_township_clerk_sees_only_their_townships_counts(toufen_client, zhunan, toufen):
+    assessed(zhunan)
+    assessed(toufen)
+    response = toufen_client.get("/grading/2023/")
+    assert [row["township"] for row in response.context["page"]] == ["頭份市"]
+
+
+def test_anonymous_visitor_is_sent_to_login_from_the_overview(anonymous_client):
+    assert anonymous_client.get("/grading/2023/").status_code == 302
+
+
+def test_judge_is_refused_the_overview(judge_client):
+    assert judge_client.get("/grading/2023/").status_code == 403
+
+
+def test_overview_shows_the_guidance_for_each_tier(county_client):
+    content = county_client.get("/grading/2023/").content.decode()
+    assert "停滯型：健全社區組織，正常開會" in content
+    assert "潛力型：培養社區志工，執行長期方案" in content
+    assert "發展型：社區永續經營" in content
+
+
+# --- register list and detail ----------------------------------------------------------------------------
+
+
+def test_township_clerk_does_not_see_other_townships_in_the_register(toufen_client, zhunan, toufen):
+    assessed(zhunan, name="竹南社區發展協會")
+    assessed(toufen, name="頭份社區發展協會")
+    content = toufen_client.get("/grading/2023/register/").content.decode()
+    assert "頭份社區發展協會" in content
+    assert "竹南社區發展協會" not in content
+
+
+def test_register_filters_by_tier_in_force(county_client, zhunan):
+    assessed(
+        zhunan,
+        name="甲社區發展協會",
+        suggested_tier=Tier.STAGNANT,
+        override_tier=Tier.DEVELOPING,
+        override_reason="獲獎",
+    )
+    assessed(zhunan, name="乙社區發展協會", suggested_tier=Tier.DEVELOPING)
+    assessed(zhunan, name="丙社區發展協會", suggested_tier=Tier.STAGNANT)
+    page = county_client.get("/grading/2023/register/?tier=developing").context["page"]
+    assert sorted(a.association.name for a in page) == ["乙社區發展協會", "甲社區發展協會"]
+
+
+def test_register_runs_the_same_number_of_queries_however_many_rows(
+    county_client, zhunan, django_assert_max_num_queries
+):
+    assessed(zhunan)
+    with django_assert_max_num_queries(12) as few:
+        county_client.get("/grading/2023/register/")
+    for _ in range(30):
+        assessed(zhunan)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        county_client.get("/grading/2023/register/")
+
+
+def test_clerk_of_another_township_gets_404_for_an_assessment(toufen_client, zhunan):
+    assessment = assessed(zhunan)
+    assert toufen_client.get(assessment.get_absolute_url()).status_code == 404
+
+
+def test_assessment_page_explains_each_rule_in_plain_chinese(zhunan_client, zhunan):
+    rule = {
+        "code": "assembly_held",
+        "label": "召開會員大會",
+        "outcome": "fail",
+        "severity": "abnormal",
+        "message": "112年度未召開會員大會（期限 112/12/31）。",
+        "due_on": "2023-12-31",
+    }
+    assessment = assessed(zhunan, status=ComplianceStatus.ABNORMAL, rules=[rule])
+    content = zhunan_client.get(assessment.get_absolute_url()).content.decode()
+    assert "112年度未召開會員大會（期限 112/12/31）。" in content
+
+
+def test_only_the_county_officer_is_offered_the_override_form(county_client, zhunan_client, zhunan):
+    assessment = assessed(zhunan)
+    assert "調整理由" in county_client.get(assessment.get_absolute_url()).content.decode()
+    assert "調整理由" not in zhunan_client.get(assessment.get_absolute_url()).content.decode()
+
+
+# --- actions ---------------------------------------------------------------------------------------------
+
+
+def override_url(assessment):
+    return f"/grading/{assessment.year}/associations/{assessment.association_id}/override/"
+
+
+def test_county_officer_overrides_a_tier_with_a_reason(county_client, zhunan):
+    assessment = assessed(zhunan, suggested_tier=Tier.STAGNANT)
+    county_client.post(override_url(assessment), {"tier": "potential", "reason": "已完成改選，會務恢復"})
+    assessment.refresh_from_db()
+    assert (assessment.tier, assessment.override_reason) == (Tier.POTENTIAL, "已完成改選，會務恢復")
+
+
+def test_override_without_a_reason_shows_a_message_and_changes_nothing(county_client, zhunan):
+    assessment = assessed(zhunan, suggested_tier=Tier.STAGNANT)
+    response = county_client.post(override_url(assessment), {"tier": "potential", "reason": ""}, follow=True)
+    assert "請填寫理由。" in response.content.decode()
+    assert Assessment.objects.get().override_tier is None
+
+
+def test_township_clerk_override_is_forbidden(zhunan_client, zhunan):
+    assessment = assessed(zhunan)
+    assert (
+        zhunan_client.post(override_url(assessment), {"tier": "developing", "reason": "理由"}).status_code
+        == 403
+    )
+    assert not TierChange.objects.exists()
+
+
+def test_clerk_of_another_township_override_gets_404(toufen_client, zhunan):
+    assessment = assessed(zhunan)
+    assert (
+        toufen_client.post(override_url(assessment), {"tier": "developing", "reason": "理由"}).status_code
+        == 404
+    )
+
+
+def test_finalised_register_refuses_an_override_with_a_message(county_client, zhunan):
+    assessment = assessed(zhunan)
+    county_client.post("/grading/2023/finalise/")
+    response = county_client.post(
+        override_url(assessment), {"tier": "developing", "reason": "理由"}, follow=True
+    )
+    assert "112年度的分級清冊已定案，不可修改。" in response.content.decode()
+    assert TierRegister.objects.get(year=2023).is_finalised
+
+
+def test_county_officer_recomputes_a_year_from_the_overview(county_client, zhunan):
+    AssociationFactory(township=zhunan)
+    response = county_client.post("/grading/2023/recompute/", follow=True)
+    assert Assessment.objects.filter(year=2023).count() == 1
+    assert "已重新計算112年度的會務財務狀態與分級。" in response.content.decode()
+
+
+def test_township_clerk_cannot_recompute_or_finalise(zhunan_client, zhunan):
+    assessed(zhunan)
+    assert zhunan_client.post("/grading/2023/recompute/").status_code == 403
+    assert zhunan_client.post("/grading/2023/finalise/").status_code == 403
+    assert not TierRegister.objects.filter(state=TierRegister.State.FINALISED).exists()
+
+
+def test_county_officer_edits_the_years_thresholds(county_client, zhunan):
+    response = county_client.post(
+        "/grading/2023/thresholds/",
+        {"potential_min_activities": "2", "developing_min_activities": "4", "volunteer_team_min_size": "8"},
+    )
+    assert response.status_code == 302
+    assert TierChange.objects.get(kind=TierChange.Kind.THRESHOLDS).reason.startswith(
+        "潛力型至少應有的方案數：1 → 2"
+    )
+
+
+def test_township_clerk_cannot_edit_thresholds(zhunan_client):
+    assert zhunan_client.get("/grading/2023/thresholds/").status_code == 403
+
+
+# --- export ----------------------------------------------------------------------------------------------
+
+
+def test_register_exports_as_xlsx_with_the_required_columns(county_client, zhunan):
+    assessed(
+        zhunan,
+        name="竹南社區發展協會",
+        suggested_tier=Tier.STAGNANT,
+        override_tier=Tier.POTENTIAL,
+        override_reason="已改選",
+    )
+    response = county_client.get("/grading/2023/register/export/?format=xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == (
+        "鄉鎮市",
+        "協會名稱",
+        "理事長",
+        "會務財務狀態",
+        "未符規定事項",
+        "建議分級",
+        "核定分級",
+        "調整理由",
+    )
+    assert rows[1][:2] == ("竹南鎮", "竹南社區發展協會")
+    assert rows[1][5:] == ("停滯型", "潛力型", "已改選")
+
+
+def test_register_export_escapes_text_that_would_run_as_a_formula(county_client, zhunan):
+    assessed(zhunan, name='=HYPERLINK("http://x")社區發展協會')
+    response = county_client.get("/grading/2023/register/export/?format=csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[1][1] == '\'=HYPERLINK("http://x")社區發展協會'
+
+
+def test_register_export_holds_only_the_clerks_township(toufen_client, zhunan, toufen):
+    assessed(zhunan, name="竹南社區發展協會")
+    assessed(toufen, name="頭份社區發展協會")
+    content = toufen_client.get("/grading/2023/register/export/?format=csv").content.decode("utf-8-sig")
+    assert "頭份社區發展協會" in content
+    assert "竹南社區發展協會" not in content
+
+
+def test_anonymous_visitor_cannot_export_the_register(anonymous_client):
+    assert anonymous_client.get("/grading/2023/register/export/?format=csv").status_code == 302
+
+
+# --- movement and to-do ----------------------------------------------------------------------------------
+
+
+def test_movement_counts_stagnant_associations_that_became_potential_by_township(county_client, zhunan):
+    for _ in range(2):
+        before = assessed(zhunan, year=2022, suggested_tier=Tier.STAGNANT)
+        AssessmentFactory(association=before.association, year=2023, suggested_tier=Tier.POTENTIAL)
+    response = county_client.get("/grading/movement/?from_year=111&to_year=112")
+    zhunan_row = response.context["page"][0]
+    assert zhunan_row.matrix[0][1] == 2
+    assert zhunan_row.up() == 2
+
+
+def test_movement_shows_a_clerk_only_their_township(toufen_client, zhunan, toufen):
+    assessed(zhunan, year=2023)
+    assessed(toufen, year=2023)
+    response = toufen_client.get("/grading/movement/?from_year=111&to_year=112")
+    assert [m.township for m in response.context["page"]] == ["頭份市"]
+
+
+def test_todo_lists_an_overdue_report_with_its_due_date(zhunan_client, zhunan):
+    association = AssociationFactory(township=zhunan, name="竹南社區發展協會")
+    last_year = timezone.localdate().year - 1
+    YearlyFilingFactory(association=association, year=last_year, report_accounts_filed_on=None)
+    items = zhunan_client.get("/grading/todo/").context["page"]
+    report = [i for i in items if i.label == "工作報告及決算於次年 3 月底前送府"]
+    assert report and report[0].due_on == D(last_year + 1, 3, 31)
+
+
+def test_todo_shows_a_clerk_nothing_of_another_township(toufen_client, zhunan):
+    AssociationFactory(township=zhunan, name="竹南社區發展協會")
+    assert "竹南社區發展協會" not in toufen_client.get("/grading/todo/").content.decode()
+
+
+def test_todo_runs_the_same_number_of_queries_however_many_associations(
+    county_client, zhunan, django_assert_max_num_queries
+):
+    AssociationFactory(township=zhunan)
+    with django_assert_max_num_queries(14) as few:
+        county_client.get("/grading/todo/")
+    for _ in range(20):
+        AssociationFactory(township=zhunan)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        county_client.get("/grading/todo/")
+
+
+def test_finalised_year_shows_as_read_only(county_client, zhunan):
+    TierRegisterFactory(year=2023, state=TierRegister.State.FINALISED)
+    content = county_client.get("/grading/2023/").content.decode()
+    assert "已定案" in content
+    assert "重新計算狀態與分級" not in content
+
+
+GRADING_PAGES = [
+    "/grading/",
+    "/grading/2023/",
+    "/grading/2023/register/",
+    "/grading/2023/register/export/?format=csv",
+    "/grading/2023/thresholds/",
+    "/grading/movement/",
+    "/grading/todo/",
+]
+GRADING_POSTS = ["/grading/2023/recompute/", "/grading/2023/finalise/", "/grading/2023/reopen/"]
+
+
+def test_judge_is_refused_every_grading_page(judge_client, zhunan):
+    assessment = assessed(zhunan)
+    pages = [*GRADING_PAGES, assessment.get_absolute_url()]
+    assert {judge_client.get(path).status_code for path in pages} == {403}
+    posts = [*GRADING_POSTS, override_url(assessment)]
+    assert {judge_client.post(path, {"reason": "x", "tier": "developing"}).status_code for path in posts} == {
+        403
+    }
+
+
+def test_anonymous_visitor_is_sent_to_login_from_every_grading_page(anonymous_client):
+    for path in [*GRADING_PAGES, *GRADING_POSTS]:
+        response = anonymous_client.get(path)
+        assert response.status_code == 302 and response.url.startswith("/accounts/login/"), path
+
+
+def test_home_page_summarises_the_latest_register_in_the_users_scope(toufen_client, zhunan, toufen):
+    TierRegisterFactory(year=2023)
+    assessed(zhunan, status=ComplianceStatus.ABNORMAL)
+    assessed(toufen, status=ComplianceStatus.NORMAL)
+    summary = toufen_client.get("/").context["grading"]
+    assert summary["year"] == 2023
+    assert [count for _value, _label, count in summary["statuses"]] == [1, 0, 0]
+
+
+def test_overview_runs_the_same_number_of_queries_however_many_associations(
+    county_client, zhunan, toufen, django_assert_max_num_queries
+):
+    assessed(zhunan)
+    with django_assert_max_num_queries(14) as few:
+        county_client.get("/grading/2023/")
+    for _ in range(10):
+        assessed(zhunan)
+        assessed(toufen)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        county_client.get("/grading/2023/")
+
+
+def test_movement_runs_the_same_number_of_queries_however_many_associations(
+    county_client, zhunan, django_assert_max_num_queries
+):
+    assessed(zhunan, year=2023)
+    with django_assert_max_num_queries(12) as few:
+        county_client.get("/grading/movement/?from_year=111&to_year=112")
+    for _ in range(10):
+        before = assessed(zhunan, year=2022)
+        AssessmentFactory(association=before.association, year=2023)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        county_client.get("/grading/movement/?from_year=111&to_year=112")
+
+
+def test_assessment_page_runs_the_same_number_of_queries_however_long_the_history(
+    county_client, county_officer, zhunan, django_assert_max_num_queries
+):
+    assessment = assessed(zhunan, suggested_tier=Tier.STAGNANT)
+    with django_assert_max_num_queries(14) as few:
+        county_client.get(assessment.get_absolute_url())
+    for n in range(10):
+        TierChange.objects.create(
+            year=2023,
+            association=assessment.association,
+            kind="overridden",
+            to_tier="potential",
+            reason=f"理由{n}",
+            changed_by=county_officer,
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        county_client.get(assessment.get_absolute_url())
