@@ -223,6 +223,9 @@ class YearRowForm(YearBoundForm, forms.Form):
                 # their column's name since no <label> sits beside them.
                 field.widget.attrs["form"] = html_form
                 field.widget.attrs["aria-label"] = str(field.label)
+                # A sample date in every cell of a long grid reads as data already entered; the page's
+                # instructions give the format once.
+                field.widget.attrs.pop("placeholder", None)
 
     def clean(self) -> dict[str, object]:
         cleaned = super().clean()
