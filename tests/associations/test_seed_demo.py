@@ -11,14 +11,26 @@ from django.db.models import Count
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from associations.demo import DEMO_PASSWORD, demo_plan, demo_seed
-from associations.models import Association, Officer, StaffMembership, Village
+from associations.demo import DEMO_PASSWORD, demo_plan, demo_seed, demo_years
+from associations.models import (
+    Association,
+    Election,
+    Meeting,
+    Officer,
+    ProgrammeProfile,
+    StaffMembership,
+    Village,
+    YearlyFiling,
+)
 from core.roles import Role
+from grading.models import Assessment, ComplianceStatus, Tier, TierChange, TierRegister
+from grading.selectors import movement
 
 pytestmark = pytest.mark.django_db
 
 FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
 DEMO_USERNAMES = ["county", "zhunan", "toufen", "judge", "admin"]
+FACT_MODELS = [Meeting, YearlyFiling, Election, ProgrammeProfile]
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +57,10 @@ def _counts() -> dict[str, int]:
     counts = {model.__name__: model.objects.count() for model in models}
     counts["association history"] = Association.history.count()
     counts["officer history"] = Officer.history.count()
+    for model in [*FACT_MODELS, Assessment, TierChange, TierRegister]:
+        counts[model.__name__] = model.objects.count()
+    for model in FACT_MODELS:
+        counts[f"{model.__name__} history"] = model.history.count()
     return counts
 
 
@@ -178,3 +194,150 @@ def test_seed_demo_refuses_to_run_with_debug_off_unless_forced(settings):
     with pytest.raises(CommandError, match="--force"):
         call_command("seed_demo", "--seed", "7", stdout=io.StringIO())
     assert Association.objects.count() == before
+
+
+# --- compliance facts and the tier register ---------------------------------------------------------------
+
+
+def _years() -> tuple[int, int, int]:
+    return demo_years(timezone.localdate())
+
+
+def test_the_demo_has_compliance_facts_for_two_completed_years_and_this_year(seeded):
+    for year in _years():
+        assert Meeting.objects.filter(held_on__year=year, kind=Meeting.Kind.GENERAL_ASSEMBLY).count() > 100
+        assert Meeting.objects.filter(held_on__year=year).exclude(kind=Meeting.Kind.GENERAL_ASSEMBLY).exists()
+        assert YearlyFiling.objects.filter(year=year, plan_budget_filed_on__isnull=False).count() > 100
+    completed = _years()[1]
+    assert YearlyFiling.objects.filter(year=completed, report_accounts_filed_on__isnull=False).count() > 100
+    assert Election.objects.values("association").distinct().count() == 280
+    assert 0 < ProgrammeProfile.objects.count() < 280
+    assert ProgrammeProfile.objects.filter(volunteer_team=True, volunteer_count__gte=10).exists()
+    assert ProgrammeProfile.objects.exclude(regular_services="").exists()
+    assert Association.objects.filter(board_meeting_interval_months=3).exists()
+    assert Meeting.objects.filter(kind=Meeting.Kind.JOINT).exists()
+
+
+def test_seeded_facts_start_with_a_history_row_each(seeded):
+    for model in FACT_MODELS:
+        assert model.history.filter(history_type="+").count() == model.objects.count() > 0
+        assert set(model.history.values_list("history_change_reason", flat=True)) == {"示範資料"}
+
+
+def test_seeded_facts_pass_the_models_validation_and_nothing_is_in_the_future(seeded):
+    today = timezone.localdate()
+    assert not Meeting.objects.filter(held_on__gt=today).exists()
+    assert not Meeting.objects.filter(minutes_filed_on__gt=today).exists()
+    assert not YearlyFiling.objects.filter(plan_budget_filed_on__gt=today).exists()
+    assert not YearlyFiling.objects.filter(report_accounts_filed_on__gt=today).exists()
+    assert not Election.objects.filter(elected_on__gt=today).exists()
+    assert not ProgrammeProfile.objects.filter(care_station_since__gt=today).exists()
+    for model in FACT_MODELS:  # one township's facts, constraints included (they cost a query each)
+        for row in model.objects.filter(association__township__name="竹南鎮"):
+            row.full_clean()
+
+
+def test_elections_end_when_the_officers_terms_end(seeded):
+    chairs = dict(
+        Officer.objects.current()
+        .filter(position=Officer.Position.CHAIR)
+        .values_list("association_id", "term_end")
+    )
+    latest = {}
+    for association_id, term_ends_on in Election.objects.order_by("term_ends_on").values_list(
+        "association_id", "term_ends_on"
+    ):
+        latest[association_id] = term_ends_on
+    assert {pk: latest[pk] for pk in chairs} == chairs
+    assert Election.objects.filter(note__contains="逾期改選").exists()
+
+
+def test_reorganising_and_dissolved_associations_look_it(seeded):
+    completed = _years()[1]
+    reorganising = Association.objects.filter(status=Association.Status.REORGANISING)
+    dissolved = Association.objects.filter(status=Association.Status.DISSOLVED)
+    assert not Meeting.objects.filter(
+        association__in=reorganising, kind=Meeting.Kind.GENERAL_ASSEMBLY, held_on__year=completed
+    ).exists()
+    assert not Meeting.objects.filter(association__in=dissolved).exists()
+    statuses = set(Assessment.objects.filter(association__in=reorganising).values_list("status", flat=True))
+    assert statuses == {ComplianceStatus.ABNORMAL}
+    assert not Assessment.objects.filter(association__in=dissolved).exists()
+
+
+def test_the_last_completed_year_has_every_status_and_every_tier(seeded):
+    assessments = Assessment.objects.filter(year=_years()[1])
+    assert assessments.count() == Association.objects.active().count()
+    statuses = Counter(assessments.values_list("status", flat=True))
+    tiers = Counter(assessments.with_tier().values_list("tier_in_force", flat=True))
+    assert set(statuses) == set(ComplianceStatus.values)
+    assert set(tiers) == set(Tier.values)
+    assert statuses.most_common(1)[0][0] == ComplianceStatus.NORMAL
+
+
+def test_every_year_is_assessed_the_oldest_register_finalised_by_the_county_user(seeded):
+    oldest, middle, current = _years()
+    active = Association.objects.active().count()
+    for year in (oldest, middle, current):
+        assert Assessment.objects.filter(year=year).count() == active
+    registers = {r.year: r for r in TierRegister.objects.select_related("finalised_by")}
+    assert registers[oldest].is_finalised
+    assert registers[oldest].finalised_by.username == "county"
+    assert not registers[middle].is_finalised
+    assert not registers[current].is_finalised
+
+
+def test_the_county_user_overrode_a_few_tiers_of_the_middle_year_with_reasons(seeded):
+    overridden = Assessment.objects.filter(override_tier__isnull=False)
+    assert 2 <= overridden.count() <= 3
+    assert set(overridden.values_list("year", flat=True)) == {_years()[1]}
+    assert all(row.override_reason and row.overridden_by.username == "county" for row in overridden)
+    assert TierChange.objects.filter(kind=TierChange.Kind.OVERRIDDEN).count() == overridden.count()
+
+
+def test_tiers_move_between_the_two_completed_years(seeded):
+    oldest, middle, _current = _years()
+    _townships, total = movement(Assessment.objects.all(), from_year=oldest, to_year=middle)
+    assert total.up() > 0
+    assert total.up() + total.down() > 0
+    assert sum(total.before()) == sum(total.after()) == Association.objects.active().count()
+
+
+def test_a_second_run_adds_no_facts_and_leaves_the_finalised_register_alone(seeded):
+    finalised = TierRegister.objects.get(year=_years()[0]).finalised_at
+    overridden = Assessment.objects.filter(override_tier__isnull=False).count()
+    result = demo_seed()
+    assert (result.meetings_created, result.filings_created, result.elections_created) == (0, 0, 0)
+    assert (result.programmes_created, result.notes) == (0, [])
+    assert Assessment.objects.filter(override_tier__isnull=False).count() == overridden
+    assert TierRegister.objects.get(year=_years()[0]).finalised_at == finalised
+
+
+def test_the_county_user_sees_the_middle_year_counts_on_the_grading_overview(seeded):
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="county"))
+    year = _years()[1]
+    response = client.get(f"/grading/{year}/")
+    assert response.status_code == 200
+    totals = response.context["totals"]
+    assert totals["total"] == Association.objects.active().count()
+    assert all(count > 0 for count in totals["statuses"] + totals["tiers"])
+    assert len(response.context["page"].object_list) == 18
+    assert response.context["unassessed"] == 0
+
+
+def test_facts_are_planned_from_the_seed_and_the_day_only():
+    today = datetime.date(2026, 1, 5)
+
+    def facts(seed: int) -> list[tuple]:
+        return [
+            (p.name, m.kind, m.held_on, m.minutes_filed_on)
+            for p in demo_plan(seed=seed, today=today)
+            for m in p.compliance.meetings
+        ]
+
+    planned = facts(112)
+    assert planned == facts(112)
+    assert planned != facts(113)
+    assert max(held_on for _name, _kind, held_on, _minutes in planned) <= today
+    assert all(minutes is None or held_on <= minutes <= today for _n, _k, held_on, minutes in planned)

@@ -17,9 +17,10 @@ def _row(cells: list[str], widths: list[int]) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Seed a realistic 苗栗縣 demo (280 associations with villages and officers) and one user of each "
-        "role. Safe to run again: existing associations are kept as they are; the demo users are updated and "
-        "their passwords reset to the demo password."
+        "Seed a realistic 苗栗縣 demo (280 associations with villages and officers, three years of "
+        "compliance facts with their statuses and tiers, the oldest year's register finalised) and one user "
+        "of each role. Safe to run again: existing associations are kept as they are with their facts; the "
+        "demo users are updated and their passwords reset to the demo password."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -59,6 +60,20 @@ class Command(BaseCommand):
                 }
             )
         )
+        self.stdout.write(
+            _(
+                "會務財務清查：新增會議 %(meetings)d、年度書表 %(filings)d、改選紀錄 %(elections)d、"
+                "方案資料 %(programmes)d"
+            )
+            % {
+                "meetings": result.meetings_created,
+                "filings": result.filings_created,
+                "elections": result.elections_created,
+                "programmes": result.programmes_created,
+            }
+        )
+        for note in result.notes:
+            self.stdout.write(note)
         header = [_("帳號"), _("角色"), _("鄉鎮市區"), _("密碼")]
         rows = [[u.username, str(u.role.label), u.township or "—", u.password] for u in result.users]
         widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]

@@ -1,0 +1,98 @@
+"""The grading part of the demo (`manage.py seed_demo`): the demo years judged through the same services the
+portal's pages use, as the demo county officer. Registered with `associations.demo` in GradingConfig.ready(),
+since `associations` may not import `grading`."""
+
+from __future__ import annotations
+
+import datetime
+import random
+
+from django.utils.translation import gettext as _
+
+from associations.demo import COUNTY, demo_years
+from core.dates import format_roc_year, roc_year
+from grading import services
+from grading.models import Assessment, TierRegister
+
+#: Written by the demo county officer on the middle year's register, so it shows 調整理由: the status and
+#: suggested tier to look for, whether the association must run a care station, the tier set and the
+#: reason (`{year}` is the register's ROC year).
+OVERRIDES = (
+    (
+        "normal",
+        "potential",
+        False,
+        "developing",
+        "該會{year}年度自籌經費開辦老人共餐，並承接長青學苑課程，服務量已達發展型，經輔導團隊訪視後調升。",
+    ),
+    (
+        "guidance",
+        "stagnant",
+        False,
+        "potential",
+        "{year}年下半年已組成社區巡守隊並開始辦理課後陪讀，方案資料尚待補登，先列潛力型持續輔導。",
+    ),
+    (
+        "normal",
+        "developing",
+        True,
+        "potential",
+        "關懷據點{year}年度服務人次明顯下降，志工實際出勤不足，暫列潛力型，下年度再行檢視。",
+    ),
+)
+
+
+def grade_demo(*, seed: int, today: datetime.date, county_user: object) -> list[str]:
+    """Recompute every open demo year, finalise the oldest, and override a few tiers of the middle one;
+    a finalised year is left as it is, so running the seed again changes nothing there."""
+    years = demo_years(today)
+    finalised = set(
+        TierRegister.objects.filter(year__in=years, state=TierRegister.State.FINALISED).values_list(
+            "year", flat=True
+        )
+    )
+    graded = [year for year in years if year not in finalised]
+    for year in graded:
+        services.assessments_recompute(year=year, actor=county_user, as_of=today)
+    notes = []
+    oldest, middle = years[0], years[1]
+    overrides = 0
+    already_overridden = Assessment.objects.filter(year=middle, override_tier__isnull=False).exists()
+    if middle not in finalised and not already_overridden:
+        overrides = _override(seed=seed, year=middle, county_user=county_user)
+    if graded:
+        notes.append(
+            _("年度分級：已計算%(years)s（人工調整 %(overrides)d 筆）")
+            % {"years": "、".join(format_roc_year(year) for year in graded), "overrides": overrides}
+        )
+    if oldest not in finalised:
+        services.register_finalise(year=oldest, actor=county_user)
+        notes.append(_("%(year)s分級清冊已定案。") % {"year": format_roc_year(oldest)})
+    return notes
+
+
+def _override(*, seed: int, year: int, county_user: object) -> int:
+    rng = random.Random(f"{seed}:overrides")
+    candidates = list(
+        Assessment.objects.filter(year=year, association__township__county__name=COUNTY)
+        .select_related("association__township")
+        .order_by("association__township__name", "association__name")
+    )
+    townships: set[int] = set()
+    for status, suggested, care_station, tier, reason in OVERRIDES:
+        matches = [
+            a
+            for a in candidates
+            if a.status == status
+            and a.suggested_tier == suggested
+            and (a.association.runs_care_station or not care_station)
+            and a.association.township_id not in townships
+        ]
+        if not matches:
+            continue
+        assessment = rng.choice(matches)
+        services.assessment_override(
+            assessment=assessment, tier=tier, reason=reason.format(year=roc_year(year)), actor=county_user
+        )
+        townships.add(assessment.association.township_id)
+    return len(townships)
