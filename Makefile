@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run test check lint format migrations demo
+.PHONY: install run test check lint format migrations demo messages
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,3 +40,12 @@ check: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+## Regenerate the English catalogue from the marked strings and compile it (needs GNU gettext: xgettext,
+## msgfmt); then translate every new entry in locale/en/LC_MESSAGES/django.po and run it again to compile.
+## The ignores are those of tests/core/test_translations.py, which fails when the catalogue falls behind.
+MESSAGES_IGNORE := --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles --ignore=media
+messages: install
+	$(BIN)/python manage.py makemessages -l en --no-obsolete $(MESSAGES_IGNORE)
+	$(BIN)/python manage.py makemessages -l en -d djangojs --no-obsolete $(MESSAGES_IGNORE)
+	$(BIN)/python manage.py compilemessages -l en $(MESSAGES_IGNORE)

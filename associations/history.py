@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from core.dates import format_roc
 
@@ -60,7 +61,11 @@ def describe(
     by_object: dict[int, list[models.Model]] = {}
     for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
         by_object.setdefault(record.id, []).append(record)
-    actions = {"+": _("新增"), "~": _("修改"), "-": _("刪除")}
+    actions = {
+        "+": pgettext("history", "新增"),
+        "~": pgettext("history", "修改"),
+        "-": pgettext("history", "刪除"),
+    }
     entries: list[HistoryEntry] = []
     for versions in by_object.values():
         previous = None

@@ -20,6 +20,8 @@ import math
 import re
 import unicodedata
 
+from django.utils.translation import gettext as _
+
 __all__ = [
     "ROCDateError",
     "format_roc",
@@ -72,7 +74,7 @@ def _normalise(text: str) -> str:
 
 
 def _unrecognised(text: str) -> ROCDateError:
-    return ROCDateError(f"無法辨識的日期：{text}")
+    return ROCDateError(_("無法辨識的日期：%(text)s") % {"text": text})
 
 
 def _year_from_digits(digits: str, *, allow_roc: bool = True, allow_gregorian: bool = True) -> int | None:
@@ -91,7 +93,7 @@ def _build_date(year: int, month: str, day: str, text: str) -> datetime.date:
     try:
         return datetime.date(year, int(month), int(day))
     except ValueError:
-        raise ROCDateError(f"日期不存在：{text}") from None
+        raise ROCDateError(_("日期不存在：%(text)s") % {"text": text}) from None
 
 
 def _parse_text(normalised: str, text: str) -> datetime.date:
@@ -204,7 +206,10 @@ def parse_date_lenient(value: DateInput) -> tuple[datetime.date | None, str | No
         except ROCDateError as stripped_error:
             return None, str(stripped_error)
         lost = normalised[len(stripped) :]
-        return date, f"日期含無法辨識的字元「{lost}」，已去除後解讀為 {format_roc(date)}"
+        return date, _("日期含無法辨識的字元「%(lost)s」，已去除後解讀為 %(date)s") % {
+            "lost": lost,
+            "date": format_roc(date),
+        }
 
 
 def is_placeholder(d: datetime.date) -> bool:
@@ -259,7 +264,7 @@ def gregorian_year(roc: int) -> int:
 
 def format_roc_year(year: int) -> str:
     """Gregorian year → fiscal-year label (2023 → ``112年度``)."""
-    return f"{roc_year(year)}年度"
+    return _("%(year)d年度") % {"year": roc_year(year)}
 
 
 def parse_year(value: str | int | None) -> int:
@@ -270,9 +275,9 @@ def parse_year(value: str | int | None) -> int:
     """
     text = "" if value is None else str(value).strip()
     if isinstance(value, bool):
-        raise ROCDateError(f"無法辨識的年度：{text}")
+        raise ROCDateError(_("無法辨識的年度：%(text)s") % {"text": text})
     if isinstance(value, int | str) and (match := _YEAR_RE.fullmatch(_normalise(str(value)))):
         year = _year_from_digits(match["year"], allow_gregorian=not match["era"])
         if year is not None:
             return year
-    raise ROCDateError(f"無法辨識的年度：{text}")
+    raise ROCDateError(_("無法辨識的年度：%(text)s") % {"text": text})

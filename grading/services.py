@@ -9,10 +9,11 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from associations.models import Association
@@ -130,6 +131,22 @@ def assessments_refresh(
 
 
 def _recompute(
+    *,
+    register: TierRegister,
+    actor: object,
+    as_of: datetime.date | None,
+    associations: QuerySet[Association] | None,
+) -> RecomputeResult:
+    # The rule messages and tier reasons written here are the county's record of the judgment, read by
+    # every user and printed in the register export: always in the portal's own language, whichever
+    # language the person whose edit triggered the recompute has chosen.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _recompute_in_portal_language(
+            register=register, actor=actor, as_of=as_of, associations=associations
+        )
+
+
+def _recompute_in_portal_language(
     *,
     register: TierRegister,
     actor: object,

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import translation
 
 from associations.models import Association
 from grading.models import Assessment, ComplianceStatus, Tier, TierChange, TierRegister, TierThresholds
@@ -42,6 +43,16 @@ def test_recompute_stores_the_failed_rules_in_plain_chinese(county_officer, zhun
     assessment = Assessment.objects.get()
     assert assessment.status == ComplianceStatus.ABNORMAL
     assert "112年度未召開會員大會（期限 112/12/31）。" in [r["message"] for r in assessment.failed_rules()]
+
+
+def test_recompute_stores_its_record_in_chinese_whatever_language_the_officer_chose(county_officer, zhunan):
+    AssociationFactory(township=zhunan)
+    with translation.override("en"):
+        recompute(county_officer)
+    assessment = Assessment.objects.get()
+    assert "112年度未召開會員大會（期限 112/12/31）。" in [r["message"] for r in assessment.failed_rules()]
+    assert TierChange.objects.get(association__isnull=False).reason == assessment.tier_trail["reason"]
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in assessment.tier_trail["reason"])
 
 
 def test_recompute_runs_the_same_number_of_queries_for_many_associations(
