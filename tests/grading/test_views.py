@@ -163,6 +163,15 @@ def test_finalised_register_refuses_an_override_with_a_message(county_client, zh
     assert TierRegister.objects.get(year=2023).is_finalised
 
 
+def test_history_of_a_finalised_tier_names_the_tier_without_a_change_arrow(county_client, zhunan):
+    assessment = assessed(zhunan)
+    county_client.post("/grading/2023/finalise/")
+    page = county_client.get(assessment.get_absolute_url()).content.decode()
+    finalised = page[page.index(f"<td>{TierChange.Kind.FINALISED.label}</td>") :].split("</tr>")[0]
+    assert "<del>" not in finalised
+    assert f"<ins>{assessment.get_tier_display()}</ins>" in finalised
+
+
 def test_county_officer_recomputes_a_year_from_the_overview(county_client, zhunan):
     AssociationFactory(township=zhunan)
     response = county_client.post("/grading/2023/recompute/", follow=True)
