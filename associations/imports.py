@@ -25,7 +25,7 @@ import functools
 import gc
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -872,6 +872,59 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+#: Writes what a checked import planned, given the ImportRecord of its run (which the history names).
+Writer = Callable[[ImportRecord], None]
+
+
+def recorded_import(
+    *,
+    kind: str,
+    columns: Mapping[str, Sequence[str]],
+    required: Sequence[str],
+    path: Path,
+    user: object,
+    county: County,
+    dry_run: bool,
+    sheet: str | None,
+    file_name: str | None,
+    check: Callable[[Table, ImportReport], Writer | None],
+    record_extra: Mapping[str, object] | None = None,
+) -> ImportReport:
+    """The run every spreadsheet import shares, so that all of them read, judge and record a file alike.
+
+    The file is read into a table; an unreadable file ends the run (exit code 2). `check` then fills the
+    report from the table (issues, counts, changes) and returns a writer, or None when it has written by
+    itself (and rolled back on an error or a dry run). Issues are listed by row; any error rejects the
+    whole file (exit code 1). Every run, written or not, is recorded as an ImportRecord of `kind` with
+    `record_extra` added to its report; a writer runs only for an import (no error, no `dry_run`), after
+    the record is saved, so that what it writes can name the record."""
+    report = ImportReport(file_name=file_name or path.name, county=county.name, dry_run=dry_run, sheet=sheet)
+    try:
+        data = read_bytes(path)
+        report.sha256, report.size = sha256_of(data), len(data)
+        table = read_table(columns=columns, required=required, sheet=sheet, data=data, name=report.file_name)
+    except SpreadsheetError as exc:
+        report.outcome = ImportRecord.Outcome.UNREADABLE
+        report.errors.append(Issue(str(exc)))
+        _save_record(report, user, kind=kind, extra=record_extra)
+        return report
+
+    _describe_table(table, report)
+    write = check(table, report)
+    report.errors.sort(key=lambda i: i.row or 0)
+    report.warnings.sort(key=lambda i: i.row or 0)
+    if report.errors:
+        report.outcome = ImportRecord.Outcome.REJECTED
+    elif dry_run:
+        report.outcome = ImportRecord.Outcome.PREVIEWED
+    else:
+        report.outcome = ImportRecord.Outcome.IMPORTED
+    record = _save_record(report, user, kind=kind, extra=record_extra)
+    if report.outcome == ImportRecord.Outcome.IMPORTED and write is not None:
+        write(record)
+    return report
+
+
 @transaction.atomic
 def roster_import(
     *,
@@ -889,14 +942,17 @@ def roster_import(
     locked for the run (two imports, or an import and a clerk's edit, cannot interleave) and everything is
     written in this one transaction, or nothing when any row has a blocking error."""
     with _fewer_collections():
-        return _import(
+        return recorded_import(
+            kind=KIND,
+            columns=COLUMNS,
+            required=REQUIRED,
             path=path,
             user=user,
             county=county,
             dry_run=dry_run,
             sheet=sheet,
             file_name=file_name,
-            progress=progress,
+            check=functools.partial(_check, county=county, user=user, dry_run=dry_run, progress=progress),
         )
 
 
@@ -913,28 +969,19 @@ def _fewer_collections() -> Iterator[None]:
         gc.set_threshold(*threshold)
 
 
-def _import(
+def _check(
+    table: Table,
+    report: ImportReport,
     *,
-    path: Path,
-    user: object,
     county: County,
+    user: object,
     dry_run: bool,
-    sheet: str | None,
-    file_name: str | None,
     progress: Callable[[int, int], None] | None,
-) -> ImportReport:
-    report = ImportReport(file_name=file_name or path.name, county=county.name, dry_run=dry_run, sheet=sheet)
-    try:
-        data = read_bytes(path)
-        report.sha256, report.size = sha256_of(data), len(data)
-        table = read_table(columns=COLUMNS, required=REQUIRED, sheet=sheet, data=data, name=report.file_name)
-    except SpreadsheetError as exc:
-        report.outcome = ImportRecord.Outcome.UNREADABLE
-        report.errors.append(Issue(str(exc)))
-        _save_record(report, user)
-        return report
-
-    _describe_table(table, report)
+) -> Writer:
+    """Clean, match and validate every row into a plan, counting it in the report; the plan is written
+    only by the writer returned, once the run is recorded (the history names the record)."""
+    if table.blank_rows:  # the roster, unlike the compliance sheet, also says what it passed over
+        report.notices.append(_("略過空白列 %(n)d 列。") % {"n": table.blank_rows})
     geography = Geography(county, with_villages="villages" in table.columns)
     cleaner = _RowCleaner(table=table, geography=geography, report=report)
     rows: list[CleanRow] = []
@@ -970,17 +1017,8 @@ def _import(
     )
     _validate(plan, report)
     _count(rows, plan, report)
-    report.errors.sort(key=lambda i: i.row or 0)
-    report.warnings.sort(key=lambda i: i.row or 0)
 
-    if report.errors:
-        report.outcome = ImportRecord.Outcome.REJECTED
-    elif dry_run:
-        report.outcome = ImportRecord.Outcome.PREVIEWED
-    else:
-        report.outcome = ImportRecord.Outcome.IMPORTED
-    record = _save_record(report, user)
-    if report.outcome == ImportRecord.Outcome.IMPORTED:
+    def write(record: ImportRecord) -> None:
         reason = _("名冊匯入（匯入紀錄 #%(id)d）") % {"id": record.pk}
         _write(
             plan=plan,
@@ -990,7 +1028,8 @@ def _import(
             memberships=memberships,
             links=links,
         )
-    return report
+
+    return write
 
 
 def _describe_table(table: Table, report: ImportReport) -> None:
@@ -1006,8 +1045,6 @@ def _describe_table(table: Table, report: ImportReport) -> None:
             _("重複的欄位只讀取第一欄，其餘未使用：%(names)s。")
             % {"names": "、".join(table.duplicate_columns)}
         )
-    if table.blank_rows:
-        report.notices.append(_("略過空白列 %(n)d 列。") % {"n": table.blank_rows})
 
 
 def _load_officers(
@@ -1081,9 +1118,11 @@ def _count(rows: list[CleanRow], plan: _Plan, report: ImportReport) -> None:
     report.changes.sort(key=lambda c: c.row)
 
 
-def _save_record(report: ImportReport, user: object) -> ImportRecord:
+def _save_record(
+    report: ImportReport, user: object, *, kind: str, extra: Mapping[str, object] | None
+) -> ImportRecord:
     record = ImportRecord.objects.create(
-        kind=KIND,
+        kind=kind,
         user=user if getattr(user, "pk", None) else None,
         file_name=report.file_name[:255],
         sha256=report.sha256,
@@ -1091,7 +1130,7 @@ def _save_record(report: ImportReport, user: object) -> ImportRecord:
         dry_run=report.dry_run,
         outcome=report.outcome,
         counts=report.counts,
-        report=report.as_json(),
+        report={**report.as_json(), **(extra or {})},
     )
     report.record_id = record.pk
     return record

@@ -1,6 +1,6 @@
 """Compliance import: a township's (or the county's) yearly compliance sheet, one row per association, read
 into the compliance facts of `associations` on the same pipeline as the roster import
-(`core.spreadsheets.read_table`, `core.models.ImportRecord`, the roster's report and matching).
+(`associations.imports.recorded_import`: the roster's reading, report, ImportRecord and matching).
 
 Rules, the same as the roster's:
 
@@ -20,6 +20,7 @@ recomputed for the associations touched, unless the year's register is finalised
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,11 +31,10 @@ from django.utils.translation import gettext as _
 
 from associations.compliance_forms import YearRow, YearRowForm
 from associations.compliance_services import year_row_save
-from associations.imports import Geography, ImportReport, Issue, RowChange, clean_text, sha256_of
+from associations.imports import Geography, ImportReport, Issue, RowChange, clean_text, recorded_import
 from associations.models import Association, County, Meeting, YearlyFiling
 from core.dates import format_roc_year, parse_date_lenient
-from core.models import ImportRecord
-from core.spreadsheets import SpreadsheetError, Table, read_bytes, read_table
+from core.spreadsheets import Table
 from core.text import normalize_text
 from grading.services import assessments_refresh
 
@@ -76,26 +76,32 @@ def compliance_import(
     sheet: str | None = None,
     file_name: str | None = None,
 ) -> ImportReport:
-    """Import the sheet at `path` as `year`'s facts of `county`'s associations (see the module docstring)."""
-    report = ImportReport(file_name=file_name or path.name, county=county.name, dry_run=dry_run, sheet=sheet)
-    try:
-        data = read_bytes(path)
-        report.sha256, report.size = sha256_of(data), len(data)
-        table = read_table(columns=COLUMNS, required=REQUIRED, sheet=sheet, data=data, name=report.file_name)
-    except SpreadsheetError as exc:
-        report.outcome = ImportRecord.Outcome.UNREADABLE
-        report.errors.append(Issue(str(exc)))
-        _save_record(report, user, year)
-        return report
-    _describe(table, report)
+    """Import the sheet at `path` as `year`'s facts of `county`'s associations (see the module docstring).
+    The year is kept in the ImportRecord's report, so that a previewed run can be confirmed as it was."""
+    return recorded_import(
+        kind=KIND,
+        columns=COLUMNS,
+        required=REQUIRED,
+        path=path,
+        user=user,
+        county=county,
+        dry_run=dry_run,
+        sheet=sheet,
+        file_name=file_name,
+        check=functools.partial(_check, year=year, county=county, user=user, dry_run=dry_run),
+        record_extra={"year": year},
+    )
+
+
+def _check(
+    table: Table, report: ImportReport, *, year: int, county: County, user: object, dry_run: bool
+) -> None:
+    """Write every row for real, so that the preview finds exactly what the write would, then roll it all
+    back when anything is wrong or this is a preview; after a write, recompute the year's judgments."""
     with transaction.atomic():
         planned = _plan(table, year=year, county=county, report=report)
         touched = _apply(planned, year=year, user=user, report=report, columns=table.columns)
-        report.errors.sort(key=lambda i: i.row or 0)
-        report.warnings.sort(key=lambda i: i.row or 0)
         if report.errors or dry_run:
-            # Everything above ran for real so that the preview finds exactly what the write would;
-            # roll it back: an error, or a preview, writes nothing.
             transaction.set_rollback(True)
         elif touched:
             result = assessments_refresh(association_ids=touched, year=year, actor=user)
@@ -103,30 +109,8 @@ def compliance_import(
                 report.notices.append(
                     _("%(year)s的分級清冊已定案，未重新計算狀態與分級。") % {"year": format_roc_year(year)}
                 )
-    if report.errors:
-        report.outcome = ImportRecord.Outcome.REJECTED
+    if report.errors:  # a rejected sheet wrote nothing, so it counts nothing as written
         report.created = report.updated = report.unchanged = 0
-    elif dry_run:
-        report.outcome = ImportRecord.Outcome.PREVIEWED
-    else:
-        report.outcome = ImportRecord.Outcome.IMPORTED
-    _save_record(report, user, year)
-    return report
-
-
-def _describe(table: Table, report: ImportReport) -> None:
-    report.format, report.encoding, report.header_row = table.format, table.encoding, table.header_row
-    report.columns = dict(table.columns)
-    report.unknown_columns = list(table.unknown_columns)
-    report.blank_rows = table.blank_rows
-    report.rows = len(table.rows)
-    if table.unknown_columns:
-        report.notices.append(_("未使用的欄位：%(names)s。") % {"names": "、".join(table.unknown_columns)})
-    if table.duplicate_columns:
-        report.notices.append(
-            _("重複的欄位只讀取第一欄，其餘未使用：%(names)s。")
-            % {"names": "、".join(table.duplicate_columns)}
-        )
 
 
 def _plan(table: Table, *, year: int, county: County, report: ImportReport) -> list[_Planned]:
@@ -317,21 +301,3 @@ def _associations_with_facts(ids: list[int], year: int) -> set[int]:
         "association_id", flat=True
     )
     return set(with_meetings) | set(with_filings)
-
-
-def _save_record(report: ImportReport, user: object, year: int) -> ImportRecord:
-    payload = report.as_json()
-    payload["year"] = year
-    record = ImportRecord.objects.create(
-        kind=KIND,
-        user=user if getattr(user, "pk", None) else None,
-        file_name=report.file_name[:255],
-        sha256=report.sha256,
-        size=report.size,
-        dry_run=report.dry_run,
-        outcome=report.outcome,
-        counts=report.counts,
-        report=payload,
-    )
-    report.record_id = record.pk
-    return record

@@ -3,19 +3,21 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from associations.imports import ImportReport, county_by_name, roster_import
+from core.management.imports import ImportCommand
 
 #: Files with more data rows than this show a progress bar (on stderr, so a redirected report stays clean).
 PROGRESS_FROM_ROWS = 300
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = (
         "匯入社區發展協會名冊（.xlsx、.xls 或 .csv）。結束代碼：0 已匯入（或預覽無誤），"
         "1 有阻擋性錯誤（未寫入任何資料），2 檔案無法讀取。"
     )
+    missing_heading = "系統中有、檔案中沒有的協會 {n} 個（未刪除）："
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, help="名冊檔案")
@@ -41,46 +43,15 @@ class Command(BaseCommand):
             path=file, user=user, county=found, dry_run=dry_run, sheet=sheet, progress=bar.update
         )
         bar.finish()
-        self._print(report, limit=None if options["all_warnings"] else 200)
-        if report.exit_code:
-            raise CommandError(
-                "檔案無法讀取。" if report.exit_code == 2 else "有錯誤，未寫入任何資料。",
-                returncode=report.exit_code,
-            )
+        self.finish(report, limit=None if options["all_warnings"] else 200)
 
-    def _print(self, report: ImportReport, *, limit: int | None) -> None:
-        out = self.stdout
-        mode = "預覽（未寫入）" if report.dry_run else "匯入"
-        out.write(f"{mode}：{report.file_name}（{report.county}，SHA-256 {report.sha256[:12] or '—'}）")
-        for notice in report.notices:
-            out.write(f"  {notice}")
-        if report.errors:
-            out.write(self.style.ERROR(f"錯誤 {len(report.errors)} 則："))
-            for issue in report.errors:
-                out.write(self.style.ERROR(f"  {issue}"))
-        if report.warnings:
-            out.write(self.style.WARNING(f"警告 {len(report.warnings)} 則："))
-            shown = report.warnings if limit is None else report.warnings[:limit]
-            for issue in shown:
-                out.write(self.style.WARNING(f"  {issue}"))
-            if len(shown) < len(report.warnings):
-                out.write(
-                    f"  ……另有 {len(report.warnings) - len(shown)} 則，加上 --all-warnings 可全部列出。"
-                )
+    def write_changes(self, report: ImportReport, *, limit: int | None) -> None:
         updated = [c for c in report.changes if c.action == "updated"]
         if updated:
-            out.write(f"更新 {len(updated)} 個協會：")
+            self.stdout.write(f"更新 {len(updated)} 個協會：")
             for change in updated[: limit or len(updated)]:
                 details = "；".join(f"{label} {old} → {new}" for label, old, new in change.changes)
-                out.write(f"  第 {change.row} 列 {change.township} {change.name}：{details}")
-        if report.missing:
-            out.write(f"系統中有、檔案中沒有的協會 {len(report.missing)} 個（未刪除）：")
-            for name in report.missing:
-                out.write(f"  {name}")
-        style = self.style.SUCCESS if report.exit_code == 0 else self.style.ERROR
-        out.write(style(report.summary()))
-        if report.record_id:
-            out.write(f"匯入紀錄 #{report.record_id}")
+                self.stdout.write(f"  第 {change.row} 列 {change.township} {change.name}：{details}")
 
 
 class _ProgressBar:

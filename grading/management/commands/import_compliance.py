@@ -1,19 +1,21 @@
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from associations.imports import ImportReport, county_by_name
+from core.management.imports import ImportCommand
 from grading.imports import compliance_import
 from grading.management.commands._common import user_argument, year_argument
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = (
         "匯入會務財務清查表（.xlsx、.xls 或 .csv），每列一個協會：鄉鎮市、協會名稱、會員大會日期、"
         "理事會日期、監事會日期、工作計畫及預算送府日期、工作報告及決算送府日期、任期屆滿日、備註。"
         "結束代碼：0 已匯入（或預覽無誤），1 有阻擋性錯誤（未寫入任何資料），2 檔案無法讀取。"
     )
+    missing_heading = "檔案所列鄉鎮市中，沒有出現在檔案裡的協會 {n} 個："
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("year", help="清查年度，例如 112 或 2023")
@@ -38,35 +40,9 @@ class Command(BaseCommand):
             dry_run=dry_run,
             sheet=options["sheet"],
         )
-        self._print(report)
-        if report.exit_code:
-            raise CommandError(
-                "檔案無法讀取。" if report.exit_code == 2 else "有錯誤，未寫入任何資料。",
-                returncode=report.exit_code,
-            )
+        self.finish(report)
 
-    def _print(self, report: ImportReport) -> None:
-        out = self.stdout
-        mode = "預覽（未寫入）" if report.dry_run else "匯入"
-        out.write(f"{mode}：{report.file_name}（{report.county}，SHA-256 {report.sha256[:12] or '—'}）")
-        for notice in report.notices:
-            out.write(f"  {notice}")
-        if report.errors:
-            out.write(self.style.ERROR(f"錯誤 {len(report.errors)} 則："))
-            for issue in report.errors:
-                out.write(self.style.ERROR(f"  {issue}"))
-        if report.warnings:
-            out.write(self.style.WARNING(f"警告 {len(report.warnings)} 則："))
-            for issue in report.warnings:
-                out.write(self.style.WARNING(f"  {issue}"))
+    def write_changes(self, report: ImportReport, *, limit: int | None) -> None:
         for change in report.changes:
             details = "；".join(f"{label} {new}" for label, _old, new in change.changes)
-            out.write(f"  第 {change.row} 列 {change.township} {change.name}：{details}")
-        if report.missing:
-            out.write(f"檔案所列鄉鎮市中，沒有出現在檔案裡的協會 {len(report.missing)} 個：")
-            for name in report.missing:
-                out.write(f"  {name}")
-        style = self.style.SUCCESS if report.exit_code == 0 else self.style.ERROR
-        out.write(style(report.summary()))
-        if report.record_id:
-            out.write(f"匯入紀錄 #{report.record_id}")
+            self.stdout.write(f"  第 {change.row} 列 {change.township} {change.name}：{details}")

@@ -1,0 +1,212 @@
+"""An admin page that imports a spreadsheet in two steps, upload -> preview -> confirm, for any import
+service that can run with `dry_run` and records each run in an ImportRecord.
+
+The uploaded bytes are kept under MEDIA_ROOT (shared by every app server) named by their SHA-256. The
+preview runs the service with `dry_run=True` on them and leaves an ImportRecord; the confirmation names that
+record, re-reads the kept file, checks its SHA-256 against the record, and runs the same service with
+`dry_run=False`. A file that changed or vanished in between is refused, so what is written is exactly
+what was previewed (and checked again).
+
+An import's page is a small `PreviewedImport` subclass saying only what is its own: its form, how to run
+its service, which choices of the form it remembers (read back from the record on confirmation), who may
+use it, and its template, which extends `admin/includes/import_page.html`."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+
+from core import spreadsheets
+from core.imports import ImportReportLike
+from core.models import ImportRecord
+
+SHOW_AT_MOST = 1000  # issues and changes listed on the page; the ImportRecord keeps them all
+
+ReportT = TypeVar("ReportT", bound=ImportReportLike)
+
+
+@dataclass(frozen=True)
+class UploadStore:
+    """Uploaded files waiting between their preview and its confirmation, in one folder under MEDIA_ROOT,
+    named by their SHA-256: the same bytes uploaded twice are kept once, and the name is the check."""
+
+    folder: str
+    #: A preview nobody confirmed within this long is removed the next time a file is kept.
+    stale_after_seconds: int = 24 * 60 * 60
+
+    def path(self, sha256: str) -> Path:
+        return Path(settings.MEDIA_ROOT) / self.folder / f"{sha256}.upload"
+
+    def keep(self, data: bytes) -> str:
+        """Keep `data` and answer its SHA-256."""
+        digest = hashlib.sha256(data).hexdigest()
+        path = self.path(digest)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        now = time.time()
+        for old in path.parent.glob("*.upload"):  # previews nobody confirmed
+            if now - old.stat().st_mtime > self.stale_after_seconds and old != path:
+                old.unlink(missing_ok=True)
+        path.write_bytes(data)
+        return digest
+
+    def unchanged(self, sha256: str) -> Path | None:
+        """The kept file with this SHA-256, re-read and checked: None when it vanished or was changed."""
+        path = self.path(sha256)
+        if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != sha256:
+            return None
+        return path
+
+
+class SpreadsheetUploadForm(forms.Form):
+    """Base of an import's upload form, which declares a `file` field: an oversized file is refused by the
+    form, before its bytes are kept."""
+
+    def clean_file(self) -> UploadedFile:
+        upload = self.cleaned_data["file"]
+        try:
+            spreadsheets.check_size(upload.size)
+        except spreadsheets.SpreadsheetError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return upload
+
+
+class PreviewedImport(Generic[ReportT]):
+    """The upload -> preview -> confirm flow of one import. A subclass sets the attributes and the hooks
+    that raise NotImplementedError; `view(request, model_admin)` is the page, for a ModelAdmin's URL."""
+
+    #: ImportRecord.kind of the service's records: a confirmation names only a preview of this import.
+    kind: str
+    store: UploadStore
+    form_class: type[SpreadsheetUploadForm]
+    title: str | Promise
+    template_name: str
+    #: This page's URL name: a refused confirmation is sent back to it, and the report links to it.
+    url_name: str
+    #: Shown when the choices remembered in the preview's record cannot be read back any more.
+    lost_choices_message: str | Promise
+
+    def has_permission(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> bool:
+        """Checked first, for the upload, the preview and the confirmation alike (403 when refused)."""
+        raise NotImplementedError
+
+    def initial(self) -> dict[str, object]:
+        return {}
+
+    def choices_from_form(self, cleaned_data: dict[str, Any]) -> dict[str, Any]:
+        """What the service is given besides the file, from a valid form."""
+        raise NotImplementedError
+
+    def choices_from_record(self, record: ImportRecord) -> dict[str, Any] | None:
+        """The same choices, read back from the preview's record; None when they no longer resolve."""
+        raise NotImplementedError
+
+    def run(
+        self, *, path: Path, user: object, dry_run: bool, file_name: str, choices: dict[str, Any]
+    ) -> ReportT:
+        """The import's service on the file at `path`; it must keep the choices in its record's report."""
+        raise NotImplementedError
+
+    def shown_changes(self, report: ReportT) -> list[Any]:
+        """The changes the page lists (all of them unless the import shows fewer)."""
+        return report.changes
+
+    def choices_context(self, choices: dict[str, Any]) -> dict[str, object]:
+        """Anything of the choices the template shows next to the report."""
+        return {}
+
+    # --- The flow --------------------------------------------------------------------------------------
+
+    def view(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> HttpResponse:
+        if not self.has_permission(request, model_admin):
+            raise PermissionDenied
+        if request.method == "POST" and "confirm" in request.POST:
+            return self._confirm(request, model_admin)
+        form = self.form_class(request.POST or None, request.FILES or None, initial=self.initial())
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            digest = self.store.keep(b"".join(upload.chunks()))
+            choices = self.choices_from_form(form.cleaned_data)
+            report = self.run(
+                path=self.store.path(digest),
+                user=request.user,
+                dry_run=True,
+                file_name=Path(upload.name).name,
+                choices=choices,
+            )
+            return self._render(
+                request, model_admin, report=report, choices=choices, confirmable=report.exit_code == 0
+            )
+        return self._render(request, model_admin, form=form)
+
+    def _confirm(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> HttpResponse:
+        record_id = request.POST.get("record", "")
+        record = None
+        if record_id.isdigit():
+            record = ImportRecord.objects.filter(
+                pk=int(record_id),
+                kind=self.kind,
+                user=request.user,
+                dry_run=True,
+                outcome=ImportRecord.Outcome.PREVIEWED,
+            ).first()
+        path = None
+        if record is not None and request.POST.get("sha256", "") == record.sha256:
+            path = self.store.unchanged(record.sha256)
+        if record is None or path is None:
+            messages.error(request, _("找不到預覽過的檔案，或檔案在預覽後有變動；請重新上傳並預覽。"))
+            return redirect(self.url_name)
+        choices = self.choices_from_record(record)
+        if choices is None:
+            messages.error(request, str(self.lost_choices_message))
+            return redirect(self.url_name)
+        report = self.run(
+            path=path, user=request.user, dry_run=False, file_name=record.file_name, choices=choices
+        )
+        if report.exit_code == 0:
+            path.unlink(missing_ok=True)
+            imported = {"name": record.file_name, "summary": report.summary()}
+            messages.success(request, _("已匯入「%(name)s」：%(summary)s") % imported)
+        else:
+            messages.error(request, _("未匯入：資料在預覽後有變動，檢查出錯誤，沒有寫入任何資料。"))
+        return self._render(request, model_admin, report=report, choices=choices, confirmable=False)
+
+    def _render(
+        self,
+        request: HttpRequest,
+        model_admin: admin.ModelAdmin,
+        *,
+        report: ReportT | None = None,
+        choices: dict[str, Any] | None = None,
+        **context: object,
+    ) -> HttpResponse:
+        context.update(
+            model_admin.admin_site.each_context(request),
+            opts=model_admin.model._meta,
+            title=str(self.title),
+            upload_url=reverse(self.url_name),
+            show_at_most=SHOW_AT_MOST,
+        )
+        if report is not None:
+            context.update(
+                report=report,
+                errors=report.errors[:SHOW_AT_MOST],
+                warnings=report.warnings[:SHOW_AT_MOST],
+                changes=self.shown_changes(report)[:SHOW_AT_MOST],
+                **self.choices_context(choices or {}),
+            )
+        return TemplateResponse(request, self.template_name, context)
