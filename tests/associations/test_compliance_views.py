@@ -2,6 +2,8 @@
 
 import datetime
 
+from django.utils import timezone
+
 from associations.models import Election, Meeting, YearlyFiling
 from grading.models import Assessment, ComplianceStatus
 from tests.associations.factories import AssociationFactory
@@ -27,6 +29,12 @@ def test_clerk_sees_the_checklist_of_an_association_of_their_township(zhunan_cli
     response = zhunan_client.get(checklist_url(association))
     assert response.status_code == 200
     assert "112/05/20" in response.content.decode()
+
+
+def test_association_page_leads_to_this_years_checklist(zhunan_client, zhunan):
+    association = AssociationFactory(township=zhunan)
+    page = zhunan_client.get(association.get_absolute_url()).content.decode()
+    assert f'href="{checklist_url(association, timezone.localdate().year)}"' in page
 
 
 def test_clerk_of_another_township_gets_404_for_the_checklist(toufen_client, zhunan):
