@@ -44,6 +44,8 @@ ACTIONS: dict[str, Action] = {
 class Decision:
     allowed: bool
     reason: str = ""
+    #: Refused for the user's role, not for the register's state: no moment would allow it.
+    forbidden: bool = False
 
     def __bool__(self) -> bool:
         return self.allowed
@@ -54,7 +56,8 @@ def decide(user: object, action_name: str, register: TierRegister) -> Decision:
     action = ACTIONS[action_name]
     if role_of(user) not in action.roles:
         roles = "、".join(str(role.label) for role in sorted(action.roles))
-        return Decision(False, _("只有%(roles)s可以%(action)s。") % {"roles": roles, "action": action.label})
+        reason = _("只有%(roles)s可以%(action)s。") % {"roles": roles, "action": action.label}
+        return Decision(False, reason, forbidden=True)
     if register.state != action.source:
         if register.state == FINALISED:
             return Decision(

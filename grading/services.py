@@ -26,11 +26,6 @@ from grading.rules import evaluate, remembered_translations, status_from
 from grading.tiers import suggest_tier
 
 BATCH_SIZE = 1000
-DEFAULT_THRESHOLDS = {
-    "potential_min_activities": 1,
-    "developing_min_activities": 3,
-    "volunteer_team_min_size": 10,
-}
 
 
 class GradingError(Exception):
@@ -54,14 +49,21 @@ class RecomputeResult:
 # --- reads used by the writes ----------------------------------------------------------------------------
 
 
-def thresholds_for(year: int) -> TierThresholds:
-    """The year's thresholds; a year without its own starts from the latest earlier year's (or defaults)."""
+def thresholds_in_force(year: int) -> TierThresholds:
+    """The year's thresholds; a year without its own (then unsaved) starts from the latest earlier year's,
+    or from the model's defaults. A read: showing the thresholds page writes nothing."""
     existing = TierThresholds.objects.filter(year=year).first()
     if existing is not None:
         return existing
     previous = TierThresholds.objects.filter(year__lt=year).order_by("-year").first()
-    defaults = previous.snapshot() if previous else DEFAULT_THRESHOLDS
-    thresholds, _created = TierThresholds.objects.get_or_create(year=year, defaults=defaults)
+    return TierThresholds(year=year, **previous.snapshot()) if previous else TierThresholds(year=year)
+
+
+def thresholds_for(year: int) -> TierThresholds:
+    """The year's thresholds, stored on first use so every later judgment of the year uses the same."""
+    thresholds = thresholds_in_force(year)
+    if thresholds.pk is None:
+        thresholds, _created = TierThresholds.objects.get_or_create(year=year, defaults=thresholds.snapshot())
     return thresholds
 
 
@@ -73,12 +75,13 @@ def _register(year: int, *, lock: bool) -> TierRegister:
 
 
 def _require(user: object, action: str, register: TierRegister) -> None:
+    """A role that may never take the action is refused (403); a role that may, at the wrong moment (the
+    register's state), gets a reason it can act on."""
     decision = permissions.decide(user, action, register)
-    if decision:
-        return
-    if register.state != permissions.ACTIONS[action].source:
+    if decision.forbidden:
+        raise PermissionDenied(decision.reason)
+    if not decision:
         raise GradingError(decision.reason)
-    raise PermissionDenied(decision.reason)
 
 
 def _reason(text: str) -> str:

@@ -136,7 +136,7 @@ def assessment_detail(request: HttpRequest, year: int, association_pk: int) -> H
 
 
 def _assessment_for_change(request: HttpRequest, year: int, association_pk: int) -> Assessment:
-    association = access.get_association_for_user(request.user, association_pk)
+    association = access.get_association_for_user(request.user, association_pk, for_change=True)
     return get_object_or_404(Assessment, association=association, year=year)
 
 
@@ -234,10 +234,9 @@ def thresholds_edit(request: HttpRequest, year: int) -> HttpResponse:
     _visible(request)
     register = _register(year)
     decision = permissions.decide(request.user, "edit_thresholds", register)
-    if not decision and register.state == permissions.ACTIONS["edit_thresholds"].source:
+    if decision.forbidden:
         raise PermissionDenied(decision.reason)
-    thresholds = services.thresholds_for(year)
-    form = ThresholdsForm(request.POST or None, instance=thresholds)
+    form = ThresholdsForm(request.POST or None, instance=services.thresholds_in_force(year))
     if request.method == "POST" and form.is_valid():
         values = {name: form.cleaned_data[name] for name in form.Meta.fields}
         _run(

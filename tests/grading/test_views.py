@@ -7,7 +7,7 @@ import io
 import openpyxl
 from django.utils import timezone
 
-from grading.models import Assessment, ComplianceStatus, Tier, TierChange, TierRegister
+from grading.models import Assessment, ComplianceStatus, Tier, TierChange, TierRegister, TierThresholds
 from tests.associations.factories import AssociationFactory
 from tests.grading.factories import AssessmentFactory, TierRegisterFactory, YearlyFilingFactory
 
@@ -199,6 +199,24 @@ def test_county_officer_edits_the_years_thresholds(county_client, zhunan):
 
 def test_township_clerk_cannot_edit_thresholds(zhunan_client):
     assert zhunan_client.get("/grading/2023/thresholds/").status_code == 403
+
+
+def test_a_role_that_may_never_act_is_refused_whatever_the_registers_state(zhunan_client, county_client):
+    TierRegisterFactory(year=2023, state=TierRegister.State.FINALISED)
+    TierRegisterFactory(year=2024)
+    assert zhunan_client.get("/grading/2023/thresholds/").status_code == 403
+    assert zhunan_client.post("/grading/2023/recompute/").status_code == 403
+    assert zhunan_client.post("/grading/2024/reopen/", {"reason": "理由"}).status_code == 403
+    assert county_client.post("/grading/2024/reopen/", {"reason": "理由"}).status_code == 403
+    assert TierThresholds.objects.count() == 0
+
+
+def test_showing_the_thresholds_page_writes_nothing(county_client):
+    TierThresholds.objects.create(year=2022, developing_min_activities=5)
+    response = county_client.get("/grading/2023/thresholds/")
+    assert response.status_code == 200
+    assert response.context["form"]["developing_min_activities"].value() == 5
+    assert list(TierThresholds.objects.values_list("year", flat=True)) == [2022]
 
 
 # --- export ----------------------------------------------------------------------------------------------
