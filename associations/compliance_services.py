@@ -22,6 +22,12 @@ from associations.compliance_forms import (
 from associations.models import Association, Election, Meeting, ProgrammeProfile, YearlyFiling
 
 
+def _lock(association_id: int) -> None:
+    """Serialise writes to one association's facts: a double-clicked Save then waits for the first and
+    finds its meeting (the form's duplicate check) instead of failing on the database's unique constraint."""
+    Association.objects.select_for_update().filter(pk=association_id).exists()
+
+
 def _changed(association_id: int, *years: int, actor: object) -> None:
     for year in sorted(set(years)):
         compliance_hooks.facts_changed(association_ids=[association_id], year=year, actor=actor)
@@ -29,6 +35,10 @@ def _changed(association_id: int, *years: int, actor: object) -> None:
 
 @transaction.atomic
 def meeting_save(*, form: MeetingForm, actor: object) -> Meeting:
+    """Raises ValidationError (nothing written) when, once the association is locked, the meeting turns out
+    to have been recorded meanwhile, e.g. by the first click of a double-clicked Save."""
+    _lock(form.instance.association_id)
+    form.instance.validate_constraints()
     previous_year = (
         form.initial.get("held_on").year if form.instance.pk and form.initial.get("held_on") else None
     )
@@ -128,6 +138,7 @@ def year_row_save(
     cell clears the value on the grid (`keep_blank=False`, where the row shows what is stored) and leaves it
     alone in an import (`keep_blank=True`). A blank term end never changes the election on record.
     Raises ValidationError keyed by the row's field names; nothing is written then."""
+    _lock(association.pk)
     changes = RowChanges()
     for name, kind in ROW_MEETING_FIELDS.items():
         wanted = getattr(row, name)

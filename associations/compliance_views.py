@@ -3,6 +3,9 @@ the township grid where a whole township's year is recorded in one sitting, one 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -75,6 +78,16 @@ def _save_checklist_form(name: str, form: Form, year: int, actor: object) -> Non
     savers[name]()
 
 
+def _saved(form: Form, save: Callable[[], object]) -> bool:
+    """Run a validated form's service; a refusal it raises (nothing written) is shown on the form."""
+    try:
+        save()
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return False
+    return True
+
+
 def checklist(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     _require_registry(request)
     year = _check_year(year)
@@ -85,8 +98,7 @@ def checklist(request: HttpRequest, pk: int, year: int) -> HttpResponse:
         form = forms.get(action)
         if form is None:
             raise Http404
-        if form.is_valid():
-            _save_checklist_form(action, form, year, request.user)
+        if form.is_valid() and _saved(form, lambda: _save_checklist_form(action, form, year, request.user)):
             messages.success(request, _("已儲存。"))
             return redirect(reverse("associations:compliance", args=[association.pk, year]) + f"#{action}")
     context = {
@@ -104,23 +116,30 @@ def checklist(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     return render(request, "associations/compliance_checklist.html", context)
 
 
+def _year_param(request: HttpRequest, fallback: int) -> int:
+    """The checklist year a link or form carries (`?year=` or a posted `year`), else `fallback`."""
+    posted = request.POST.get("year") or request.GET.get("year") or ""
+    return _check_year(int(posted)) if posted.isdecimal() else fallback
+
+
 def _record_form(request: HttpRequest, model: type, form_class: type, pk: int, title: str) -> HttpResponse:
     record = access.get_association_record_for_user(request.user, model, pk, for_change=True)
-    year = _record_year(record)
+    # A meeting belongs to the year it was held; an election spans several, so it is edited for the year
+    # of the checklist the clerk came from.
+    year = (
+        record.held_on.year if isinstance(record, Meeting) else _year_param(request, record.term_ends_on.year)
+    )
     form = form_class(request.POST or None, instance=record)
-    if request.method == "POST" and form.is_valid():
-        if isinstance(record, Meeting):
-            compliance_services.meeting_save(form=form, actor=request.user)
-        else:
-            compliance_services.election_save(form=form, year=year, actor=request.user)
+    save = (
+        partial(compliance_services.meeting_save, form=form, actor=request.user)
+        if isinstance(record, Meeting)
+        else partial(compliance_services.election_save, form=form, year=year, actor=request.user)
+    )
+    if request.method == "POST" and form.is_valid() and _saved(form, save):
         messages.success(request, _("已儲存。"))
         return redirect("associations:compliance", record.association_id, year)
     context = {"form": form, "association": record.association, "year": year, "title": title}
     return render(request, "associations/compliance_record_form.html", context)
-
-
-def _record_year(record: Meeting | Election) -> int:
-    return record.held_on.year if isinstance(record, Meeting) else record.term_ends_on.year
 
 
 def meeting_update(request: HttpRequest, pk: int) -> HttpResponse:
@@ -143,8 +162,7 @@ def meeting_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def election_delete(request: HttpRequest, pk: int) -> HttpResponse:
     election = access.get_association_record_for_user(request.user, Election, pk, for_change=True)
-    posted = request.POST.get("year", "")
-    year = _check_year(int(posted) if posted.isdigit() else election.term_ends_on.year)
+    year = _year_param(request, election.term_ends_on.year)
     association_id = election.association_id
     compliance_services.election_delete(election=election, year=year, actor=request.user)
     messages.success(request, _("已刪除改選紀錄。"))

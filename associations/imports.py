@@ -256,7 +256,7 @@ def parse_count(value: object) -> int | None:
         return int(value) if value.is_integer() else None
     text = clean_text(value).replace(",", "").replace(" ", "")
     text = re.sub(r"^第|[屆人名位]$", "", text)
-    if text.isdigit():
+    if text.isdecimal():  # isdigit() also admits ² and the like, which int() refuses
         return int(text)
     return _chinese_number(text)
 

@@ -99,7 +99,7 @@ def association_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = AssociationForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        association = services.association_save(form=form)
+        association = services.association_save(form=form, actor=request.user)
         messages.success(request, _("已新增「%(name)s」。") % {"name": association.name})
         return redirect(association)
     return render(request, "associations/association_form.html", {"form": form})
@@ -109,7 +109,7 @@ def association_update(request: HttpRequest, pk: int) -> HttpResponse:
     association = access.get_association_for_user(request.user, pk, for_change=True)
     form = AssociationForm(request.POST or None, instance=association, user=request.user)
     if request.method == "POST" and form.is_valid():
-        services.association_save(form=form)
+        services.association_save(form=form, actor=request.user)
         messages.success(request, _("已儲存「%(name)s」的變更。") % {"name": association.name})
         return redirect(association)
     return render(request, "associations/association_form.html", {"form": form, "association": association})

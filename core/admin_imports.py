@@ -156,7 +156,7 @@ class PreviewedImport(Generic[ReportT]):
     def _confirm(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> HttpResponse:
         record_id = request.POST.get("record", "")
         record = None
-        if record_id.isdigit():
+        if record_id.isdecimal():
             record = ImportRecord.objects.filter(
                 pk=int(record_id),
                 kind=self.kind,

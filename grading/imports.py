@@ -66,6 +66,7 @@ class _Planned:
     row: YearRow
 
 
+@transaction.atomic
 def compliance_import(
     *,
     path: Path,
@@ -125,7 +126,7 @@ def _plan(table: Table, *, year: int, county: County, report: ImportReport) -> l
         number, values = raw.number, raw.values
 
         def column(key: str) -> str:
-            return table.columns.get(key, key)
+            return table.columns.get(key, COLUMNS[key][0])
 
         name = normalize_text(clean_text(values.get("name")))
         if not name:

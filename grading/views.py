@@ -97,6 +97,7 @@ def register_list(request: HttpRequest, year: int) -> HttpResponse:
 
 def register_export(request: HttpRequest, year: int) -> HttpResponse:
     visible = _visible(request).filter(year=year)
+    _register(year)  # 404 for a year out of range, as on the register page
     fmt = request.GET.get("format", "xlsx")
     if fmt not in FORMATS:
         raise Http404
