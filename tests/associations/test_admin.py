@@ -9,7 +9,9 @@ from django.http import Http404
 from django.test import RequestFactory
 
 from associations.models import Association, Officer
+from grading.models import Assessment, TierChange
 from tests.associations.factories import AssociationFactory, OfficerFactory
+from tests.grading.factories import AssessmentFactory
 
 #: Queries allowed for an admin changelist page, whatever the number of rows.
 ADMIN_LIST_QUERY_BUDGET = 12
@@ -158,3 +160,50 @@ def test_admin_changelist_stays_within_a_fixed_query_budget(
         with django_assert_max_num_queries(ADMIN_LIST_QUERY_BUDGET):
             response = admin_client_.get(page)
         assert response.status_code == 200
+
+
+# --- the grading admin -----------------------------------------------------------------------------------
+
+GRADING_CHANGELISTS = ["/admin/grading/assessment/", "/admin/grading/tierchange/"]
+
+
+def _graded(row):
+    """An assessment and a history entry for `row`, so that each grading changelist has a line for it."""
+    TierChange.objects.create(year=2023, association=row, kind=TierChange.Kind.SUGGESTED, to_tier="potential")
+    return AssessmentFactory(association=row)
+
+
+@pytest.mark.parametrize("cast", ["county_client", "zhunan_client", "careless_toufen_client"])
+def test_other_roles_are_sent_to_the_admin_login_from_the_grading_admin(
+    request, zhunan_row, toufen_row, cast
+):
+    _graded(zhunan_row)
+    _graded(toufen_row)
+    client = request.getfixturevalue(cast)
+
+    for page in GRADING_CHANGELISTS:
+        response = client.get(page)
+        assert _sent_to_admin_login(response), page
+        assert "社區發展協會" not in response.content.decode(), page
+
+
+def test_administrator_sees_both_townships_in_the_grading_admin(admin_client_, zhunan_row, toufen_row):
+    _graded(zhunan_row)
+    _graded(toufen_row)
+
+    for page in GRADING_CHANGELISTS:
+        html = admin_client_.get(page).content.decode()
+        assert "竹南大埔社區發展協會" in html, page
+        assert "頭份興隆社區發展協會" in html, page
+
+
+def test_grading_admin_querysets_are_scoped_like_the_staff_pages(toufen_clerk, zhunan_row, toufen_row):
+    _graded(zhunan_row)
+    toufen_assessment = _graded(toufen_row)
+    register_wide = TierChange.objects.create(year=2023, kind=TierChange.Kind.FINALISED)
+    request = _admin_request(toufen_clerk)
+
+    assert list(site._registry[Assessment].get_queryset(request)) == [toufen_assessment]
+    changes = site._registry[TierChange].get_queryset(request)
+    assert {change.association_id for change in changes} == {toufen_row.pk, None}
+    assert register_wide in changes

@@ -2,9 +2,10 @@
 
 import datetime
 
+import pytest
 from django.utils import timezone
 
-from associations.models import Election, Meeting, YearlyFiling
+from associations.models import Election, Meeting, ProgrammeProfile, YearlyFiling
 from grading.models import Assessment, ComplianceStatus
 from tests.associations.factories import AssociationFactory
 from tests.grading.factories import ElectionFactory, MeetingFactory, compliant_year
@@ -144,11 +145,63 @@ def test_clerk_of_another_township_cannot_post_to_the_checklist(toufen_client, z
     assert toufen_client.post(checklist_url(association), data).status_code == 404
 
 
+#: A valid post for each checklist action: each saves when the association's own clerk sends it.
+CHECKLIST_POSTS = {
+    "meeting": {"meeting-kind": "board", "meeting-held_on": "112/03/05", "meeting-quorum_met": "on"},
+    "filing": {"filing-plan_budget_filed_on": "111/12/31", "filing-report_accounts_filed_on": "113/03/31"},
+    "election": {"election-term_number": "9", "election-term_ends_on": "115/02/28"},
+    "programme": {
+        "programme-runs_care_station": "on",
+        "programme-care_station_since": "105/03/01",
+        "programme-regular_services": "老人共餐",
+    },
+    "interval": {"interval-board_meeting_interval_months": "3"},
+}
+
+
+def checklist_facts(association):
+    association.refresh_from_db()
+    return (
+        Meeting.objects.count(),
+        YearlyFiling.objects.count(),
+        Election.objects.count(),
+        ProgrammeProfile.objects.count(),
+        Assessment.objects.count(),
+        association.runs_care_station,
+        association.board_meeting_interval_months,
+    )
+
+
+@pytest.mark.parametrize("action", list(CHECKLIST_POSTS))
+def test_clerk_of_another_township_posting_a_checklist_action_gets_404_and_nothing_is_saved(
+    toufen_client, zhunan_client, zhunan, action
+):
+    association = AssociationFactory(township=zhunan)
+    data = {"action": action, **CHECKLIST_POSTS[action]}
+    before = checklist_facts(association)
+    assert toufen_client.post(checklist_url(association), data).status_code == 404
+    assert checklist_facts(association) == before
+    # The same post from 竹南 itself does save: the refusal above is the township scoping, not a bad form.
+    assert zhunan_client.post(checklist_url(association), data).status_code == 302
+    assert checklist_facts(association) != before
+
+
 def test_clerk_of_another_township_gets_404_editing_or_deleting_a_meeting(toufen_client, zhunan):
     meeting = MeetingFactory(association__township=zhunan)
     assert toufen_client.get(f"/associations/meetings/{meeting.pk}/edit/").status_code == 404
     assert toufen_client.post(f"/associations/meetings/{meeting.pk}/delete/").status_code == 404
     assert Meeting.objects.count() == 1
+
+
+def test_clerk_of_another_township_posting_a_meeting_edit_gets_404_and_the_meeting_stays(
+    toufen_client, zhunan
+):
+    meeting = MeetingFactory(association__township=zhunan, kind="board", held_on=D(2023, 3, 5))
+    before = Meeting.objects.values().get(pk=meeting.pk)
+    data = {"kind": "supervisory", "held_on": "112/04/05", "quorum_met": "", "minutes_filed_on": "112/04/20"}
+    assert toufen_client.post(f"/associations/meetings/{meeting.pk}/edit/", data).status_code == 404
+    assert Meeting.objects.values().get(pk=meeting.pk) == before
+    assert not Assessment.objects.exists()
 
 
 def test_clerk_edits_a_meetings_minutes_date(zhunan_client, zhunan):
@@ -189,6 +242,14 @@ def test_clerk_asking_for_another_townships_grid_gets_404(toufen_client, zhunan,
 def test_county_officer_chooses_the_township_of_the_grid(county_client, zhunan, toufen):
     AssociationFactory(township=toufen, name="頭份社區發展協會")
     assert "頭份社區發展協會" in county_client.get(grid_url(township=toufen)).content.decode()
+
+
+def test_grids_township_selector_offers_a_clerk_only_their_township(zhunan_client, zhunan, toufen):
+    response = zhunan_client.get(grid_url())
+    assert response.context["townships"] == [zhunan]
+    content = response.content.decode()
+    assert '<select name="township">' not in content
+    assert "頭份市" not in content
 
 
 def test_anonymous_visitor_is_sent_to_login_from_the_grid(anonymous_client):
@@ -271,3 +332,14 @@ def test_clerk_of_another_township_gets_404_editing_or_deleting_an_election(touf
     assert toufen_client.get(f"/associations/elections/{election.pk}/edit/").status_code == 404
     assert toufen_client.post(f"/associations/elections/{election.pk}/delete/").status_code == 404
     assert Election.objects.count() == 1
+
+
+def test_clerk_of_another_township_posting_an_election_edit_gets_404_and_the_election_stays(
+    toufen_client, zhunan
+):
+    election = ElectionFactory(association__township=zhunan, term_number=8)
+    before = Election.objects.values().get(pk=election.pk)
+    data = {"term_number": "9", "elected_on": "113/03/01", "term_ends_on": "117/02/28"}
+    assert toufen_client.post(f"/associations/elections/{election.pk}/edit/", data).status_code == 404
+    assert Election.objects.values().get(pk=election.pk) == before
+    assert not Assessment.objects.exists()

@@ -124,6 +124,19 @@ def test_township_clerk_export_holds_nothing_of_another_township(toufen_client, 
     assert [row[1] for row in _sheet_rows(response)[1:]] == ["興隆社區發展協會"]
 
 
+def test_township_clerk_csv_export_filtered_by_another_township_holds_only_their_own(
+    toufen_client, dapu, toufen
+):
+    AssociationFactory(township=toufen, name="興隆社區發展協會")
+
+    response = toufen_client.get(
+        reverse("associations:export"), {"township": dapu.township.pk, "format": "csv"}
+    )
+
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [row[:2] for row in rows[1:]] == [["頭份市", "興隆社區發展協會"]]
+
+
 def test_anonymous_visitor_is_sent_to_login_instead_of_exporting(anonymous_client, dapu):
     response = anonymous_client.get(reverse("associations:export"))
 

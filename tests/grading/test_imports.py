@@ -184,6 +184,16 @@ def test_export_command_writes_the_register_scoped_to_a_user(tmp_path, zhunan, t
     assert [row[1] for row in rows[1:]] == ["'+頭份社區發展協會"]
 
 
+def test_export_command_refuses_a_judge_and_writes_no_file(tmp_path, zhunan, judge):
+    from tests.grading.factories import AssessmentFactory
+
+    AssessmentFactory(association=AssociationFactory(township=zhunan))
+    path = tmp_path / "清冊.csv"
+    with pytest.raises(CommandError, match="沒有查看協會資料的權限"):
+        call_command("export_tier_register", "112", str(path), "--user", judge.username, stdout=StringIO())
+    assert not path.exists()
+
+
 def test_recompute_command_computes_every_active_association(zhunan):
     AssociationFactory(township=zhunan)
     AssociationFactory(township=zhunan, status=Association.Status.DISSOLVED)

@@ -38,6 +38,18 @@ def test_township_clerk_sees_only_their_townships_counts(toufen_client, zhunan, 
     assert [row["township"] for row in response.context["page"]] == ["頭份市"]
 
 
+def test_overview_totals_and_unassessed_count_cover_only_the_clerks_township(toufen_client, zhunan, toufen):
+    assessed(zhunan, status=ComplianceStatus.ABNORMAL)
+    assessed(zhunan, status=ComplianceStatus.ABNORMAL)
+    assessed(toufen, status=ComplianceStatus.NORMAL)
+    AssociationFactory(township=zhunan)
+    AssociationFactory.create_batch(2, township=toufen)
+    response = toufen_client.get("/grading/2023/")
+    assert response.context["totals"]["total"] == 1
+    assert response.context["totals"]["statuses"] == [1, 0, 0]
+    assert response.context["unassessed"] == 2
+
+
 def test_anonymous_visitor_is_sent_to_login_from_the_overview(anonymous_client):
     assert anonymous_client.get("/grading/2023/").status_code == 302
 
@@ -60,6 +72,14 @@ def test_township_clerk_does_not_see_other_townships_in_the_register(toufen_clie
     assessed(zhunan, name="竹南社區發展協會")
     assessed(toufen, name="頭份社區發展協會")
     content = toufen_client.get("/grading/2023/register/").content.decode()
+    assert "頭份社區發展協會" in content
+    assert "竹南社區發展協會" not in content
+
+
+def test_register_filtered_by_another_township_shows_a_clerk_only_their_own(toufen_client, zhunan, toufen):
+    assessed(zhunan, name="竹南社區發展協會")
+    assessed(toufen, name="頭份社區發展協會")
+    content = toufen_client.get(f"/grading/2023/register/?township={zhunan.pk}").content.decode()
     assert "頭份社區發展協會" in content
     assert "竹南社區發展協會" not in content
 
@@ -151,6 +171,19 @@ def test_clerk_of_another_township_override_gets_404(toufen_client, zhunan):
         toufen_client.post(override_url(assessment), {"tier": "developing", "reason": "理由"}).status_code
         == 404
     )
+
+
+def test_clerk_of_another_township_clearing_an_override_gets_404_and_the_override_stays(
+    toufen_client, zhunan
+):
+    assessment = assessed(
+        zhunan, suggested_tier=Tier.STAGNANT, override_tier=Tier.POTENTIAL, override_reason="已完成改選"
+    )
+    url = f"/grading/2023/associations/{assessment.association_id}/clear-override/"
+    assert toufen_client.post(url, {"reason": "理由"}).status_code == 404
+    assessment.refresh_from_db()
+    assert (assessment.override_tier, assessment.override_reason) == (Tier.POTENTIAL, "已完成改選")
+    assert not TierChange.objects.exists()
 
 
 def test_finalised_register_refuses_an_override_with_a_message(county_client, zhunan):
@@ -262,6 +295,16 @@ def test_register_export_holds_only_the_clerks_township(toufen_client, zhunan, t
     assert "竹南社區發展協會" not in content
 
 
+def test_register_export_filtered_by_another_township_holds_only_the_clerks_own(
+    toufen_client, zhunan, toufen
+):
+    assessed(zhunan, name="竹南社區發展協會")
+    assessed(toufen, name="頭份社區發展協會")
+    response = toufen_client.get(f"/grading/2023/register/export/?township={zhunan.pk}&format=csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [row[:2] for row in rows[1:]] == [["頭份市", "頭份社區發展協會"]]
+
+
 def test_anonymous_visitor_cannot_export_the_register(anonymous_client):
     assert anonymous_client.get("/grading/2023/register/export/?format=csv").status_code == 302
 
@@ -298,6 +341,20 @@ def test_todo_lists_an_overdue_report_with_its_due_date(zhunan_client, zhunan):
 def test_todo_shows_a_clerk_nothing_of_another_township(toufen_client, zhunan):
     AssociationFactory(township=zhunan, name="竹南社區發展協會")
     assert "竹南社區發展協會" not in toufen_client.get("/grading/todo/").content.decode()
+
+
+def test_todo_filtered_by_another_township_shows_a_clerk_only_their_own(
+    toufen_client, county_client, zhunan, toufen
+):
+    # Neither association has a term on record, which is always a to-do item.
+    AssociationFactory(township=zhunan, name="竹南社區發展協會")
+    AssociationFactory(township=toufen, name="頭份社區發展協會")
+    url = f"/grading/todo/?township={zhunan.pk}"
+    assert "竹南社區發展協會" in county_client.get(url).content.decode()
+    response = toufen_client.get(url)
+    assert {item.association for item in response.context["page"]} == {"頭份社區發展協會"}
+    assert "竹南社區發展協會" not in response.content.decode()
+    assert list(response.context["form"].fields["township"].queryset) == [toufen]
 
 
 def test_todo_runs_the_same_number_of_queries_however_many_associations(
