@@ -206,6 +206,8 @@ class YearRowForm(YearBoundForm, forms.Form):
     term_ends_on = ROCDateField(label=_("任期屆滿日"), required=False, help_text=_("留空表示不變更。"))
     note = forms.CharField(label=_("備註"), required=False, max_length=2000)
 
+    #: The row's meeting cells and the kind each lists; `compliance_services.year_row_save` and the
+    #: compliance import read the same map.
     MEETING_FIELDS = {
         "assembly_dates": Meeting.Kind.GENERAL_ASSEMBLY,
         "board_dates": Meeting.Kind.BOARD,

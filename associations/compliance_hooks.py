@@ -8,7 +8,6 @@ beside the facts on the checklist and grid pages. Without a registered judge bot
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -19,7 +18,6 @@ class RuleLine:
     outcome: str  # "pass", "fail" or "pending"
     label: str
     message: str
-    due_on: datetime.date | None = None
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from associations.compliance_forms import (
     ProgrammeForm,
     YearlyFilingForm,
     YearRow,
+    YearRowForm,
 )
 from associations.models import Association, Election, Meeting, ProgrammeProfile, YearlyFiling
 
@@ -114,13 +115,6 @@ class RowChanges:
         return bool(self.meetings_added or self.meetings_removed or self.filing_changed or self.term_changed)
 
 
-ROW_MEETING_FIELDS = {
-    "assembly_dates": Meeting.Kind.GENERAL_ASSEMBLY,
-    "board_dates": Meeting.Kind.BOARD,
-    "supervisory_dates": Meeting.Kind.SUPERVISORY,
-}
-
-
 @transaction.atomic
 def year_row_save(
     *,
@@ -140,15 +134,17 @@ def year_row_save(
     Raises ValidationError keyed by the row's field names; nothing is written then."""
     _lock(association.pk)
     changes = RowChanges()
-    for name, kind in ROW_MEETING_FIELDS.items():
+    synced: dict[str, list[Meeting]] = {}
+    for name, kind in YearRowForm.MEETING_FIELDS.items():
         wanted = getattr(row, name)
         if wanted is None and keep_blank:
             continue
-        added, removed = _sync_meetings(association, year, kind, set(wanted or []), name)
+        added, removed, synced[kind] = _sync_meetings(association, year, kind, set(wanted or []), name)
         changes.meetings_added += added
         changes.meetings_removed += removed
     if row.assembly_minutes_filed_on is not None or not keep_blank:
-        _set_assembly_minutes(association, year, row.assembly_minutes_filed_on, changes)
+        assemblies = synced.get(Meeting.Kind.GENERAL_ASSEMBLY)
+        _set_assembly_minutes(association, year, row.assembly_minutes_filed_on, changes, assemblies)
     changes.filing_changed = _save_filing(association, year, row, keep_blank)
     if row.term_ends_on is not None:
         changes.term_changed = _save_term_end(association, row.term_ends_on)
@@ -159,31 +155,44 @@ def year_row_save(
 
 def _sync_meetings(
     association: Association, year: int, kind: str, wanted: set[datetime.date], field: str
-) -> tuple[int, int]:
+) -> tuple[int, int, list[Meeting]]:
+    """Make the year's meetings of `kind` fall on exactly the `wanted` days. Returns how many were added and
+    removed, and the meetings of `kind` in the year as they now stand."""
     existing = {
         m.held_on: m for m in Meeting.objects.filter(association=association, kind=kind, held_on__year=year)
     }
     removed = [m.pk for day, m in existing.items() if day not in wanted]
     Meeting.objects.filter(pk__in=removed).delete()
-    added = 0
+    kept = [m for day, m in existing.items() if day in wanted]
+    created: list[Meeting] = []
     for day in sorted(wanted - set(existing)):
         meeting = Meeting(association=association, kind=kind, held_on=day)
         _clean(meeting, {"held_on": field, "kind": field, "minutes_filed_on": field, "__all__": field})
         meeting.save()
-        added += 1
-    return added, len(removed)
+        created.append(meeting)
+    current = [m for m in kept + created if m.held_on.year == year]
+    return len(created), len(removed), current
 
 
 def _set_assembly_minutes(
-    association: Association, year: int, filed_on: datetime.date | None, changes: RowChanges
+    association: Association,
+    year: int,
+    filed_on: datetime.date | None,
+    changes: RowChanges,
+    assemblies: list[Meeting] | None = None,
 ) -> None:
-    last = (
-        Meeting.objects.filter(
-            association=association, kind=Meeting.Kind.GENERAL_ASSEMBLY, held_on__year=year
+    """Put `filed_on` on the year's last general assembly. `assemblies` is the year's general assemblies
+    when the caller has just synced them; otherwise they are read."""
+    if assemblies is None:
+        last = (
+            Meeting.objects.filter(
+                association=association, kind=Meeting.Kind.GENERAL_ASSEMBLY, held_on__year=year
+            )
+            .order_by("-held_on")
+            .first()
         )
-        .order_by("-held_on")
-        .first()
-    )
+    else:
+        last = max(assemblies, key=lambda m: m.held_on, default=None)
     if last is None or last.minutes_filed_on == filed_on:
         return
     last.minutes_filed_on = filed_on

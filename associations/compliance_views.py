@@ -28,9 +28,7 @@ from associations.compliance_forms import (
     YearRowForm,
 )
 from associations.models import Association, Election, Meeting, ProgrammeProfile, Township, YearlyFiling
-from core.dates import format_roc_year
-
-MIN_YEAR, MAX_YEAR = 1912, 2100
+from core.dates import format_roc_year, year_in_range
 
 
 def _require_registry(request: HttpRequest) -> None:
@@ -39,7 +37,7 @@ def _require_registry(request: HttpRequest) -> None:
 
 
 def _check_year(year: int) -> int:
-    if not MIN_YEAR <= year <= MAX_YEAR:
+    if not year_in_range(year):
         raise Http404
     return year
 

@@ -11,7 +11,6 @@ second generator of the same seed, so adding them left the roster exactly as it 
 
 from __future__ import annotations
 
-import calendar
 import datetime
 import random
 import time
@@ -38,7 +37,7 @@ from associations.models import (
     YearlyFiling,
 )
 from associations.staff import staff_add
-from core.dates import roc_year
+from core.dates import add_months, roc_year
 from core.history import CREATED, copy_to_history
 from core.roles import Role
 
@@ -571,12 +570,6 @@ def demo_years(today: datetime.date) -> tuple[int, int, int]:
     return today.year - 2, today.year - 1, today.year
 
 
-def _add_months(day: datetime.date, months: int) -> datetime.date:
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def _day_between(rng: random.Random, first: datetime.date, last: datetime.date) -> datetime.date:
     return first + datetime.timedelta(days=rng.randint(0, max(0, (last - first).days)))
 
@@ -587,8 +580,8 @@ def _schedule(rng: random.Random, year: int, interval: int) -> list[datetime.dat
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     days: list[datetime.date] = []
     previous = first
-    while len(days) < 12 // interval or _add_months(previous, interval) < last:
-        span = (_add_months(previous, interval) - previous).days
+    while len(days) < 12 // interval or add_months(previous, interval) < last:
+        span = (add_months(previous, interval) - previous).days
         low = 0.3 if previous == first else 0.55
         day = min(previous + datetime.timedelta(days=round(span * rng.uniform(low, 0.93))), last)
         days.append(day)
@@ -599,7 +592,7 @@ def _schedule(rng: random.Random, year: int, interval: int) -> list[datetime.dat
 def _missed(days: list[datetime.date], interval: int, window_end: datetime.date) -> list[datetime.date]:
     """`days` without the meetings of the last `interval` months (and a little more) before `window_end`:
     the board skipped its meeting, so the gap runs past the interval."""
-    cutoff = _add_months(window_end, -interval) - datetime.timedelta(days=10)
+    cutoff = add_months(window_end, -interval) - datetime.timedelta(days=10)
     return [day for day in days if day <= cutoff]
 
 
@@ -833,7 +826,7 @@ def _assemblies(
     else:
         month = rng.choices(range(1, 13), (1, 2, 6, 6, 5, 4, 2, 2, 2, 2, 2, 2))[0]
         first = datetime.date(year, month, 1)
-        day, note = _day_between(rng, first, _add_months(first, 1) - _DAY), ""
+        day, note = _day_between(rng, first, add_months(first, 1) - _DAY), ""
         if rng.random() < 0.03 and month < 12:
             rows.append(
                 _MeetingPlan(Meeting.Kind.GENERAL_ASSEMBLY, day, None, False, "出席未達法定人數，流會")

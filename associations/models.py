@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.dates import YEAR_VALIDATORS
 from core.roles import Role
 from core.text import normalize_place
 
@@ -385,9 +386,7 @@ class YearlyFiling(models.Model):
     association = models.ForeignKey(
         Association, on_delete=models.CASCADE, related_name="yearly_filings", verbose_name=_("協會")
     )
-    year = models.PositiveSmallIntegerField(
-        _("年度"), validators=[MinValueValidator(1912), MaxValueValidator(2100)]
-    )
+    year = models.PositiveSmallIntegerField(_("年度"), validators=YEAR_VALIDATORS)
     plan_budget_filed_on = models.DateField(_("工作計畫及預算送府日期"), null=True, blank=True)
     report_accounts_filed_on = models.DateField(_("工作報告及決算送府日期"), null=True, blank=True)
     note = models.TextField(_("備註"), blank=True)

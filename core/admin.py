@@ -8,8 +8,21 @@ from django.utils.translation import gettext_lazy as _
 from core.models import ImportRecord
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """An admin page that shows rows and never adds, changes or deletes one."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(ImportRecord)
-class ImportRecordAdmin(admin.ModelAdmin):
+class ImportRecordAdmin(ReadOnlyAdmin):
     """The audit trail of imports: read only, since a record that could be edited proves nothing."""
 
     list_display = ["created_at", "kind", "file_name", "user", "outcome", "dry_run", "summary"]
@@ -42,12 +55,3 @@ class ImportRecordAdmin(admin.ModelAdmin):
         text = json.dumps(record.report, ensure_ascii=False, indent=2)
         style = "white-space: pre-wrap; max-height: 40em; overflow: auto"
         return format_html('<pre style="{}">{}</pre>', style, text)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: ImportRecord | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: ImportRecord | None = None) -> bool:
-        return False

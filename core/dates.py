@@ -1,6 +1,8 @@
-"""ROC (Republic of China, 民國) calendar parsing and formatting.
+"""ROC (Republic of China, 民國) calendar parsing and formatting, and the year range and month arithmetic
+the apps share.
 
-Shared by forms, pages, spreadsheet imports and exports. ROC year = Gregorian year − 1911 (112年 = 2023).
+Shared by forms, pages, models, rules, spreadsheet imports and exports. ROC year = Gregorian year − 1911
+(112年 = 2023).
 
 The parser is deliberately strict: a date that cannot be read unambiguously raises :class:`ROCDateError`
 rather than being guessed, because a wrong date silently imported into an association's record is worse
@@ -15,15 +17,19 @@ than a rejected row. The rules that remove ambiguity:
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import math
 import re
 import unicodedata
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext as _
 
 __all__ = [
+    "YEAR_VALIDATORS",
     "ROCDateError",
+    "add_months",
     "format_roc",
     "format_roc_long",
     "format_roc_year",
@@ -33,6 +39,7 @@ __all__ = [
     "parse_date_lenient",
     "parse_year",
     "roc_year",
+    "year_in_range",
 ]
 
 ROC_OFFSET = 1911
@@ -40,6 +47,8 @@ MIN_ROC_YEAR = 1
 MAX_ROC_YEAR = 200
 MIN_GREGORIAN_YEAR = ROC_OFFSET + MIN_ROC_YEAR  # 1912, 民國元年
 MAX_GREGORIAN_YEAR = 2100
+#: For a model's year field: the years a date can be parsed in (and a URL's year must fall in).
+YEAR_VALIDATORS = [MinValueValidator(MIN_GREGORIAN_YEAR), MaxValueValidator(MAX_GREGORIAN_YEAR)]
 
 # 0010101 (ROC 1/01/01) is what legacy spreadsheets put in a date column they had no value for.
 PLACEHOLDER_DATE = datetime.date(MIN_GREGORIAN_YEAR, 1, 1)
@@ -260,6 +269,18 @@ def gregorian_year(roc: int) -> int:
     if roc < MIN_ROC_YEAR:
         raise ValueError(f"民國 {roc} 年不存在")
     return roc + ROC_OFFSET
+
+
+def year_in_range(year: int) -> bool:
+    """A Gregorian year the portal handles: 1912 (民國元年) to 2100, as the year fields' validators allow."""
+    return MIN_GREGORIAN_YEAR <= year <= MAX_GREGORIAN_YEAR
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later, clamped to the month's end (08/31 + 6 months = 02/28 or 02/29)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def format_roc_year(year: int) -> str:

@@ -7,18 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
 from associations.models import Association
+from core.admin import ReadOnlyAdmin
 from grading.models import Assessment, TierChange, TierRegister, TierThresholds
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Assessment)

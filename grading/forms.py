@@ -8,7 +8,7 @@ from associations import access
 from associations.models import Township
 from core import dates
 from core.text import normalize_text
-from grading.models import Assessment, ComplianceStatus, Tier, TierThresholds
+from grading.models import Assessment, ComplianceStatus, Tier, TierThresholds, tier_is
 
 REASON_ERRORS = {"required": _("請填寫理由。")}
 
@@ -34,6 +34,8 @@ class ThresholdsForm(forms.ModelForm):
         fields = ["potential_min_activities", "developing_min_activities", "volunteer_team_min_size"]
 
     def clean(self) -> dict[str, object]:
+        # The model's check constraint says the same, but the ModelForm would report it above the form
+        # (a constraint names no field) after a database round trip; here it sits on the field it is about.
         cleaned = super().clean()
         potential, developing = (
             cleaned.get("potential_min_activities"),
@@ -75,9 +77,7 @@ class RegisterFilterForm(forms.Form):
         if status := data.get("status"):
             queryset = queryset.filter(status=status)
         if tier := data.get("tier"):
-            queryset = queryset.filter(
-                Q(override_tier=tier) | Q(override_tier__isnull=True, suggested_tier=tier)
-            )
+            queryset = queryset.filter(tier_is(tier))
         return queryset
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime
 import functools
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +28,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from associations.compliance_forms import YearRow, YearRowForm
+from associations.compliance_forms import DATE_SEPARATORS, YearRow, YearRowForm
 from associations.compliance_services import year_row_save
 from associations.imports import Geography, ImportReport, Issue, RowChange, clean_text, recorded_import
 from associations.models import Association, County, Meeting, YearlyFiling
@@ -54,9 +53,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "note": ("備註", "說明"),
 }
 REQUIRED = COLUMNS["name"]
-MULTI_DATE_KEYS = ("assembly_dates", "board_dates", "supervisory_dates")
 DATE_KEYS = ("assembly_minutes_filed_on", "plan_budget_filed_on", "report_accounts_filed_on", "term_ends_on")
-_SEPARATORS = re.compile(r"[、,，;；\n]+")
 
 
 @dataclass
@@ -183,7 +180,7 @@ def _row(
     """Read one row's cells (an unreadable cell is a warning and counts as blank), then check it with the
     township grid's own form, so dates outside the year or in the future block the row."""
     data: dict[str, object] = {}
-    for key in MULTI_DATE_KEYS:
+    for key in YearRowForm.MEETING_FIELDS:  # the cells that list a year's meetings of one kind
         days = _dates(values.get(key), number, columns.get(key, key), report)
         if days:
             data[key] = days
@@ -221,7 +218,7 @@ def _dates(value: object, number: int, column: str, report: ImportReport) -> lis
         value = str(int(value)) if float(value).is_integer() else str(value)
     text = normalize_text(clean_text(value)) if value is not None else ""
     days: list[datetime.date] = []
-    for part in (p.strip() for p in _SEPARATORS.split(text) if p.strip()):
+    for part in (p.strip() for p in DATE_SEPARATORS.split(text) if p.strip()):
         day, problem = parse_date_lenient(part)
         if day is None:
             report.warnings.append(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Sequence
 
 from django.urls import reverse
@@ -30,12 +29,7 @@ class GradingJudge:
                 tier_label=str(Tier(tier).label),
                 url=reverse("grading:assessment", args=[year, association_id]),
                 rules=[
-                    RuleLine(
-                        outcome=rule["outcome"],
-                        label=rule["label"],
-                        message=rule["message"],
-                        due_on=datetime.date.fromisoformat(rule["due_on"]) if rule.get("due_on") else None,
-                    )
+                    RuleLine(outcome=rule["outcome"], label=rule["label"], message=rule["message"])
                     for rule in rules
                 ],
                 finalised=finalised,

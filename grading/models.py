@@ -7,7 +7,7 @@ override, which is a person's decision, and a finalised year, which is frozen.""
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
@@ -16,8 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from associations.models import Association
-
-YEAR_VALIDATORS = [MinValueValidator(1912), MaxValueValidator(2100)]
+from core.dates import YEAR_VALIDATORS
 
 
 class ComplianceStatus(models.TextChoices):
@@ -119,17 +118,25 @@ class TierRegister(models.Model):
         return self.state == self.State.FINALISED
 
 
+def tier_in_force() -> Coalesce:
+    """The tier in force as an expression over an assessment's columns: the override where there is one,
+    else the suggestion (what `Assessment.tier` is for a loaded row)."""
+    return Coalesce("override_tier", "suggested_tier")
+
+
+def tier_is(tier: str) -> Q:
+    """Assessments whose tier in force is `tier`, as a filter (the same rows as `tier_in_force() == tier`)."""
+    return Q(override_tier=tier) | Q(override_tier__isnull=True, suggested_tier=tier)
+
+
 class AssessmentQuerySet(models.QuerySet["Assessment"]):
     def visible_to(self, user: object) -> AssessmentQuerySet:
         """Scoped like the associations they judge (decided in `associations.access`)."""
         return self.filter(association__in=Association.objects.visible_to(user))
 
-    def in_year(self, year: int) -> AssessmentQuerySet:
-        return self.filter(year=year)
-
     def with_tier(self) -> AssessmentQuerySet:
         """Annotate `tier_in_force`: the override where there is one, else the suggestion."""
-        return self.annotate(tier_in_force=Coalesce("override_tier", "suggested_tier"))
+        return self.annotate(tier_in_force=tier_in_force())
 
 
 class Assessment(models.Model):

@@ -8,7 +8,6 @@ touches the database: `grading.facts` loads the facts in bulk and `grading.servi
 
 from __future__ import annotations
 
-import calendar
 import contextlib
 import datetime
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -17,7 +16,7 @@ from typing import Literal
 
 from django.utils.translation import gettext
 
-from core.dates import format_roc, format_roc_year
+from core.dates import add_months, format_roc, format_roc_year
 from grading.models import ComplianceStatus
 
 # Meeting kinds and association states as stored in `associations` (kept as plain strings so the rules
@@ -109,11 +108,6 @@ class RuleResult:
     message: str
     due_on: datetime.date | None = None
 
-    @property
-    def passed(self) -> bool:
-        """Not failed: a rule still pending (not yet due) does not count against the association."""
-        return self.outcome != FAIL
-
     def to_json(self) -> dict[str, object]:
         return {
             "code": self.code,
@@ -128,14 +122,7 @@ class RuleResult:
 Rule = Callable[[AssociationFacts, datetime.date], RuleResult]
 
 
-# --- date arithmetic -------------------------------------------------------------------------------------
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day `months` later, clamped to the month's end (08/31 + 6 months = 02/28 or 02/29)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+# --- date arithmetic (`add_months` is `core.dates.add_months`, shared with the demo data) ----------------
 
 
 def year_start(year: int) -> datetime.date:

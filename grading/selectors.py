@@ -7,17 +7,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from associations.models import Officer
-from grading.models import Assessment, ComplianceStatus, Tier, TierRegister
-
-TIER_RANK = {Tier.STAGNANT: 0, Tier.POTENTIAL: 1, Tier.DEVELOPING: 2}
-
-
-def _tier_is(tier: str) -> Q:
-    return Q(override_tier=tier) | Q(override_tier__isnull=True, suggested_tier=tier)
+from grading.models import Assessment, ComplianceStatus, Tier, TierRegister, tier_in_force, tier_is
 
 
 def register_rows(assessments: QuerySet[Assessment]) -> QuerySet[Assessment]:
@@ -42,7 +35,7 @@ def township_counts(assessments: QuerySet[Assessment]) -> list[dict[str, object]
     """Per township: how many associations of each status and of each tier in force."""
     aggregates = {"total": Count("pk")}
     aggregates |= {f"status_{s}": Count("pk", filter=Q(status=s)) for s in ComplianceStatus.values}
-    aggregates |= {f"tier_{t}": Count("pk", filter=_tier_is(t)) for t in Tier.values}
+    aggregates |= {f"tier_{t}": Count("pk", filter=tier_is(t)) for t in Tier.values}
     aggregates["overridden"] = Count("pk", filter=Q(override_tier__isnull=False))
     rows = (
         assessments.order_by()
@@ -67,7 +60,7 @@ def township_counts(assessments: QuerySet[Assessment]) -> list[dict[str, object]
 
 def totals(assessments: QuerySet[Assessment]) -> dict[str, object]:
     aggregates = {f"status_{s}": Count("pk", filter=Q(status=s)) for s in ComplianceStatus.values}
-    aggregates |= {f"tier_{t}": Count("pk", filter=_tier_is(t)) for t in Tier.values}
+    aggregates |= {f"tier_{t}": Count("pk", filter=tier_is(t)) for t in Tier.values}
     row = assessments.order_by().aggregate(total=Count("pk"), **aggregates)
     return {
         "total": row["total"],
@@ -117,22 +110,18 @@ class Movement:
                 self.matrix[i][j] += other.matrix[i][j]
 
 
-def _tier_in_force() -> Coalesce:
-    return Coalesce("override_tier", "suggested_tier")
-
-
 def movement(
     visible: QuerySet[Assessment], *, from_year: int, to_year: int
 ) -> tuple[list[Movement], Movement]:
     """Tier movement between two registers, per township and in total (two queries)."""
     index = {tier: i for i, tier in enumerate(Tier.values)}
     earlier = Assessment.objects.filter(association=OuterRef("association_id"), year=from_year).annotate(
-        t=_tier_in_force()
+        t=tier_in_force()
     )
     later_rows = (
         visible.filter(year=to_year)
         .order_by()
-        .annotate(now=_tier_in_force(), before=Subquery(earlier.values("t")[:1]))
+        .annotate(now=tier_in_force(), before=Subquery(earlier.values("t")[:1]))
         .values("association__township__sort_order", "association__township__name", "before", "now")
         .annotate(n=Count("pk"))
     )
@@ -140,7 +129,7 @@ def movement(
         visible.filter(year=from_year)
         .exclude(association__in=Assessment.objects.filter(year=to_year).values("association_id"))
         .order_by()
-        .annotate(before=_tier_in_force())
+        .annotate(before=tier_in_force())
         .values("association__township__sort_order", "association__township__name", "before")
         .annotate(n=Count("pk"))
     )

@@ -139,13 +139,16 @@ def _recompute(
     actor: object,
     as_of: datetime.date | None,
     associations: QuerySet[Association] | None,
+    thresholds: dict[str, int] | None = None,
 ) -> RecomputeResult:
+    """`thresholds` is the year's thresholds' snapshot when the caller already holds it; otherwise they are
+    read (and stored on first use, `thresholds_for`)."""
     # The rule messages and tier reasons written here are the county's record of the judgment, read by
     # every user and printed in the register export: always in the portal's own language, whichever
     # language the person whose edit triggered the recompute has chosen.
     with translation.override(settings.LANGUAGE_CODE):
         return _recompute_in_portal_language(
-            register=register, actor=actor, as_of=as_of, associations=associations
+            register=register, actor=actor, as_of=as_of, associations=associations, thresholds=thresholds
         )
 
 
@@ -155,11 +158,13 @@ def _recompute_in_portal_language(
     actor: object,
     as_of: datetime.date | None,
     associations: QuerySet[Association] | None,
+    thresholds: dict[str, int] | None,
 ) -> RecomputeResult:
     year = register.year
     as_of = as_of or timezone.localdate()
     now = timezone.now()
-    thresholds = thresholds_for(year).snapshot()
+    if thresholds is None:
+        thresholds = thresholds_for(year).snapshot()
     scope = Association.objects.active()
     if associations is not None:
         scope = scope.filter(pk__in=associations.order_by().values("pk"))
@@ -318,7 +323,7 @@ def thresholds_update(
     )
     TierChange.objects.create(year=year, kind=TierChange.Kind.THRESHOLDS, reason=summary, changed_by=actor)
     if Assessment.objects.filter(year=year).exists():
-        return _recompute(register=register, actor=actor, as_of=None, associations=None)
+        return _recompute(register=register, actor=actor, as_of=None, associations=None, thresholds=after)
     return None
 
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from associations import access
 from associations.models import Association
-from core.dates import format_roc_year
+from core.dates import format_roc_year, year_in_range
 from core.exports import FORMATS, table_response
 from grading import permissions, selectors, services
 from grading.forms import (
@@ -39,9 +39,14 @@ def _visible(request: HttpRequest) -> object:
     return Assessment.objects.visible_to(request.user)
 
 
-def _register(year: int) -> TierRegister:
-    if not 1912 <= year <= 2100:
+def _check_year(year: int) -> None:
+    """404 for a year no register can have (outside the year fields' range)."""
+    if not year_in_range(year):
         raise Http404
+
+
+def _register(year: int) -> TierRegister:
+    _check_year(year)
     return TierRegister.objects.filter(year=year).first() or TierRegister(year=year)
 
 
@@ -97,7 +102,7 @@ def register_list(request: HttpRequest, year: int) -> HttpResponse:
 
 def register_export(request: HttpRequest, year: int) -> HttpResponse:
     visible = _visible(request).filter(year=year)
-    _register(year)  # 404 for a year out of range, as on the register page
+    _check_year(year)  # 404 for a year out of range, as on the register page
     fmt = request.GET.get("format", "xlsx")
     if fmt not in FORMATS:
         raise Http404
@@ -187,7 +192,7 @@ def assessment_override_clear(request: HttpRequest, year: int, association_pk: i
 @require_POST
 def register_recompute(request: HttpRequest, year: int) -> HttpResponse:
     _visible(request)
-    _register(year)
+    _check_year(year)
 
     def recompute() -> None:
         result = services.assessments_recompute(year=year, actor=request.user)
@@ -209,7 +214,7 @@ def register_recompute(request: HttpRequest, year: int) -> HttpResponse:
 @require_POST
 def register_finalise(request: HttpRequest, year: int) -> HttpResponse:
     _visible(request)
-    _register(year)
+    _check_year(year)
     _run(
         request,
         lambda: services.register_finalise(year=year, actor=request.user),
@@ -221,7 +226,7 @@ def register_finalise(request: HttpRequest, year: int) -> HttpResponse:
 @require_POST
 def register_reopen(request: HttpRequest, year: int) -> HttpResponse:
     _visible(request)
-    _register(year)
+    _check_year(year)
     reason = request.POST.get("reason", "")
     _run(
         request,
