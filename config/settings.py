@@ -4,6 +4,7 @@ No DATABASE_URL means a SQLite file in the project folder, so a newcomer needs n
 production and CI point DATABASE_URL at PostgreSQL.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -31,6 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "simple_history",
+    "axes",
     "core",
     "associations",
     "grading",
@@ -51,6 +53,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, so it turns any locked-out sign-in into the lockout page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -96,6 +99,35 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in that holds against guessing (README, Sign-in lockout): django-axes refuses a username, and
+# separately an address, after AXES_FAILURE_LIMIT failures until AXES_COOLOFF_MINUTES have passed since the
+# last one; usernames are matched without regard to case, and both axes and the backend agree on that.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out attempt before any password check
+    "core.auth.CaseInsensitiveModelBackend",
+]
+AXES_ENABLED: bool = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT: int = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.float("AXES_COOLOFF_MINUTES", default=15))
+# Each entry is counted on its own; "a+b" counts the pair together (e.g. "username+ip_address").
+AXES_LOCKOUT_PARAMETERS = [
+    entry.split("+") for entry in env.list("AXES_LOCKOUT_PARAMETERS", default=["username", "ip_address"])
+]
+AXES_RESET_ON_SUCCESS: bool = env.bool("AXES_RESET_ON_SUCCESS", default=True)
+# Off: tries during a lockout do not prolong it, so the time the lockout page names holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT: bool = env.bool(
+    "AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT", default=False
+)
+AXES_HANDLER = "core.auth.PortalAxesHandler"
+AXES_USERNAME_CALLABLE = "core.auth.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "core.auth.client_address"
+AXES_LOCKOUT_CALLABLE = "core.auth.lockout_response"
+# How many reverse proxies in front append to X-Forwarded-For; the client's address is read that many
+# entries from the right. Zero reads REMOTE_ADDR and ignores the header, which a client can forge.
+TRUSTED_PROXY_COUNT: int = env.int(
+    "TRUSTED_PROXY_COUNT", default=1 if env.bool("BEHIND_TLS_PROXY", default=False) else 0
+)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -144,4 +176,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
+    # Sign-in successes, failures and lockouts (core/auth.py); propagates to the root's console handler.
+    "loggers": {"portal.security": {"level": env.str("SECURITY_LOG_LEVEL", default="INFO")}},
 }

@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("共用元件")
+
+    def ready(self) -> None:
+        from axes.signals import user_locked_out
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
+
+        from core import auth
+
+        user_logged_in.connect(auth.log_sign_in, dispatch_uid="portal.security.sign_in")
+        user_login_failed.connect(auth.log_sign_in_failure, dispatch_uid="portal.security.sign_in_failure")
+        user_locked_out.connect(auth.log_lockout, dispatch_uid="portal.security.lockout")

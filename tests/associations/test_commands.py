@@ -6,6 +6,7 @@ import openpyxl
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.http import HttpRequest
 from django.test import Client
 
 from associations.models import County, ServiceRegion, StaffMembership, Township
@@ -41,7 +42,7 @@ def test_add_staff_binds_a_township_clerk_to_the_township_written_without_suffix
 def test_added_staff_can_log_in_with_the_given_password(zhunan, portal_password):
     _run("add_staff", "chen", "--role", "township", "--township", "苗栗縣竹南鎮")
 
-    assert Client().login(username="chen", password=PASSWORD)
+    assert Client().login(request=HttpRequest(), username="chen", password=PASSWORD)
 
 
 def test_add_staff_gives_the_admin_only_to_administrators(db, portal_password):

@@ -4,6 +4,7 @@ from getpass import getpass
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from associations.staff import StaffError, staff_add
+from core.auth import stored_username
 from core.roles import Role
 
 
@@ -27,8 +28,13 @@ class Command(BaseCommand):
             if password != getpass("再輸入一次密碼："):
                 raise CommandError("兩次輸入的密碼不一致。")
         try:
+            # Sign-in ignores case, so `Zhunan` updates an existing `zhunan`: look-alikes could not sign in.
             user, created = staff_add(
-                username=username, role=Role(role), township=township, password=password, full_name=name
+                username=stored_username(username),
+                role=Role(role),
+                township=township,
+                password=password,
+                full_name=name,
             )
         except StaffError as exc:
             raise CommandError(str(exc)) from exc
