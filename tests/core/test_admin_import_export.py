@@ -297,3 +297,11 @@ def test_other_roles_are_sent_to_the_admin_login_from_import_and_export(request,
 
     assert _sent_to_admin_login(client.get(path))
     assert _sent_to_admin_login(client.post(path, {"format": XLSX}))
+
+
+def test_the_library_pages_speak_traditional_chinese(admin_client_, miaoli):
+    response = _preview(admin_client_, "county", _xlsx([["縣市"], ["新竹縣"]]))
+
+    html = response.content.decode()
+    assert "確認匯入" in html
+    assert "Confirm import" not in html
