@@ -14,21 +14,30 @@ from associations.models import (
     Township,
     Village,
 )
+from associations.resources import CountyResource, ServiceRegionResource, TownshipResource, VillageResource
+from core.admin_exports import PortalExportMixin, PortalImportExportMixin
+
+# The geography imports and exports through its resources (associations/resources.py); every other list
+# exports what it shows.
 
 
 @admin.register(County)
-class CountyAdmin(admin.ModelAdmin):
+class CountyAdmin(PortalImportExportMixin, admin.ModelAdmin):
     search_fields = ["name"]
+    resource_classes = [CountyResource]
 
 
 @admin.register(ServiceRegion)
-class ServiceRegionAdmin(admin.ModelAdmin):
+class ServiceRegionAdmin(PortalImportExportMixin, admin.ModelAdmin):
     list_display = ["name", "county"]
     list_filter = ["county"]
+    list_select_related = ["county"]
+    resource_classes = [ServiceRegionResource]
 
 
 @admin.register(Township)
-class TownshipAdmin(admin.ModelAdmin):
+class TownshipAdmin(PortalImportExportMixin, admin.ModelAdmin):
+    resource_classes = [TownshipResource]
     list_display = ["name", "kind", "county", "service_region", "sort_order"]
     list_filter = ["county", "kind"]
     search_fields = ["name"]
@@ -36,11 +45,12 @@ class TownshipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Village)
-class VillageAdmin(admin.ModelAdmin):
+class VillageAdmin(PortalImportExportMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "township"]
     list_filter = ["township__county"]
     search_fields = ["name", "township__name"]
-    list_select_related = ["township"]
+    list_select_related = ["township__county"]
+    resource_classes = [VillageResource]
 
 
 class ScopedHistoryAdmin(SimpleHistoryAdmin):
@@ -74,7 +84,7 @@ class OfficerInline(admin.TabularInline):
 
 
 @admin.register(Association)
-class AssociationAdmin(ScopedHistoryAdmin):
+class AssociationAdmin(PortalExportMixin, ScopedHistoryAdmin):
     """Scoped like the staff pages, so a user given `is_staff` by mistake still sees only their rows."""
 
     list_display = ["name", "township", "registration_number", "term_number", "status", "runs_care_station"]
@@ -102,7 +112,7 @@ class AssociationAdmin(ScopedHistoryAdmin):
 
 
 @admin.register(Officer)
-class OfficerAdmin(ScopedHistoryAdmin):
+class OfficerAdmin(PortalExportMixin, ScopedHistoryAdmin):
     list_display = ["name", "position", "association", "term_start", "term_end"]
     list_filter = ["position"]
     search_fields = ["name", "association__name"]
@@ -117,7 +127,7 @@ class OfficerAdmin(ScopedHistoryAdmin):
 
 
 @admin.register(StaffMembership)
-class StaffMembershipAdmin(admin.ModelAdmin):
+class StaffMembershipAdmin(PortalExportMixin, admin.ModelAdmin):
     list_display = ["user", "role", "township"]
     list_filter = ["role"]
     list_select_related = ["user", "township"]

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "simple_history",
     "axes",
+    "import_export",
     "core",
     "associations",
     "grading",
@@ -164,6 +165,13 @@ SECURE_HSTS_SECONDS: int = env.int("SECURE_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+
+# django-import-export in the admin (core/admin_exports.py): an uploaded import waits for its confirmation
+# on the media storage, which every app server shares; an import is one transaction; files are written and
+# formula cells escaped by core.exports (the library's own escaping drops the "=", so it stays off).
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "core.admin_exports.SharedMediaStorage"
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 
 # The county this deployment serves; pages and imports default to it.
 PORTAL_COUNTY: str = env.str("PORTAL_COUNTY", default="苗栗縣")

@@ -9,6 +9,7 @@ from django.urls import path
 from associations.models import Association
 from core.admin import ReadOnlyAdmin
 from grading.models import Assessment, TierChange, TierRegister, TierThresholds
+from grading.resources import TierThresholdsResource
 
 
 @admin.register(Assessment)
@@ -40,6 +41,10 @@ class TierRegisterAdmin(ReadOnlyAdmin):
 
 @admin.register(TierThresholds)
 class TierThresholdsAdmin(ReadOnlyAdmin):
+    """Exported, never imported: thresholds change only through `grading.services.thresholds_update`."""
+
+    resource_classes = [TierThresholdsResource]
+    list_select_related = ["updated_by"]
     list_display = [
         "year",
         "potential_min_activities",
