@@ -13,8 +13,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
 
-from associations.imports import KIND, ImportReport, RowChange, county_by_name, roster_import
 from associations.models import County
+from associations.roster.cleaning import KIND, ImportReport, RowChange, county_by_name, roster_import
 from core.admin_imports import PreviewedImport, SpreadsheetUploadForm, UploadStore
 from core.models import ImportRecord
 

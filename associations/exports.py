@@ -10,8 +10,8 @@ from django.db.models import F, Prefetch, QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 
-from associations.imports import COLUMNS, POSITIONS, officer_cell
 from associations.models import Association, Officer
+from associations.roster.cleaning import COLUMNS, POSITIONS, officer_cell
 from core.dates import format_roc
 from core.exports import Cell, table_response, write_table
 

@@ -15,8 +15,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from associations.imports import ImportReport, county_by_name
 from associations.models import County
+from associations.roster.cleaning import ImportReport, county_by_name
 from core.admin_imports import PreviewedImport, SpreadsheetUploadForm, UploadStore
 from core.models import ImportRecord
 from grading.forms import YearField

@@ -1,6 +1,6 @@
 """Compliance import: a township's (or the county's) yearly compliance sheet, one row per association, read
 into the compliance facts of `associations` on the same pipeline as the roster import
-(`associations.imports.recorded_import`: the roster's reading, report, ImportRecord and matching).
+(`associations.roster.cleaning.recorded_import`: the roster's reading, report, ImportRecord and matching).
 
 Rules, the same as the roster's:
 
@@ -30,8 +30,15 @@ from django.utils.translation import gettext as _
 
 from associations.compliance_forms import DATE_SEPARATORS, YearRow, YearRowForm
 from associations.compliance_services import year_row_save
-from associations.imports import Geography, ImportReport, Issue, RowChange, clean_text, recorded_import
 from associations.models import Association, County, Meeting, YearlyFiling
+from associations.roster.cleaning import (
+    Geography,
+    ImportReport,
+    Issue,
+    RowChange,
+    clean_text,
+    recorded_import,
+)
 from core.dates import format_roc_year, parse_date_lenient
 from core.spreadsheets import Table
 from core.text import normalize_text

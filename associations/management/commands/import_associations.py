@@ -5,8 +5,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError, CommandParser
 
-from associations.imports import ImportReport, county_by_name, roster_import
-from core.management.imports import ImportCommand
+from associations.roster.cleaning import ImportReport, county_by_name, roster_import
+from core.imports.command import ImportCommand
 
 #: Files with more data rows than this show a progress bar (on stderr, so a redirected report stays clean).
 PROGRESS_FROM_ROWS = 300

@@ -3,8 +3,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
 
-from associations.imports import ImportReport, county_by_name
-from core.management.imports import ImportCommand
+from associations.roster.cleaning import ImportReport, county_by_name
+from core.imports.command import ImportCommand
 from grading.imports import compliance_import
 from grading.management.commands._common import user_argument, year_argument
 
