@@ -33,7 +33,7 @@ from django.db import connection  # noqa: E402
 
 from associations.geography import townships_import  # noqa: E402
 from associations.models import Association, County, Officer  # noqa: E402
-from associations.roster.cleaning import roster_import  # noqa: E402
+from associations.roster.dataset import roster_import  # noqa: E402
 
 
 def write_roster(path: Path, rows: int, townships: list[str]) -> None:

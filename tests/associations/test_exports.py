@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from associations.exports import HEADERS
 from associations.models import Association
-from associations.roster.cleaning import roster_import
+from associations.roster.dataset import roster_import
 from tests.associations.factories import AssociationFactory, OfficerFactory, VillageFactory
 
 
