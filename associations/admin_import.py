@@ -1,10 +1,9 @@
-"""The admin's roster import page: upload -> preview -> confirm (core.admin_imports), on the same service
-as `manage.py import_associations`. Only administrators who may both add and change associations use it:
-an import does both."""
+"""The admin's roster import page: upload -> preview -> confirm (core.admin_imports), on the same dataset
+import as `manage.py import_associations` (`associations.roster`). Only administrators who may both add
+and change associations use it: an import does both."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from django import forms
@@ -13,9 +12,11 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
 
-from associations.imports import KIND, ImportReport, RowChange, county_by_name, roster_import
 from associations.models import County
+from associations.roster.cleaning import county_by_name
+from associations.roster.dataset import RosterImport as RosterDataset
 from core.admin_imports import PreviewedImport, SpreadsheetUploadForm, UploadStore
+from core.imports.report import ImportReport, RowChange
 from core.models import ImportRecord
 
 
@@ -35,8 +36,8 @@ class RosterUploadForm(SpreadsheetUploadForm):
     )
 
 
-class RosterImport(PreviewedImport[ImportReport]):
-    kind = KIND
+class RosterImport(PreviewedImport):
+    kind = RosterDataset.kind
     store = UploadStore("roster-imports")
     form_class = RosterUploadForm
     title = gettext_lazy("匯入協會名冊")
@@ -57,17 +58,8 @@ class RosterImport(PreviewedImport[ImportReport]):
         county = county_by_name(record.report.get("county", ""))
         return None if county is None else {"county": county, "sheet": record.report.get("sheet")}
 
-    def run(
-        self, *, path: Path, user: object, dry_run: bool, file_name: str, choices: dict[str, Any]
-    ) -> ImportReport:
-        return roster_import(
-            path=path,
-            user=user,
-            county=choices["county"],
-            dry_run=dry_run,
-            sheet=choices["sheet"],
-            file_name=file_name,
-        )
+    def dataset(self, choices: dict[str, Any], *, user: object) -> RosterDataset:
+        return RosterDataset(county=choices["county"], user=user)
 
     def shown_changes(self, report: ImportReport) -> list[RowChange]:
         """Only the associations that already existed: what they had is shown next to what they get."""

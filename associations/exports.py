@@ -10,27 +10,11 @@ from django.db.models import F, Prefetch, QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 
-from associations.imports import COLUMNS, POSITIONS, officer_cell
 from associations.models import Association, Officer
+from associations.roster.columns import HEADERS, POSITIONS, officer_cell
 from core.dates import format_roc
 from core.exports import Cell, table_response, write_table
 
-ORDER = (
-    "township",
-    "name",
-    "villages",
-    "chair",
-    "secretary",
-    "phone",
-    "address",
-    "founded_on",
-    "registration_number",
-    "term_number",
-    "member_count",
-    "email",
-)
-#: The first header the import recognises for each column.
-HEADERS = [COLUMNS[key][0] for key in ORDER]
 CHUNK = 2000
 SHEET_TITLE = "社區發展協會"
 

@@ -32,8 +32,8 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from associations.geography import townships_import  # noqa: E402
-from associations.imports import roster_import  # noqa: E402
 from associations.models import Association, County, Officer  # noqa: E402
+from associations.roster.dataset import roster_import  # noqa: E402
 
 
 def write_roster(path: Path, rows: int, townships: list[str]) -> None:

@@ -1,14 +1,14 @@
-"""An admin page that imports a spreadsheet in two steps, upload -> preview -> confirm, for any import
-service that can run with `dry_run` and records each run in an ImportRecord.
+"""An admin page that imports a spreadsheet in two steps, upload -> preview -> confirm, for any dataset
+import of the pipeline (`core.imports.pipeline`), which records each run in an ImportRecord.
 
 The uploaded bytes are kept under MEDIA_ROOT (shared by every app server) named by their SHA-256. The
-preview runs the service with `dry_run=True` on them and leaves an ImportRecord; the confirmation names that
-record, re-reads the kept file, checks its SHA-256 against the record, and runs the same service with
-`dry_run=False`. A file that changed or vanished in between is refused, so what is written is exactly
-what was previewed (and checked again).
+preview runs the import with `dry_run=True` on them (it plans and writes nothing but its ImportRecord); the
+confirmation names that record, re-reads the kept file, checks its SHA-256 against the record, and runs
+the same import with `dry_run=False`. A file that changed or vanished in between is refused, so what is
+written is exactly what was previewed (and checked again).
 
-An import's page is a small `PreviewedImport` subclass saying only what is its own: its form, how to run
-its service, which choices of the form it remembers (read back from the record on confirmation), who may
+An import's page is a small `PreviewedImport` subclass saying only what is its own: its form, the dataset
+import it runs, which choices of the form it remembers (read back from the record on confirmation), who may
 use it, and its template, which extends `admin/includes/import_page.html`."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import hashlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -32,12 +32,11 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from core import spreadsheets
-from core.imports import ImportReportLike
+from core.imports.pipeline import DatasetImport, run_import
+from core.imports.report import ImportReport
 from core.models import ImportRecord
 
 SHOW_AT_MOST = 1000  # issues and changes listed on the page; the ImportRecord keeps them all
-
-ReportT = TypeVar("ReportT", bound=ImportReportLike)
 
 
 @dataclass(frozen=True)
@@ -85,11 +84,11 @@ class SpreadsheetUploadForm(forms.Form):
         return upload
 
 
-class PreviewedImport(Generic[ReportT]):
+class PreviewedImport:
     """The upload -> preview -> confirm flow of one import. A subclass sets the attributes and the hooks
     that raise NotImplementedError; `view(request, model_admin)` is the page, for a ModelAdmin's URL."""
 
-    #: ImportRecord.kind of the service's records: a confirmation names only a preview of this import.
+    #: ImportRecord.kind of the import's records: a confirmation names only a preview of this import.
     kind: str
     store: UploadStore
     form_class: type[SpreadsheetUploadForm]
@@ -108,20 +107,31 @@ class PreviewedImport(Generic[ReportT]):
         return {}
 
     def choices_from_form(self, cleaned_data: dict[str, Any]) -> dict[str, Any]:
-        """What the service is given besides the file, from a valid form."""
+        """What the import is given besides the file, from a valid form (`sheet` is the sheet to read)."""
         raise NotImplementedError
 
     def choices_from_record(self, record: ImportRecord) -> dict[str, Any] | None:
         """The same choices, read back from the preview's record; None when they no longer resolve."""
         raise NotImplementedError
 
-    def run(
-        self, *, path: Path, user: object, dry_run: bool, file_name: str, choices: dict[str, Any]
-    ) -> ReportT:
-        """The import's service on the file at `path`; it must keep the choices in its record's report."""
+    def dataset(self, choices: dict[str, Any], *, user: object) -> DatasetImport:
+        """The dataset import to run under these choices; it must remember them in its record's report
+        (`DatasetImport.remembered`), for `choices_from_record`."""
         raise NotImplementedError
 
-    def shown_changes(self, report: ReportT) -> list[Any]:
+    def run(
+        self, *, path: Path, user: object, dry_run: bool, file_name: str, choices: dict[str, Any]
+    ) -> ImportReport:
+        return run_import(
+            self.dataset(choices, user=user),
+            path=path,
+            user=user,
+            dry_run=dry_run,
+            sheet=choices.get("sheet"),
+            file_name=file_name,
+        )
+
+    def shown_changes(self, report: ImportReport) -> list[Any]:
         """The changes the page lists (all of them unless the import shows fewer)."""
         return report.changes
 
@@ -190,7 +200,7 @@ class PreviewedImport(Generic[ReportT]):
         request: HttpRequest,
         model_admin: admin.ModelAdmin,
         *,
-        report: ReportT | None = None,
+        report: ImportReport | None = None,
         choices: dict[str, Any] | None = None,
         **context: object,
     ) -> HttpResponse:

@@ -1,11 +1,10 @@
 """The admin's compliance import page: upload -> preview -> confirm (core.admin_imports), on the same
-service as `manage.py import_compliance` and in the same way as the roster import
+dataset import as `manage.py import_compliance` and in the same way as the roster import
 (associations.admin_import). The year and county chosen for the preview are remembered in its
 ImportRecord and are what the confirmation imports into."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from django import forms
@@ -15,12 +14,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from associations.imports import ImportReport, county_by_name
 from associations.models import County
+from associations.roster.cleaning import county_by_name
 from core.admin_imports import PreviewedImport, SpreadsheetUploadForm, UploadStore
 from core.models import ImportRecord
 from grading.forms import YearField
-from grading.imports import KIND, compliance_import
+from grading.imports import ComplianceImport as ComplianceDataset
 
 
 class ComplianceUploadForm(SpreadsheetUploadForm):
@@ -38,8 +37,8 @@ class ComplianceUploadForm(SpreadsheetUploadForm):
     sheet = forms.CharField(label=gettext_lazy("工作表"), required=False, max_length=100)
 
 
-class ComplianceImport(PreviewedImport[ImportReport]):
-    kind = KIND
+class ComplianceImport(PreviewedImport):
+    kind = ComplianceDataset.kind
     store = UploadStore("compliance-imports")
     form_class = ComplianceUploadForm
     title = gettext_lazy("匯入會務財務清查表")
@@ -67,18 +66,8 @@ class ComplianceImport(PreviewedImport[ImportReport]):
             return None
         return {"year": year, "county": county, "sheet": record.report.get("sheet")}
 
-    def run(
-        self, *, path: Path, user: object, dry_run: bool, file_name: str, choices: dict[str, Any]
-    ) -> ImportReport:
-        return compliance_import(
-            path=path,
-            year=choices["year"],
-            user=user,
-            county=choices["county"],
-            dry_run=dry_run,
-            sheet=choices["sheet"],
-            file_name=file_name,
-        )
+    def dataset(self, choices: dict[str, Any], *, user: object) -> ComplianceDataset:
+        return ComplianceDataset(year=choices["year"], county=choices["county"], user=user)
 
     def choices_context(self, choices: dict[str, Any]) -> dict[str, object]:
         return {"year": choices["year"]}

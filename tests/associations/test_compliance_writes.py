@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from associations.compliance_forms import MeetingForm
 from associations.compliance_services import meeting_save
-from associations.imports import parse_count
 from associations.models import Election, Meeting
+from associations.roster.cleaning import parse_count
 from grading.models import Assessment, ComplianceStatus, TierRegister
 from tests.associations.factories import AssociationFactory
 from tests.grading.factories import ElectionFactory, MeetingFactory, compliant_year

@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from associations.exports import HEADERS
-from associations.imports import roster_import
 from associations.models import Association
+from associations.roster.dataset import roster_import
 from tests.associations.factories import AssociationFactory, OfficerFactory, VillageFactory
 
 

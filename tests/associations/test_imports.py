@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from associations import admin_import
 from associations.geography import townships_import
-from associations.imports import roster_import
 from associations.models import Association, County, Officer
+from associations.roster.dataset import roster_import
 from core import spreadsheets
 from core.models import ImportRecord
 from tests.associations.factories import (
@@ -507,7 +507,7 @@ def test_a_failure_while_writing_leaves_nothing_written(roster, monkeypatch):
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("associations.imports.copy_to_history", explode)
+    monkeypatch.setattr("associations.roster.writing.copy_to_history", explode)
 
     with pytest.raises(RuntimeError):
         run(roster)

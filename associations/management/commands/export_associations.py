@@ -3,8 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from associations.exports import export_to_path
-from associations.imports import county_by_name
 from associations.models import Association
+from associations.roster.cleaning import county_by_name
 from core.exports import FORMATS
 
 

@@ -5,8 +5,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError, CommandParser
 
-from associations.imports import ImportReport, county_by_name, roster_import
-from core.management.imports import ImportCommand
+from associations.roster.cleaning import county_by_name
+from associations.roster.dataset import roster_import
+from core.imports.command import ImportCommand
+from core.imports.report import ImportReport
 
 #: Files with more data rows than this show a progress bar (on stderr, so a redirected report stays clean).
 PROGRESS_FROM_ROWS = 300
@@ -51,7 +53,7 @@ class Command(ImportCommand):
             self.stdout.write(f"更新 {len(updated)} 個協會：")
             for change in updated[: limit or len(updated)]:
                 details = "；".join(f"{label} {old} → {new}" for label, old, new in change.changes)
-                self.stdout.write(f"  第 {change.row} 列 {change.township} {change.name}：{details}")
+                self.stdout.write(f"  第 {change.row} 列 {change.place} {change.name}：{details}")
 
 
 class _ProgressBar:

@@ -3,9 +3,11 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
 
-from associations.imports import ImportReport, county_by_name
-from core.management.imports import ImportCommand
-from grading.imports import compliance_import
+from associations.roster.cleaning import county_by_name
+from core.imports.command import ImportCommand
+from core.imports.pipeline import run_import
+from core.imports.report import ImportReport
+from grading.imports import ComplianceImport
 from grading.management.commands._common import user_argument, year_argument
 
 
@@ -32,11 +34,11 @@ class Command(ImportCommand):
         found = county_by_name(county)
         if found is None:
             raise CommandError(f"找不到縣市「{county}」，請先匯入行政區資料。", returncode=2)
-        report = compliance_import(
+        user = user_argument(options["user"])
+        report = run_import(
+            ComplianceImport(year=gregorian, county=found, user=user),
             path=file,
-            year=gregorian,
-            user=user_argument(options["user"]),
-            county=found,
+            user=user,
             dry_run=dry_run,
             sheet=options["sheet"],
         )
@@ -45,4 +47,4 @@ class Command(ImportCommand):
     def write_changes(self, report: ImportReport, *, limit: int | None) -> None:
         for change in report.changes:
             details = "；".join(f"{label} {new}" for label, _old, new in change.changes)
-            self.stdout.write(f"  第 {change.row} 列 {change.township} {change.name}：{details}")
+            self.stdout.write(f"  第 {change.row} 列 {change.place} {change.name}：{details}")

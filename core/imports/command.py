@@ -1,4 +1,5 @@
-"""The base of a management command that runs a spreadsheet import: it prints the import's report in one
+"""The base of a management command that runs a spreadsheet import (`core.imports.pipeline.run_import`): it
+prints the import's report in one
 layout and turns the report's exit code into the command's, so every import answers a script alike
 (0 imported or a clean dry run, 1 blocking errors and nothing written, 2 the file is unreadable)."""
 
@@ -6,20 +7,20 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from core.imports import ImportReportLike
+from core.imports.report import ImportReport
 
 
 class ImportCommand(BaseCommand):
-    """A subclass runs its service in `handle` and ends with `self.finish(report)`; it says how the rows
+    """A subclass runs its import in `handle` and ends with `self.finish(report)`; it says how the rows
     the import changes are listed (`write_changes`) and what the rows missing from the file are
     (`missing_heading`, formatted with their number as `n`)."""
 
     missing_heading: str
 
-    def write_changes(self, report: ImportReportLike, *, limit: int | None) -> None:
+    def write_changes(self, report: ImportReport, *, limit: int | None) -> None:
         raise NotImplementedError
 
-    def finish(self, report: ImportReportLike, *, limit: int | None = None) -> None:
+    def finish(self, report: ImportReport, *, limit: int | None = None) -> None:
         """Print the report, then fail with its exit code unless it is 0. `limit` caps the warnings and
         changes listed (the record keeps them all); a command that passes it offers `--all-warnings`."""
         self.write_report(report, limit=limit)
@@ -29,10 +30,10 @@ class ImportCommand(BaseCommand):
                 returncode=report.exit_code,
             )
 
-    def write_report(self, report: ImportReportLike, *, limit: int | None) -> None:
+    def write_report(self, report: ImportReport, *, limit: int | None) -> None:
         out = self.stdout
         mode = "預覽（未寫入）" if report.dry_run else "匯入"
-        out.write(f"{mode}：{report.file_name}（{report.county}，SHA-256 {report.sha256[:12] or '—'}）")
+        out.write(f"{mode}：{report.file_name}（{report.scope}，SHA-256 {report.sha256[:12] or '—'}）")
         for notice in report.notices:
             out.write(f"  {notice}")
         if report.errors:
