@@ -68,14 +68,29 @@ class NoStoreMiddleware:
         return response
 
 
+def start_session_clock(request: HttpRequest) -> None:
+    """Pin a new login's session expiry at SESSION_COOKIE_AGE from now, and count its idle time from now.
+
+    Without the pinned expiry, Django would push the expiry forward whenever the session is saved, and an
+    active login would never end.
+    """
+    request.session.set_expiry(timedelta(seconds=settings.SESSION_COOKIE_AGE))
+    request.session[IdleTimeoutMiddleware.LAST_ACTIVITY] = int(time.time())
+
+
+def start_session_clock_at_login(sender: type, request: HttpRequest | None, **kwargs: object) -> None:
+    """`user_logged_in` receiver (connected in core.apps): the login's own session save carries the clock."""
+    if request is not None:
+        start_session_clock(request)
+
+
 class IdleTimeoutMiddleware:
     """Log a user out after settings.SESSION_IDLE_TIMEOUT seconds without a request.
 
-    A login's first request fixes the session's expiry at SESSION_COOKIE_AGE from then, the absolute limit,
-    which Django would otherwise push forward whenever the session is saved. The time of the last request is
-    rewritten at most once a minute, to spare the session table a write on every request; a user is logged
-    out only when the idle time is surely past the limit (so up to a minute late, never early, and the
-    message saying so is true).
+    The time of the last request is rewritten at most once a minute, to spare the session table a write on
+    every request; a user is logged out only when the idle time is surely past the limit (so up to a minute
+    late, never early, and the message saying so is true). The absolute limit is the session's expiry, pinned
+    at login by start_session_clock.
     """
 
     LAST_ACTIVITY = "portal_last_activity"
@@ -86,13 +101,13 @@ class IdleTimeoutMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
-            now = int(time.time())
             last = request.session.get(self.LAST_ACTIVITY)
-            if last is None:
-                request.session.set_expiry(timedelta(seconds=settings.SESSION_COOKIE_AGE))
+            now = int(time.time())
+            if last is None:  # a login from before this middleware: start its clocks now
+                start_session_clock(request)
             elif now - last > settings.SESSION_IDLE_TIMEOUT + self.STAMP_INTERVAL:
                 return self._log_out(request)
-            if last is None or now - last >= self.STAMP_INTERVAL:
+            elif now - last >= self.STAMP_INTERVAL:
                 request.session[self.LAST_ACTIVITY] = now
         return self.get_response(request)
 

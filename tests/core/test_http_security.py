@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.conf import settings as django_settings
+from django.test import Client
 
 from core.middleware import IdleTimeoutMiddleware
 from tests.associations.factories import AssociationFactory, OfficerFactory
@@ -209,62 +210,82 @@ def test_idle_timeout_is_thirty_minutes_by_default():
     assert IDLE == 30 * 60
 
 
-def test_idle_user_is_logged_out_with_a_message(county_client):
-    with time_machine.travel(START, tick=False) as clock:
-        county_client.get("/")
-        clock.shift(IDLE + IdleTimeoutMiddleware.STAMP_INTERVAL + 1)
-        response = county_client.get("/associations/")
-        assert response.status_code == 302
-        assert response["Location"] == "/accounts/login/?next=/associations/"
-        login_page = county_client.get(response["Location"]).content.decode()
-        assert "閒置超過 30 分鐘，請重新登入。" in login_page
-        assert "_auth_user_id" not in county_client.session
+@pytest.fixture
+def clock():
+    with time_machine.travel(START, tick=False) as traveller:
+        yield traveller
 
 
-def test_user_is_not_logged_out_before_the_idle_timeout(county_client):
-    with time_machine.travel(START, tick=False) as clock:
-        county_client.get("/")
-        clock.shift(IdleTimeoutMiddleware.STAMP_INTERVAL - 1)
-        county_client.get("/")  # the last request, not yet stamped: its time must still count
-        clock.shift(IDLE)
-        assert county_client.get("/associations/").status_code == 200
+@pytest.fixture
+def officer(clock, county_officer) -> Client:
+    """The county officer, logged in at START."""
+    client = Client()
+    client.force_login(county_officer)
+    return client
 
 
-def test_steady_activity_keeps_the_login_alive(county_client):
-    with time_machine.travel(START, tick=False) as clock:
-        for _ in range(12):  # two hours, a request every ten minutes
-            assert county_client.get("/").status_code == 200
-            clock.shift(10 * 60)
+def test_idle_user_is_logged_out_with_a_message(officer, clock):
+    clock.shift(IDLE + IdleTimeoutMiddleware.STAMP_INTERVAL + 1)
+    response = officer.get("/associations/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/associations/"
+    assert "閒置超過 30 分鐘，請重新登入。" in officer.get(response["Location"]).content.decode()
+    assert "_auth_user_id" not in officer.session
 
 
-def test_last_request_is_recorded_at_most_once_a_minute(county_client):
-    with time_machine.travel(START, tick=False) as clock:
-        county_client.get("/")
-        clock.shift(30)
-        county_client.get("/")
-        assert county_client.session[IdleTimeoutMiddleware.LAST_ACTIVITY] == int(START.timestamp())
+def test_user_is_not_logged_out_before_the_idle_timeout(officer, clock):
+    clock.shift(IdleTimeoutMiddleware.STAMP_INTERVAL - 1)
+    officer.get("/")  # the last request, too soon to be recorded: its time must still count
+    clock.shift(IDLE)
+    assert officer.get("/associations/").status_code == 200
 
 
-def test_idle_timeout_and_its_message_follow_the_setting(county_client, settings):
+def test_steady_activity_keeps_the_login_alive(officer, clock):
+    for _ in range(12):  # two hours, a request every ten minutes
+        clock.shift(10 * 60)
+        assert officer.get("/").status_code == 200
+
+
+def test_last_request_is_recorded_at_most_once_a_minute(officer, clock):
+    clock.shift(30)
+    officer.get("/")
+    assert officer.session[IdleTimeoutMiddleware.LAST_ACTIVITY] == int(START.timestamp())
+
+
+def test_idle_timeout_and_its_message_follow_the_setting(officer, clock, settings):
     settings.SESSION_IDLE_TIMEOUT = 10 * 60
-    with time_machine.travel(START, tick=False) as clock:
-        county_client.get("/")
-        clock.shift(10 * 60 + IdleTimeoutMiddleware.STAMP_INTERVAL + 1)
-        response = county_client.get("/", follow=True)
+    clock.shift(10 * 60 + IdleTimeoutMiddleware.STAMP_INTERVAL + 1)
+    response = officer.get("/", follow=True)
     assert "閒置超過 10 分鐘，請重新登入。" in response.content.decode()
 
 
-def test_login_ends_at_the_absolute_limit_despite_activity(county_client, settings):
+def test_login_through_the_form_is_timed_out_too(clock, county_officer):
+    client = Client()
+    client.post("/accounts/login/", {"username": "county", "password": "pw-for-tests-only"})
+    assert client.get("/").status_code == 200
+    clock.shift(IDLE + IdleTimeoutMiddleware.STAMP_INTERVAL + 1)
+    assert client.get("/").status_code == 302
+
+
+def test_login_ends_at_the_absolute_limit_despite_activity(clock, county_officer, settings):
     settings.SESSION_COOKIE_AGE = 60 * 60
-    with time_machine.travel(START, tick=False) as clock:
-        assert county_client.get("/").status_code == 200
-        for _ in range(3):
-            clock.shift(20 * 60 - 1)
-            assert county_client.get("/").status_code == 200
-        clock.shift(10)
-        response = county_client.get("/")
-    assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/login/")
+    client = Client()
+    client.force_login(county_officer)
+    for _ in range(3):
+        clock.shift(20 * 60 - 1)
+        assert client.get("/").status_code == 200
+    clock.shift(10)
+    assert client.get("/")["Location"].startswith("/accounts/login/")
+
+
+def test_a_login_from_before_the_timeout_gets_its_clock_at_its_next_request(officer, clock):
+    session = officer.session
+    del session[IdleTimeoutMiddleware.LAST_ACTIVITY]
+    session.save()
+    clock.shift(5 * 60 * 60)
+    assert officer.get("/").status_code == 200
+    clock.shift(IDLE + IdleTimeoutMiddleware.STAMP_INTERVAL + 1)
+    assert officer.get("/").status_code == 302
 
 
 # --- refusal to start on the development key --------------------------------------------------------------
