@@ -19,6 +19,8 @@ install: $(STAMP)
 run: demo
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST)
 
+# The demo and the developer commands run on the development key, which the settings allow only with DEBUG on.
+demo messages: export DEBUG = 1
 demo: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable
@@ -32,7 +34,7 @@ test: install
 check: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	DATABASE_URL=sqlite:////tmp/portal-makemigrations-check.sqlite3 $(BIN)/python manage.py makemigrations --check --dry-run
+	DEBUG=1 DATABASE_URL=sqlite:////tmp/portal-makemigrations-check.sqlite3 $(BIN)/python manage.py makemigrations --check --dry-run
 	DEBUG=0 SECRET_KEY='check-deploy-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJKLMNOP' \
 	  ALLOWED_HOSTS=portal.example.gov.tw SECURE_SSL_REDIRECT=1 SECURE_HSTS_SECONDS=31536000 \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING

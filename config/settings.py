@@ -8,6 +8,8 @@ import datetime
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -15,7 +17,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
 DEBUG: bool = env.bool("DEBUG", default=False)
-# The fallback key is only good for development and tests; `check --deploy` flags it (security.W009).
+# The fallback key is only good for development: with DEBUG off the settings refuse it (see the block
+# "HTTP and sessions" at the end).
 SECRET_KEY: str = env.str(
     "SECRET_KEY", default="django-insecure-dev-only-key-change-me-in-production-0123456789"
 )
@@ -187,3 +190,73 @@ LOGGING = {
     # Sign-in successes, failures and lockouts (core/auth.py); propagates to the root's console handler.
     "loggers": {"portal.security": {"level": env.str("SECURITY_LOG_LEVEL", default="INFO")}},
 }
+
+
+# --- HTTP and sessions (issue 11, item 6) -------------------------------------------------------------------
+# Kept in one block so other branches' settings edits merge around it.
+
+# With DEBUG off the portal refuses to start on the development key, or on any key Django itself calls weak
+# (security.W009: the "django-insecure-" prefix, under 50 characters or under 5 distinct ones): sessions and
+# password-reset links are signed with it, so a public key would let anyone forge them. This runs whenever the
+# settings load: gunicorn, runserver and every manage.py command. Tests set their key in pyproject.toml.
+if not DEBUG and (
+    SECRET_KEY.startswith("django-insecure-") or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5
+):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is missing or weak while DEBUG is off. Set SECRET_KEY to a long random value, e.g. "
+        "python3 -c 'import secrets; print(secrets.token_urlsafe(50))', "
+        "or set DEBUG=1 on a development machine."
+    )
+
+# Content-Security-Policy (django-csp 4): nothing inline, everything from the portal's own origin. Scripts
+# live in static/js/ and are loaded with <script src>; the Django admin needs no relaxation. (The report
+# address is not kept as a CSP_* setting: django-csp takes those for its old settings format and stops.)
+csp_report_uri: str = env.str("CSP_REPORT_URI", default="")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        **({"report-uri": [csp_report_uri]} if csp_report_uri else {}),
+    }
+}
+# Browser features the portal never uses, switched off for every page (core.middleware).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+# A login ends after SESSION_IDLE_TIMEOUT seconds without a request, and in any case SESSION_COOKIE_AGE
+# seconds after it began (core.middleware.IdleTimeoutMiddleware).
+SESSION_IDLE_TIMEOUT: int = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
+if SESSION_IDLE_TIMEOUT < 60:
+    raise ImproperlyConfigured("SESSION_IDLE_TIMEOUT must be at least 60 seconds.")
+
+INSTALLED_APPS += ["csp"]
+# Behind WhiteNoise, so static files keep their long-lived caching; every other response gets the headers.
+MIDDLEWARE += [
+    "csp.middleware.CSPMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
+    "core.middleware.NoStoreMiddleware",
+    "core.middleware.IdleTimeoutMiddleware",
+]
+# --- end of HTTP and sessions -------------------------------------------------------------------------------
