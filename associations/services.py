@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
-from associations import compliance_hooks
+from associations.compliance import hooks
 from associations.forms import AssociationForm, OfficerForm
 from associations.models import Association, Officer
 
@@ -17,9 +17,7 @@ def association_save(*, form: AssociationForm, actor: object = None) -> Associat
     A change to a judged field re-judges this year at once, as a change to a meeting or a filing does."""
     association = form.save()
     if form.instance.pk and JUDGED_FIELDS & set(form.changed_data):
-        compliance_hooks.facts_changed(
-            association_ids=[association.pk], year=timezone.localdate().year, actor=actor
-        )
+        hooks.facts_changed(association_ids=[association.pk], year=timezone.localdate().year, actor=actor)
     return association
 
 

@@ -7,7 +7,7 @@ class GradingConfig(AppConfig):
     verbose_name = _("會務財務清查與分級")
 
     def ready(self) -> None:
-        from associations.compliance_hooks import register_judge
+        from associations.compliance.hooks import register_judge
         from associations.demo import register_demo_step
         from grading.demo import grade_demo
         from grading.judge import GradingJudge

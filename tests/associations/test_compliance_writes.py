@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from associations.compliance_forms import MeetingForm
-from associations.compliance_services import meeting_save
+from associations.compliance.forms import MeetingForm
+from associations.compliance.services import meeting_save
 from associations.imports import parse_count
 from associations.models import Election, Meeting
 from grading.models import Assessment, ComplianceStatus, TierRegister

@@ -1,5 +1,5 @@
 """Writes of the yearly compliance facts. Each runs in one transaction and then tells the registered judge
-(`associations.compliance_hooks`, i.e. `grading`) which association's year changed, so its status and tier
+(`associations.compliance.hooks`, i.e. `grading`) which association's year changed, so its status and tier
 are recomputed before the transaction commits."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from associations import compliance_hooks
-from associations.compliance_forms import (
+from associations.compliance import hooks
+from associations.compliance.forms import (
     ElectionForm,
     IntervalForm,
     MeetingForm,
@@ -31,7 +31,7 @@ def _lock(association_id: int) -> None:
 
 def _changed(association_id: int, *years: int, actor: object) -> None:
     for year in sorted(set(years)):
-        compliance_hooks.facts_changed(association_ids=[association_id], year=year, actor=actor)
+        hooks.facts_changed(association_ids=[association_id], year=year, actor=actor)
 
 
 @transaction.atomic

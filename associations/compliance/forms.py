@@ -182,7 +182,7 @@ class IntervalForm(forms.ModelForm):
 @dataclass
 class YearRow:
     """One association's year as a row of the grid or of a compliance spreadsheet. A `None` field is a
-    blank cell (what a blank means is the caller's choice: see `compliance_services.year_row_save`)."""
+    blank cell (what a blank means is the caller's choice: see `compliance.services.year_row_save`)."""
 
     assembly_dates: list[datetime.date] | None = None
     assembly_minutes_filed_on: datetime.date | None = None
@@ -206,7 +206,7 @@ class YearRowForm(YearBoundForm, forms.Form):
     term_ends_on = ROCDateField(label=_("任期屆滿日"), required=False, help_text=_("留空表示不變更。"))
     note = forms.CharField(label=_("備註"), required=False, max_length=2000)
 
-    #: The row's meeting cells and the kind each lists; `compliance_services.year_row_save` and the
+    #: The row's meeting cells and the kind each lists; `compliance.services.year_row_save` and the
     #: compliance import read the same map.
     MEETING_FIELDS = {
         "assembly_dates": Meeting.Kind.GENERAL_ASSEMBLY,

@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from associations import access, compliance_hooks, compliance_services
-from associations.compliance_forms import (
+from associations import access
+from associations.compliance import hooks, services
+from associations.compliance.forms import (
     ElectionForm,
     IntervalForm,
     MeetingForm,
@@ -67,11 +68,11 @@ def _checklist_forms(association: Association, year: int, data: dict | None = No
 
 def _save_checklist_form(name: str, form: Form, year: int, actor: object) -> None:
     savers = {
-        "meeting": lambda: compliance_services.meeting_save(form=form, actor=actor),
-        "filing": lambda: compliance_services.yearly_filing_save(form=form, actor=actor),
-        "election": lambda: compliance_services.election_save(form=form, year=year, actor=actor),
-        "programme": lambda: compliance_services.programme_save(form=form, year=year, actor=actor),
-        "interval": lambda: compliance_services.interval_save(form=form, year=year, actor=actor),
+        "meeting": lambda: services.meeting_save(form=form, actor=actor),
+        "filing": lambda: services.yearly_filing_save(form=form, actor=actor),
+        "election": lambda: services.election_save(form=form, year=year, actor=actor),
+        "programme": lambda: services.programme_save(form=form, year=year, actor=actor),
+        "interval": lambda: services.interval_save(form=form, year=year, actor=actor),
     }
     savers[name]()
 
@@ -105,9 +106,7 @@ def checklist(request: HttpRequest, pk: int, year: int) -> HttpResponse:
         "forms": forms,
         "meetings": association.meetings.filter(held_on__year=year).order_by("held_on", "kind"),
         "elections": association.elections.order_by("-term_ends_on", "-pk"),
-        "judgement": compliance_hooks.judgements(association_ids=[association.pk], year=year).get(
-            association.pk
-        ),
+        "judgement": hooks.judgements(association_ids=[association.pk], year=year).get(association.pk),
         "can_change": access.can_change_association(request.user, association),
         "years": [year - 1, year + 1],
     }
@@ -129,9 +128,9 @@ def _record_form(request: HttpRequest, model: type, form_class: type, pk: int, t
     )
     form = form_class(request.POST or None, instance=record)
     save = (
-        partial(compliance_services.meeting_save, form=form, actor=request.user)
+        partial(services.meeting_save, form=form, actor=request.user)
         if isinstance(record, Meeting)
-        else partial(compliance_services.election_save, form=form, year=year, actor=request.user)
+        else partial(services.election_save, form=form, year=year, actor=request.user)
     )
     if request.method == "POST" and form.is_valid() and _saved(form, save):
         messages.success(request, _("已儲存。"))
@@ -152,7 +151,7 @@ def election_update(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_delete(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = access.get_association_record_for_user(request.user, Meeting, pk, for_change=True)
     association_id, year = meeting.association_id, meeting.held_on.year
-    compliance_services.meeting_delete(meeting=meeting, actor=request.user)
+    services.meeting_delete(meeting=meeting, actor=request.user)
     messages.success(request, _("已刪除會議。"))
     return redirect("associations:compliance", association_id, year)
 
@@ -162,7 +161,7 @@ def election_delete(request: HttpRequest, pk: int) -> HttpResponse:
     election = access.get_association_record_for_user(request.user, Election, pk, for_change=True)
     year = _year_param(request, election.term_ends_on.year)
     association_id = election.association_id
-    compliance_services.election_delete(election=election, year=year, actor=request.user)
+    services.election_delete(election=election, year=year, actor=request.user)
     messages.success(request, _("已刪除改選紀錄。"))
     return redirect("associations:compliance", association_id, year)
 
@@ -194,7 +193,7 @@ def _grid_rows(associations: list[Association], year: int, bound: tuple[int, Yea
         .values_list("association_id", "term_ends_on")
     ):
         term_ends[association_id] = ends  # the latest wins
-    judgements = compliance_hooks.judgements(association_ids=ids, year=year)
+    judgements = hooks.judgements(association_ids=ids, year=year)
     rows = []
     for association in associations:
         if bound and bound[0] == association.pk:
@@ -265,7 +264,7 @@ def _grid_save(request: HttpRequest, year: int) -> tuple[tuple[int, YearRowForm]
     form = YearRowForm(request.POST, year=year, prefix=f"a{pk}", html_form=f"row-form-{pk}")
     if form.is_valid():
         try:
-            compliance_services.year_row_save(
+            services.year_row_save(
                 association=association, year=year, row=form.to_row(), keep_blank=False, actor=request.user
             )
         except ValidationError as exc:
