@@ -28,8 +28,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from associations.compliance.forms import DATE_SEPARATORS, YearRow, YearRowForm
+from associations.compliance.forms import DATE_SEPARATORS, YearRowForm
 from associations.compliance.services import year_row_save
+from associations.compliance.values import YearRow
 from associations.imports import Geography, ImportReport, Issue, RowChange, clean_text, recorded_import
 from associations.models import Association, County, Meeting, YearlyFiling
 from core.dates import format_roc_year, parse_date_lenient

@@ -66,23 +66,29 @@ def _checklist_forms(association: Association, year: int, data: dict | None = No
     return {name: make(data if name == only else None) for name, make in makers.items()}
 
 
-def _save_checklist_form(name: str, form: Form, year: int, actor: object) -> None:
+def _save_checklist_form(name: str, form: Form, association: Association, year: int, actor: object) -> None:
+    """The service for the checklist form `name`, given the form's values."""
+    one = {"association": association, "actor": actor}
     savers = {
-        "meeting": lambda: services.meeting_save(form=form, actor=actor),
-        "filing": lambda: services.yearly_filing_save(form=form, actor=actor),
-        "election": lambda: services.election_save(form=form, year=year, actor=actor),
-        "programme": lambda: services.programme_save(form=form, year=year, actor=actor),
-        "interval": lambda: services.interval_save(form=form, year=year, actor=actor),
+        "meeting": lambda: services.meeting_save(**one, values=form.to_values()),
+        "filing": lambda: services.yearly_filing_save(**one, year=year, values=form.to_values()),
+        "election": lambda: services.election_save(**one, year=year, values=form.to_values()),
+        "programme": lambda: services.programme_save(**one, year=year, values=form.to_values()),
+        "interval": lambda: services.interval_save(
+            **one, year=year, months=form.cleaned_data["board_meeting_interval_months"]
+        ),
     }
     savers[name]()
 
 
 def _saved(form: Form, save: Callable[[], object]) -> bool:
-    """Run a validated form's service; a refusal it raises (nothing written) is shown on the form."""
+    """Run a validated form's service; a refusal it raises (nothing written) is shown on the form, by the
+    field it names when the form has that field."""
     try:
         save()
     except ValidationError as exc:
-        form.add_error(None, exc)
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
         return False
     return True
 
@@ -97,7 +103,9 @@ def checklist(request: HttpRequest, pk: int, year: int) -> HttpResponse:
         form = forms.get(action)
         if form is None:
             raise Http404
-        if form.is_valid() and _saved(form, lambda: _save_checklist_form(action, form, year, request.user)):
+        if form.is_valid() and _saved(
+            form, lambda: _save_checklist_form(action, form, association, year, request.user)
+        ):
             messages.success(request, _("已儲存。"))
             return redirect(reverse("associations:compliance", args=[association.pk, year]) + f"#{action}")
     context = {
@@ -119,6 +127,14 @@ def _year_param(request: HttpRequest, fallback: int) -> int:
     return _check_year(int(posted)) if posted.isdecimal() else fallback
 
 
+def _record_save(record: Meeting | Election, form: Form, year: int, actor: object) -> None:
+    one = {"association": record.association, "values": form.to_values(), "actor": actor}
+    if isinstance(record, Meeting):
+        services.meeting_save(**one, meeting=record)
+    else:
+        services.election_save(**one, election=record, year=year)
+
+
 def _record_form(request: HttpRequest, model: type, form_class: type, pk: int, title: str) -> HttpResponse:
     record = access.get_association_record_for_user(request.user, model, pk, for_change=True)
     # A meeting belongs to the year it was held; an election spans several, so it is edited for the year
@@ -127,11 +143,7 @@ def _record_form(request: HttpRequest, model: type, form_class: type, pk: int, t
         record.held_on.year if isinstance(record, Meeting) else _year_param(request, record.term_ends_on.year)
     )
     form = form_class(request.POST or None, instance=record)
-    save = (
-        partial(services.meeting_save, form=form, actor=request.user)
-        if isinstance(record, Meeting)
-        else partial(services.election_save, form=form, year=year, actor=request.user)
-    )
+    save = partial(_record_save, record, form, year, request.user)
     if request.method == "POST" and form.is_valid() and _saved(form, save):
         messages.success(request, _("已儲存。"))
         return redirect("associations:compliance", record.association_id, year)
