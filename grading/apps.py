@@ -8,7 +8,7 @@ class GradingConfig(AppConfig):
 
     def ready(self) -> None:
         from associations.compliance.hooks import register_judge
-        from associations.demo import register_demo_step
+        from associations.demo.planning import register_demo_step
         from grading.demo import grade_demo
         from grading.judge import GradingJudge
         from grading.providers import AssociationProgrammeProvider, register_provider

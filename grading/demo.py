@@ -9,7 +9,7 @@ import random
 
 from django.utils.translation import gettext as _
 
-from associations.demo import COUNTY, demo_years
+from associations.demo.planning import COUNTY, demo_years
 from core.dates import format_roc_year, roc_year
 from grading import services
 from grading.models import Assessment, TierRegister

@@ -11,7 +11,7 @@ from django.db.models import Count
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from associations.demo import DEMO_PASSWORD, demo_plan, demo_seed, demo_years
+from associations.demo.planning import DEMO_PASSWORD, demo_plan, demo_seed, demo_years
 from associations.models import (
     Association,
     Election,
