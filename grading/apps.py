@@ -8,12 +8,9 @@ class GradingConfig(AppConfig):
 
     def ready(self) -> None:
         from associations.compliance.hooks import register_judge
-        from associations.demo.planning import register_demo_step
-        from grading.demo import grade_demo
         from grading.judge import GradingJudge
         from grading.providers import AssociationProgrammeProvider, register_provider
 
         # associations' own programme facts are the first provider; subsidies and awards add theirs.
         register_provider(AssociationProgrammeProvider())
         register_judge(GradingJudge())
-        register_demo_step(grade_demo)
