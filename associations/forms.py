@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from associations import access
 from associations.models import Association, Officer, Township, Village
+from associations.values import AssociationValues, OfficerValues
 from core.forms import ROCDateField
 from core.text import normalize_text
 
@@ -78,6 +79,9 @@ class AssociationForm(forms.ModelForm):
                 )
         return cleaned
 
+    def to_values(self) -> AssociationValues:
+        return AssociationValues(**{**self.cleaned_data, "villages": tuple(self.cleaned_data["villages"])})
+
 
 class OfficerForm(forms.ModelForm):
     term_start = ROCDateField(label=_("任期起日"), required=False)
@@ -100,6 +104,9 @@ class OfficerForm(forms.ModelForm):
         if start and end and end < start:
             self.add_error("term_end", _("任期迄日不可早於任期起日。"))
         return cleaned
+
+    def to_values(self) -> OfficerValues:
+        return OfficerValues(**self.cleaned_data)
 
 
 class AssociationFilterForm(forms.Form):

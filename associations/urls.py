@@ -1,6 +1,7 @@
 from django.urls import path
 
-from associations import compliance_views, views
+from associations import views
+from associations.compliance import views as compliance_views
 
 app_name = "associations"
 
@@ -13,7 +14,7 @@ urlpatterns = [
     path("<int:pk>/officers/new/", views.officer_create, name="officer_create"),
     path("officers/<int:pk>/edit/", views.officer_update, name="officer_update"),
     path("officers/<int:pk>/delete/", views.officer_delete, name="officer_delete"),
-    # Yearly compliance facts (會務財務清查): associations/compliance_views.py
+    # Yearly compliance facts (會務財務清查): associations/compliance/views.py
     path("<int:pk>/compliance/<int:year>/", compliance_views.checklist, name="compliance"),
     path("compliance/", compliance_views.grid_current, name="compliance_grid_current"),
     path("compliance/<int:year>/", compliance_views.grid, name="compliance_grid"),

@@ -99,7 +99,7 @@ def association_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = AssociationForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        association = services.association_save(form=form, actor=request.user)
+        association = services.association_save(values=form.to_values(), actor=request.user)
         messages.success(request, _("已新增「%(name)s」。") % {"name": association.name})
         return redirect(association)
     return render(request, "associations/association_form.html", {"form": form})
@@ -109,7 +109,7 @@ def association_update(request: HttpRequest, pk: int) -> HttpResponse:
     association = access.get_association_for_user(request.user, pk, for_change=True)
     form = AssociationForm(request.POST or None, instance=association, user=request.user)
     if request.method == "POST" and form.is_valid():
-        services.association_save(form=form, actor=request.user)
+        services.association_save(association=association, values=form.to_values(), actor=request.user)
         messages.success(request, _("已儲存「%(name)s」的變更。") % {"name": association.name})
         return redirect(association)
     return render(request, "associations/association_form.html", {"form": form, "association": association})
@@ -119,7 +119,7 @@ def officer_create(request: HttpRequest, pk: int) -> HttpResponse:
     association = access.get_association_for_user(request.user, pk, for_change=True)
     form = OfficerForm(request.POST or None, instance=Officer(association=association))
     if request.method == "POST" and form.is_valid():
-        officer = services.officer_save(form=form)
+        officer = services.officer_save(association=association, values=form.to_values())
         messages.success(request, _("已新增幹部「%(officer)s」。") % {"officer": officer})
         return redirect(association)
     return render(request, "associations/officer_form.html", {"form": form, "association": association})
@@ -129,7 +129,9 @@ def officer_update(request: HttpRequest, pk: int) -> HttpResponse:
     officer = access.get_officer_for_user(request.user, pk, for_change=True)
     form = OfficerForm(request.POST or None, instance=officer)
     if request.method == "POST" and form.is_valid():
-        services.officer_save(form=form)
+        officer = services.officer_save(
+            association=officer.association, officer=officer, values=form.to_values()
+        )
         messages.success(request, _("已儲存幹部「%(officer)s」的變更。") % {"officer": officer})
         return redirect(officer.association)
     return render(

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "subsidies",
     "awards",
     "flagship",
+    "config.apps.PortalConfig",  # composition: commands that span the apps (seed_demo)
 ]
 
 MIDDLEWARE = [

@@ -7,13 +7,10 @@ class GradingConfig(AppConfig):
     verbose_name = _("會務財務清查與分級")
 
     def ready(self) -> None:
-        from associations.compliance_hooks import register_judge
-        from associations.demo import register_demo_step
-        from grading.demo import grade_demo
+        from associations.compliance.hooks import register_judge
         from grading.judge import GradingJudge
         from grading.providers import AssociationProgrammeProvider, register_provider
 
         # associations' own programme facts are the first provider; subsidies and awards add theirs.
         register_provider(AssociationProgrammeProvider())
         register_judge(GradingJudge())
-        register_demo_step(grade_demo)

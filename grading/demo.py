@@ -1,6 +1,5 @@
 """The grading part of the demo (`manage.py seed_demo`): the demo years judged through the same services the
-portal's pages use, as the demo county officer. Registered with `associations.demo` in GradingConfig.ready(),
-since `associations` may not import `grading`."""
+portal's pages use, as the demo county officer. `config.demo` calls it after the associations' part."""
 
 from __future__ import annotations
 
@@ -9,7 +8,8 @@ import random
 
 from django.utils.translation import gettext as _
 
-from associations.demo import COUNTY, demo_years
+from associations.demo.planning import demo_years
+from associations.demo.words import COUNTY
 from core.dates import format_roc_year, roc_year
 from grading import services
 from grading.models import Assessment, TierRegister

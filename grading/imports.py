@@ -32,7 +32,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
-from associations.compliance_forms import DATE_SEPARATORS, YearRow, YearRowForm
+from associations.compliance.forms import DATE_SEPARATORS, YearRowForm
+from associations.compliance.values import YearRow
 from associations.models import Association, County, Election, Meeting, YearlyFiling
 from associations.roster.cleaning import Geography, clean_text
 from core.dates import format_roc_year, parse_date_lenient

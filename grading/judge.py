@@ -1,4 +1,4 @@
-"""`grading` as the judge `associations` asks (see `associations.compliance_hooks`)."""
+"""`grading` as the judge `associations` asks (see `associations.compliance.hooks`)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from django.urls import reverse
 
-from associations.compliance_hooks import Judgement, RuleLine
+from associations.compliance.hooks import Judgement, RuleLine
 from grading.models import Assessment, ComplianceStatus, Tier, TierRegister
 from grading.services import assessments_refresh
 

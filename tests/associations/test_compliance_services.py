@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from associations.compliance_forms import YearRow
-from associations.compliance_services import year_row_save
+from associations.compliance.services import year_row_save
+from associations.compliance.values import YearRow
 from associations.models import Election, Meeting, YearlyFiling
 from grading.models import Assessment, ComplianceStatus, TierRegister
 from tests.associations.factories import AssociationFactory

@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from associations.compliance_forms import MeetingForm
-from associations.compliance_services import meeting_save
+from associations.compliance.services import meeting_save
+from associations.compliance.values import MeetingValues
 from associations.models import Election, Meeting
 from associations.roster.cleaning import parse_count
 from grading.models import Assessment, ComplianceStatus, TierRegister
@@ -59,16 +59,11 @@ def test_an_order_to_reorganise_set_on_the_association_re_judges_this_year(count
 
 def test_a_meeting_recorded_meanwhile_refuses_the_second_save_and_writes_nothing(zhunan):
     association = AssociationFactory(township=zhunan)
-    form = MeetingForm(
-        {"kind": "board", "held_on": "112/03/05", "quorum_met": "on"},
-        instance=Meeting(association=association),
-        year=2023,
-    )
-    assert form.is_valid()
     MeetingFactory(association=association, kind="board", held_on=D(2023, 3, 5))  # the first click
 
+    values = MeetingValues(kind="board", held_on=D(2023, 3, 5))
     with pytest.raises(ValidationError, match="同一天已登錄過同種類的會議。"):
-        meeting_save(form=form, actor=None)
+        meeting_save(association=association, values=values, actor=None)
     assert Meeting.objects.filter(association=association).count() == 1
 
 

@@ -12,7 +12,8 @@ from django.http import HttpRequest
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from associations.demo import DEMO_PASSWORD, demo_plan, demo_seed, demo_years
+from associations.demo.planning import demo_plan, demo_years
+from associations.demo.writing import DEMO_PASSWORD
 from associations.models import (
     Association,
     Election,
@@ -23,6 +24,7 @@ from associations.models import (
     Village,
     YearlyFiling,
 )
+from config.demo import demo_seed
 from core.roles import Role
 from grading.models import Assessment, ComplianceStatus, Tier, TierChange, TierRegister
 from grading.selectors import movement

@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from associations import access, compliance_hooks, compliance_services
-from associations.compliance_forms import (
+from associations import access
+from associations.compliance import hooks, services
+from associations.compliance.forms import (
     ElectionForm,
     IntervalForm,
     MeetingForm,
@@ -65,23 +66,29 @@ def _checklist_forms(association: Association, year: int, data: dict | None = No
     return {name: make(data if name == only else None) for name, make in makers.items()}
 
 
-def _save_checklist_form(name: str, form: Form, year: int, actor: object) -> None:
+def _save_checklist_form(name: str, form: Form, association: Association, year: int, actor: object) -> None:
+    """The service for the checklist form `name`, given the form's values."""
+    one = {"association": association, "actor": actor}
     savers = {
-        "meeting": lambda: compliance_services.meeting_save(form=form, actor=actor),
-        "filing": lambda: compliance_services.yearly_filing_save(form=form, actor=actor),
-        "election": lambda: compliance_services.election_save(form=form, year=year, actor=actor),
-        "programme": lambda: compliance_services.programme_save(form=form, year=year, actor=actor),
-        "interval": lambda: compliance_services.interval_save(form=form, year=year, actor=actor),
+        "meeting": lambda: services.meeting_save(**one, values=form.to_values()),
+        "filing": lambda: services.yearly_filing_save(**one, year=year, values=form.to_values()),
+        "election": lambda: services.election_save(**one, year=year, values=form.to_values()),
+        "programme": lambda: services.programme_save(**one, year=year, values=form.to_values()),
+        "interval": lambda: services.interval_save(
+            **one, year=year, months=form.cleaned_data["board_meeting_interval_months"]
+        ),
     }
     savers[name]()
 
 
 def _saved(form: Form, save: Callable[[], object]) -> bool:
-    """Run a validated form's service; a refusal it raises (nothing written) is shown on the form."""
+    """Run a validated form's service; a refusal it raises (nothing written) is shown on the form, by the
+    field it names when the form has that field."""
     try:
         save()
     except ValidationError as exc:
-        form.add_error(None, exc)
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
         return False
     return True
 
@@ -96,7 +103,9 @@ def checklist(request: HttpRequest, pk: int, year: int) -> HttpResponse:
         form = forms.get(action)
         if form is None:
             raise Http404
-        if form.is_valid() and _saved(form, lambda: _save_checklist_form(action, form, year, request.user)):
+        if form.is_valid() and _saved(
+            form, lambda: _save_checklist_form(action, form, association, year, request.user)
+        ):
             messages.success(request, _("已儲存。"))
             return redirect(reverse("associations:compliance", args=[association.pk, year]) + f"#{action}")
     context = {
@@ -105,9 +114,7 @@ def checklist(request: HttpRequest, pk: int, year: int) -> HttpResponse:
         "forms": forms,
         "meetings": association.meetings.filter(held_on__year=year).order_by("held_on", "kind"),
         "elections": association.elections.order_by("-term_ends_on", "-pk"),
-        "judgement": compliance_hooks.judgements(association_ids=[association.pk], year=year).get(
-            association.pk
-        ),
+        "judgement": hooks.judgements(association_ids=[association.pk], year=year).get(association.pk),
         "can_change": access.can_change_association(request.user, association),
         "years": [year - 1, year + 1],
     }
@@ -120,6 +127,14 @@ def _year_param(request: HttpRequest, fallback: int) -> int:
     return _check_year(int(posted)) if posted.isdecimal() else fallback
 
 
+def _record_save(record: Meeting | Election, form: Form, year: int, actor: object) -> None:
+    one = {"association": record.association, "values": form.to_values(), "actor": actor}
+    if isinstance(record, Meeting):
+        services.meeting_save(**one, meeting=record)
+    else:
+        services.election_save(**one, election=record, year=year)
+
+
 def _record_form(request: HttpRequest, model: type, form_class: type, pk: int, title: str) -> HttpResponse:
     record = access.get_association_record_for_user(request.user, model, pk, for_change=True)
     # A meeting belongs to the year it was held; an election spans several, so it is edited for the year
@@ -128,11 +143,7 @@ def _record_form(request: HttpRequest, model: type, form_class: type, pk: int, t
         record.held_on.year if isinstance(record, Meeting) else _year_param(request, record.term_ends_on.year)
     )
     form = form_class(request.POST or None, instance=record)
-    save = (
-        partial(compliance_services.meeting_save, form=form, actor=request.user)
-        if isinstance(record, Meeting)
-        else partial(compliance_services.election_save, form=form, year=year, actor=request.user)
-    )
+    save = partial(_record_save, record, form, year, request.user)
     if request.method == "POST" and form.is_valid() and _saved(form, save):
         messages.success(request, _("已儲存。"))
         return redirect("associations:compliance", record.association_id, year)
@@ -152,7 +163,7 @@ def election_update(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_delete(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = access.get_association_record_for_user(request.user, Meeting, pk, for_change=True)
     association_id, year = meeting.association_id, meeting.held_on.year
-    compliance_services.meeting_delete(meeting=meeting, actor=request.user)
+    services.meeting_delete(meeting=meeting, actor=request.user)
     messages.success(request, _("已刪除會議。"))
     return redirect("associations:compliance", association_id, year)
 
@@ -162,7 +173,7 @@ def election_delete(request: HttpRequest, pk: int) -> HttpResponse:
     election = access.get_association_record_for_user(request.user, Election, pk, for_change=True)
     year = _year_param(request, election.term_ends_on.year)
     association_id = election.association_id
-    compliance_services.election_delete(election=election, year=year, actor=request.user)
+    services.election_delete(election=election, year=year, actor=request.user)
     messages.success(request, _("已刪除改選紀錄。"))
     return redirect("associations:compliance", association_id, year)
 
@@ -194,7 +205,7 @@ def _grid_rows(associations: list[Association], year: int, bound: tuple[int, Yea
         .values_list("association_id", "term_ends_on")
     ):
         term_ends[association_id] = ends  # the latest wins
-    judgements = compliance_hooks.judgements(association_ids=ids, year=year)
+    judgements = hooks.judgements(association_ids=ids, year=year)
     rows = []
     for association in associations:
         if bound and bound[0] == association.pk:
@@ -265,7 +276,7 @@ def _grid_save(request: HttpRequest, year: int) -> tuple[tuple[int, YearRowForm]
     form = YearRowForm(request.POST, year=year, prefix=f"a{pk}", html_form=f"row-form-{pk}")
     if form.is_valid():
         try:
-            compliance_services.year_row_save(
+            services.year_row_save(
                 association=association, year=year, row=form.to_row(), keep_blank=False, actor=request.user
             )
         except ValidationError as exc:

@@ -6,12 +6,19 @@ from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from associations.compliance.values import (
+    YEAR_ROW_MEETING_KINDS,
+    ElectionValues,
+    FilingValues,
+    MeetingValues,
+    ProgrammeValues,
+    YearRow,
+)
 from associations.models import Association, Election, Meeting, ProgrammeProfile, YearlyFiling
 from core import dates
 from core.dates import format_roc, format_roc_year
@@ -105,6 +112,9 @@ class MeetingForm(YearBoundForm, forms.ModelForm):
                 self.add_error("held_on", _("這一天已登錄過同種類的會議。"))
         return cleaned
 
+    def to_values(self) -> MeetingValues:
+        return MeetingValues(**self.cleaned_data)
+
 
 class YearlyFilingForm(forms.ModelForm):
     plan_budget_filed_on = ROCDateField(label=_("工作計畫及預算送府日期"), required=False)
@@ -114,6 +124,9 @@ class YearlyFilingForm(forms.ModelForm):
         model = YearlyFiling
         fields = ["plan_budget_filed_on", "report_accounts_filed_on", "note"]
         widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+
+    def to_values(self) -> FilingValues:
+        return FilingValues(**self.cleaned_data)
 
 
 class ElectionForm(forms.ModelForm):
@@ -135,6 +148,9 @@ class ElectionForm(forms.ModelForm):
             if duplicate.exists():
                 self.add_error("term_number", _("第 %(n)d 屆的改選已登錄過。") % {"n": term_number})
         return cleaned
+
+    def to_values(self) -> ElectionValues:
+        return ElectionValues(**self.cleaned_data)
 
 
 class ProgrammeForm(forms.ModelForm):
@@ -165,6 +181,9 @@ class ProgrammeForm(forms.ModelForm):
             )
         return cleaned
 
+    def to_values(self) -> ProgrammeValues:
+        return ProgrammeValues(**self.cleaned_data)
+
 
 class IntervalForm(forms.ModelForm):
     class Meta:
@@ -179,21 +198,6 @@ class IntervalForm(forms.ModelForm):
         }
 
 
-@dataclass
-class YearRow:
-    """One association's year as a row of the grid or of a compliance spreadsheet. A `None` field is a
-    blank cell (what a blank means is the caller's choice: see `compliance_services.year_row_save`)."""
-
-    assembly_dates: list[datetime.date] | None = None
-    assembly_minutes_filed_on: datetime.date | None = None
-    board_dates: list[datetime.date] | None = None
-    supervisory_dates: list[datetime.date] | None = None
-    plan_budget_filed_on: datetime.date | None = None
-    report_accounts_filed_on: datetime.date | None = None
-    term_ends_on: datetime.date | None = None
-    note: str | None = None
-
-
 class YearRowForm(YearBoundForm, forms.Form):
     assembly_dates = MultiDateField(label=_("會員大會日期"))
     assembly_minutes_filed_on = ROCDateField(
@@ -206,13 +210,8 @@ class YearRowForm(YearBoundForm, forms.Form):
     term_ends_on = ROCDateField(label=_("任期屆滿日"), required=False, help_text=_("留空表示不變更。"))
     note = forms.CharField(label=_("備註"), required=False, max_length=2000)
 
-    #: The row's meeting cells and the kind each lists; `compliance_services.year_row_save` and the
-    #: compliance import read the same map.
-    MEETING_FIELDS = {
-        "assembly_dates": Meeting.Kind.GENERAL_ASSEMBLY,
-        "board_dates": Meeting.Kind.BOARD,
-        "supervisory_dates": Meeting.Kind.SUPERVISORY,
-    }
+    #: The row's meeting cells and the kind each lists (`values.YEAR_ROW_MEETING_KINDS`).
+    MEETING_FIELDS = YEAR_ROW_MEETING_KINDS
 
     def __init__(self, *args: object, year: int, html_form: str | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

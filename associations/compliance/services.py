@@ -1,52 +1,60 @@
 """Writes of the yearly compliance facts. Each runs in one transaction and then tells the registered judge
-(`associations.compliance_hooks`, i.e. `grading`) which association's year changed, so its status and tier
+(`associations.compliance.hooks`, i.e. `grading`) which association's year changed, so its status and tier
 are recomputed before the transaction commits."""
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from associations import compliance_hooks
-from associations.compliance_forms import (
-    ElectionForm,
-    IntervalForm,
-    MeetingForm,
-    ProgrammeForm,
-    YearlyFilingForm,
+from associations.compliance import hooks
+from associations.compliance.values import (
+    YEAR_ROW_MEETING_KINDS,
+    ElectionValues,
+    FilingValues,
+    MeetingValues,
+    ProgrammeValues,
+    RowChanges,
     YearRow,
-    YearRowForm,
 )
 from associations.models import Association, Election, Meeting, ProgrammeProfile, YearlyFiling
 
 
 def _lock(association_id: int) -> None:
     """Serialise writes to one association's facts: a double-clicked Save then waits for the first and
-    finds its meeting (the form's duplicate check) instead of failing on the database's unique constraint."""
+    finds its meeting (the duplicate check) instead of failing on the database's unique constraint."""
     Association.objects.select_for_update().filter(pk=association_id).exists()
 
 
 def _changed(association_id: int, *years: int, actor: object) -> None:
     for year in sorted(set(years)):
-        compliance_hooks.facts_changed(association_ids=[association_id], year=year, actor=actor)
+        hooks.facts_changed(association_ids=[association_id], year=year, actor=actor)
+
+
+def _assign(instance: object, values: object) -> None:
+    for name, value in dict(vars(values)).items():
+        setattr(instance, name, value)
 
 
 @transaction.atomic
-def meeting_save(*, form: MeetingForm, actor: object) -> Meeting:
-    """Raises ValidationError (nothing written) when, once the association is locked, the meeting turns out
-    to have been recorded meanwhile, e.g. by the first click of a double-clicked Save."""
-    _lock(form.instance.association_id)
-    form.instance.validate_constraints()
-    previous_year = (
-        form.initial.get("held_on").year if form.instance.pk and form.initial.get("held_on") else None
-    )
-    meeting = form.save()
-    _changed(
-        meeting.association_id, meeting.held_on.year, *([previous_year] if previous_year else []), actor=actor
-    )
+def meeting_save(
+    *, association: Association, values: MeetingValues, actor: object, meeting: Meeting | None = None
+) -> Meeting:
+    """Record a meeting of `association`, or correct `meeting` (one of its meetings) to `values`. Raises
+    ValidationError (nothing written) when, once the association is locked, the meeting turns out to have
+    been recorded meanwhile, e.g. by the first click of a double-clicked Save."""
+    _lock(association.pk)
+    if meeting is None:
+        meeting, previous_year = Meeting(association=association), None
+    else:
+        meeting = Meeting.objects.get(pk=meeting.pk, association=association)
+        previous_year = meeting.held_on.year
+    _assign(meeting, values)
+    meeting.full_clean()
+    meeting.save()
+    _changed(association.pk, meeting.held_on.year, *([previous_year] if previous_year else []), actor=actor)
     return meeting
 
 
@@ -58,18 +66,39 @@ def meeting_delete(*, meeting: Meeting, actor: object) -> None:
 
 
 @transaction.atomic
-def yearly_filing_save(*, form: YearlyFilingForm, actor: object) -> YearlyFiling:
-    filing = form.save()
-    _changed(filing.association_id, filing.year, actor=actor)
+def yearly_filing_save(
+    *, association: Association, year: int, values: FilingValues, actor: object
+) -> YearlyFiling:
+    filing = YearlyFiling.objects.filter(association=association, year=year).first() or YearlyFiling(
+        association=association, year=year
+    )
+    _assign(filing, values)
+    filing.full_clean()
+    filing.save()
+    _changed(association.pk, year, actor=actor)
     return filing
 
 
 @transaction.atomic
-def election_save(*, form: ElectionForm, year: int, actor: object) -> Election:
-    """`year` is the compliance year the clerk is working on; a term spans several, and the others are
+def election_save(
+    *,
+    association: Association,
+    values: ElectionValues,
+    year: int,
+    actor: object,
+    election: Election | None = None,
+) -> Election:
+    """Record an election of `association`, or correct `election` (one of its elections) to `values`.
+    `year` is the compliance year the clerk is working on; a term spans several, and the others are
     brought up to date when the county recomputes them."""
-    election = form.save()
-    _changed(election.association_id, year, actor=actor)
+    if election is None:
+        election = Election(association=association)
+    else:
+        election = Election.objects.get(pk=election.pk, association=association)
+    _assign(election, values)
+    election.full_clean()
+    election.save()
+    _changed(association.pk, year, actor=actor)
     return election
 
 
@@ -81,10 +110,19 @@ def election_delete(*, election: Election, year: int, actor: object) -> None:
 
 
 @transaction.atomic
-def programme_save(*, form: ProgrammeForm, year: int, actor: object) -> ProgrammeProfile:
-    profile = form.save()
-    association = profile.association
-    runs = form.cleaned_data["runs_care_station"]
+def programme_save(
+    *, association: Association, values: ProgrammeValues, year: int, actor: object
+) -> ProgrammeProfile:
+    """The association's programmes; whether it runs a care station is kept on the association itself."""
+    profile = ProgrammeProfile.objects.filter(association=association).first() or ProgrammeProfile(
+        association=association
+    )
+    fields = dict(vars(values))
+    runs = fields.pop("runs_care_station")
+    for name, value in fields.items():
+        setattr(profile, name, value)
+    profile.full_clean()
+    profile.save()
     if association.runs_care_station != runs:
         association.runs_care_station = runs
         association.save(update_fields=["runs_care_station", "updated_at"])
@@ -93,26 +131,18 @@ def programme_save(*, form: ProgrammeForm, year: int, actor: object) -> Programm
 
 
 @transaction.atomic
-def interval_save(*, form: IntervalForm, year: int, actor: object) -> Association:
-    association = form.save(commit=False)
+def interval_save(*, association: Association, months: int, year: int, actor: object) -> Association:
+    """How often the association's constitution asks its board to meet, in months."""
+    association.board_meeting_interval_months = months
+    association.clean_fields(
+        exclude=[f.name for f in Association._meta.fields if f.name != "board_meeting_interval_months"]
+    )
     association.save(update_fields=["board_meeting_interval_months", "updated_at"])
     _changed(association.pk, year, actor=actor)
     return association
 
 
 # --- one association's year at once (the township grid and the compliance import) ----------------------
-
-
-@dataclass
-class RowChanges:
-    meetings_added: int = 0
-    meetings_removed: int = 0
-    filing_changed: bool = False
-    term_changed: bool = False
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.meetings_added or self.meetings_removed or self.filing_changed or self.term_changed)
 
 
 @transaction.atomic
@@ -135,7 +165,7 @@ def year_row_save(
     _lock(association.pk)
     changes = RowChanges()
     synced: dict[str, list[Meeting]] = {}
-    for name, kind in YearRowForm.MEETING_FIELDS.items():
+    for name, kind in YEAR_ROW_MEETING_KINDS.items():
         wanted = getattr(row, name)
         if wanted is None and keep_blank:
             continue

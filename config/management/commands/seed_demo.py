@@ -4,7 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from associations.demo import DemoError, demo_seed
+from associations.demo.writing import DemoError
+from config.demo import demo_seed
 
 
 def _width(text: str) -> int:
