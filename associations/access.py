@@ -1,24 +1,34 @@
 """Who may see and change what: decided here and nowhere else.
 
-Every list, detail, form, export, count, search and admin page starts from `scope_associations` (through
-`Association.objects.visible_to(user)`) or one of the fetch-and-authorise helpers below. The rules fail
-closed: an anonymous user, a user without a role, or a role not named here sees nothing.
+Scope has three levels: a township clerk sees one township, a county officer one county, an administrator
+every county, working on one at a time (the county chosen in the header, kept on their membership). Every
+list, detail, form, export, count, search and staff page starts from `scope_associations` (through
+`Association.objects.visible_to(user)`), `scope_townships`, `scope_by_county` or one of the
+fetch-and-authorise helpers below. The rules fail closed: an anonymous user, a user without a role, a role
+not named here, or a county officer whose membership names no county sees nothing.
 """
 
 from __future__ import annotations
 
+from functools import reduce
+from operator import or_
 from typing import TYPE_CHECKING, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from core.roles import COUNTY_WIDE_ROLES, REGISTRY_ROLES, Role
 
 if TYPE_CHECKING:
-    from associations.models import Association, AssociationQuerySet, Officer, Township
+    from associations.models import Association, AssociationQuerySet, County, Officer, Township
 
 RecordT = TypeVar("RecordT")
+ModelT = TypeVar("ModelT")
+
+#: Where `county_id_of` keeps an administrator's default county on the user object, for the request.
+_DEFAULT_COUNTY_CACHE = "_portal_default_county_id"
 
 
 def role_of(user: object) -> Role | None:
@@ -38,6 +48,84 @@ def township_id_of(user: object) -> int | None:
     return user.membership.township_id  # type: ignore[attr-defined]
 
 
+def county_id_of(user: object) -> int | None:
+    """The one county a user works in: a county officer's own, a township clerk's township's, and an
+    administrator's working county (the one they chose, else PORTAL_COUNTY's, else the first). None for
+    every other role, and for a county officer whose membership names no county (they see nothing)."""
+    role = role_of(user)
+    if role == Role.TOWNSHIP:
+        return user.membership.township.county_id  # type: ignore[attr-defined]
+    if role == Role.COUNTY:
+        return user.membership.county_id  # type: ignore[attr-defined]
+    if role == Role.ADMIN:
+        membership = getattr(user, "membership", None)
+        if membership is not None and membership.county_id is not None:
+            return membership.county_id
+        return default_county_id(user)
+    return None
+
+
+def default_county_id(user: object) -> int | None:
+    """An administrator's county until they choose one: the deployment's PORTAL_COUNTY, else the first."""
+    from associations.models import County
+
+    if not hasattr(user, _DEFAULT_COUNTY_CACHE):
+        counties = County.objects.order_by("name").values_list("pk", "name")
+        chosen = next((pk for pk, name in counties if name == settings.PORTAL_COUNTY), None)
+        if chosen is None:
+            chosen = next((pk for pk, _name in counties), None)
+        setattr(user, _DEFAULT_COUNTY_CACHE, chosen)
+    return getattr(user, _DEFAULT_COUNTY_CACHE)
+
+
+def county_of(user: object) -> County | None:
+    """The County row of `county_id_of`, or None."""
+    from associations.models import County
+
+    county_id = county_id_of(user)
+    return None if county_id is None else County.objects.filter(pk=county_id).first()
+
+
+def can_switch_county(user: object) -> bool:
+    """Only administrators work on every county, one at a time."""
+    return role_of(user) == Role.ADMIN
+
+
+def scope_counties(queryset: QuerySet[County], user: object) -> QuerySet[County]:
+    """The counties a user may work on: every one for an administrator, their own for other registry roles."""
+    if can_switch_county(user):
+        return queryset
+    county_id = county_id_of(user) if can_use_registry(user) else None
+    return queryset.filter(pk=county_id) if county_id is not None else queryset.none()
+
+
+def scope_by_county(queryset: QuerySet[ModelT], user: object, *, field: str = "county") -> QuerySet[ModelT]:
+    """Rows kept per county (tier registers, thresholds, their history) of the county the user works in."""
+    county_id = county_id_of(user) if can_use_registry(user) else None
+    if county_id is None:
+        return queryset.none()
+    return queryset.filter(**{f"{field}_id": county_id})
+
+
+def admin_scope(
+    queryset: QuerySet[ModelT], user: object, *, association: str = "", county: str = ""
+) -> QuerySet[ModelT]:
+    """The Django admin's rows: an administrator sees every county (the admin has county filters). Anyone
+    else who got past its gate by mistake sees no more than in the staff pages: rows of the associations
+    they may see (through the field `association`, "pk" for associations themselves), and rows that belong
+    to no association but to a county (through `county`) of their own county."""
+    if role_of(user) == Role.ADMIN:
+        return queryset
+    allowed: list[Q] = []
+    if association:
+        allowed.append(Q(**{f"{association}__in": scope_associations_ids(user)}))
+    county_id = county_id_of(user) if county and can_use_registry(user) else None
+    if county_id is not None:
+        own_county = Q(**{f"{county}_id": county_id})
+        allowed.append(own_county & Q(**{f"{association}__isnull": True}) if association else own_county)
+    return queryset.filter(reduce(or_, allowed)) if allowed else queryset.none()
+
+
 def can_use_registry(user: object) -> bool:
     return role_of(user) in REGISTRY_ROLES
 
@@ -50,27 +138,33 @@ def can_use_admin(user: object) -> bool:
 def scope_associations(queryset: AssociationQuerySet, user: object) -> AssociationQuerySet:
     role = role_of(user)
     if role in COUNTY_WIDE_ROLES:
-        return queryset
+        county_id = county_id_of(user)
+        return queryset.filter(township__county_id=county_id) if county_id is not None else queryset.none()
     if role == Role.TOWNSHIP:
         return queryset.filter(township_id=township_id_of(user))
     return queryset.none()
 
 
 def scope_townships(queryset: QuerySet[Township], user: object) -> QuerySet[Township]:
-    """The townships a user may file records under (the choices of township fields and filters)."""
+    """The townships a user may file records under (the choices of township fields and filters), in their
+    county's own order."""
     role = role_of(user)
     if role in COUNTY_WIDE_ROLES:
-        return queryset
+        county_id = county_id_of(user)
+        if county_id is None:
+            return queryset.none()
+        return queryset.filter(county_id=county_id).order_by("sort_order", "name")
     if role == Role.TOWNSHIP:
         return queryset.filter(pk=township_id_of(user))
     return queryset.none()
 
 
 def can_change_association(user: object, association: Association) -> bool:
-    """County-wide roles change every association; a clerk only those of their own township."""
+    """County-wide roles change every association of their county; a clerk only those of their township."""
     role = role_of(user)
     if role in COUNTY_WIDE_ROLES:
-        return True
+        county_id = county_id_of(user)
+        return county_id is not None and association.township.county_id == county_id
     return role == Role.TOWNSHIP and association.township_id == township_id_of(user)
 
 

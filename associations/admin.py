@@ -5,6 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
 from simple_history.admin import SimpleHistoryAdmin
 
+from associations import access
 from associations.models import (
     Association,
     County,
@@ -98,7 +99,7 @@ class AssociationAdmin(PortalExportMixin, ScopedHistoryAdmin):
     list_per_page = 50
 
     def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
-        return super().get_queryset(request).visible_to(request.user)
+        return access.admin_scope(super().get_queryset(request), request.user, association="pk")
 
     def get_urls(self):  # type: ignore[no-untyped-def]
         view = self.admin_site.admin_view(self.roster_import_view)
@@ -121,14 +122,12 @@ class OfficerAdmin(PortalExportMixin, ScopedHistoryAdmin):
     list_per_page = 50
 
     def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
-        return (
-            super().get_queryset(request).filter(association__in=Association.objects.visible_to(request.user))
-        )
+        return access.admin_scope(super().get_queryset(request), request.user, association="association")
 
 
 @admin.register(StaffMembership)
 class StaffMembershipAdmin(PortalExportMixin, admin.ModelAdmin):
-    list_display = ["user", "role", "township"]
-    list_filter = ["role"]
-    list_select_related = ["user", "township"]
+    list_display = ["user", "role", "township", "county"]
+    list_filter = ["role", "county"]
+    list_select_related = ["user", "township", "county"]
     autocomplete_fields = ["township"]

@@ -280,7 +280,8 @@ class Officer(models.Model):
 
 
 class StaffMembership(models.Model):
-    """A portal user's role, and for township staff the one township they serve."""
+    """A portal user's role; for township staff the one township they serve (their county is its county),
+    for a county officer the one county they serve, for an administrator the county they work on now."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -297,6 +298,15 @@ class StaffMembership(models.Model):
         related_name="staff",
         verbose_name=_("所屬公所"),
     )
+    county = models.ForeignKey(
+        County,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("所屬縣市"),
+        help_text=_("縣府承辦人所屬的縣市；系統管理者目前作業的縣市。公所承辦人依其鄉鎮市區，不另指定。"),
+    )
 
     class Meta:
         verbose_name = _("人員角色")
@@ -308,10 +318,16 @@ class StaffMembership(models.Model):
                 name="membership_township_iff_township_role",
                 violation_error_message=_("公所承辦人必須指定一個鄉鎮市區，其他角色不可指定。"),
             ),
+            models.CheckConstraint(
+                condition=Q(role__in=[Role.COUNTY, Role.ADMIN]) | Q(county__isnull=True),
+                name="membership_county_only_for_county_roles",
+                violation_error_message=_("只有縣府承辦人與系統管理者可以指定縣市。"),
+            ),
         ]
 
     def __str__(self) -> str:
-        suffix = f"（{self.township}）" if self.township_id else ""
+        place = self.township if self.township_id else self.county if self.county_id else None
+        suffix = f"（{place}）" if place is not None else ""
         return f"{self.user} - {self.get_role_display()}{suffix}"
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("county/", views.switch_county, name="switch_county"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("associations/", include("associations.urls")),
     path("grading/", include("grading.urls")),

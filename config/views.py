@@ -1,11 +1,14 @@
 """The home dashboard: each app's summary for the signed-in user's scope."""
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from associations import access
-from associations.models import Association, Township
+from associations.models import Association, County, Township
+from associations.staff import working_county_set
 from core.roles import Role
 from grading.selectors import grading_summary
 
@@ -27,7 +30,22 @@ def home(request: HttpRequest) -> HttpResponse:
             access.scope_townships(Township.objects.all(), request.user)
             .filter(associations__in=visible)
             .annotate(count=Count("associations"))
-            .order_by("county__name", "sort_order", "name")
+            .order_by("sort_order", "name")
         )
         context["grading"] = grading_summary(request.user)
     return render(request, "home.html", context)
+
+
+@require_POST
+def switch_county(request: HttpRequest) -> HttpResponse:
+    """An administrator picks the county to work on (the header's county menu); the choice is remembered."""
+    if not access.can_switch_county(request.user):
+        raise PermissionDenied
+    wanted = request.POST.get("county", "")
+    counties = access.scope_counties(County.objects.all(), request.user)
+    county = counties.filter(pk=int(wanted)).first() if wanted.isdecimal() else None
+    if county is None:
+        raise Http404
+    working_county_set(user=request.user, county=county)
+    # Home, not the page they were on: that page's rows belong to the county they just left.
+    return redirect("home")

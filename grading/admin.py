@@ -2,11 +2,10 @@
 states and writes history), scoped like the staff pages, plus the compliance import."""
 
 from django.contrib import admin
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-from associations.models import Association
+from associations import access
 from core.admin import ReadOnlyAdmin
 from grading.models import Assessment, TierChange, TierRegister, TierThresholds
 from grading.resources import TierThresholdsResource
@@ -15,14 +14,14 @@ from grading.resources import TierThresholdsResource
 @admin.register(Assessment)
 class AssessmentAdmin(ReadOnlyAdmin):
     list_display = ["association", "year", "status", "suggested_tier", "override_tier", "computed_at"]
-    list_filter = ["year", "status", "suggested_tier", "override_tier"]
+    list_filter = ["year", "association__township__county", "status", "suggested_tier", "override_tier"]
     search_fields = ["association__name"]
     list_select_related = ["association"]
     change_list_template = "admin/grading/assessment/change_list.html"
     list_per_page = 50
 
     def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
-        return super().get_queryset(request).visible_to(request.user)
+        return access.admin_scope(super().get_queryset(request), request.user, association="association")
 
     def get_urls(self):  # type: ignore[no-untyped-def]
         view = self.admin_site.admin_view(self.compliance_import_view)
@@ -36,7 +35,11 @@ class AssessmentAdmin(ReadOnlyAdmin):
 
 @admin.register(TierRegister)
 class TierRegisterAdmin(ReadOnlyAdmin):
-    list_display = ["year", "state", "recomputed_at", "finalised_at", "finalised_by"]
+    list_display = ["county", "year", "state", "recomputed_at", "finalised_at", "finalised_by"]
+    list_filter = ["county", "year", "state"]
+
+    def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+        return access.admin_scope(super().get_queryset(request), request.user, county="county")
 
 
 @admin.register(TierThresholds)
@@ -46,22 +49,37 @@ class TierThresholdsAdmin(ReadOnlyAdmin):
     resource_classes = [TierThresholdsResource]
     list_select_related = ["updated_by"]
     list_display = [
+        "county",
         "year",
         "potential_min_activities",
         "developing_min_activities",
         "volunteer_team_min_size",
         "updated_by",
     ]
+    list_filter = ["county"]
+
+    def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+        return access.admin_scope(super().get_queryset(request), request.user, county="county")
 
 
 @admin.register(TierChange)
 class TierChangeAdmin(ReadOnlyAdmin):
-    list_display = ["changed_at", "year", "association", "kind", "from_tier", "to_tier", "changed_by"]
-    list_filter = ["year", "kind"]
+    list_display = [
+        "changed_at",
+        "county",
+        "year",
+        "association",
+        "kind",
+        "from_tier",
+        "to_tier",
+        "changed_by",
+    ]
+    list_filter = ["county", "year", "kind"]
     search_fields = ["association__name", "reason"]
     list_select_related = ["association", "changed_by"]
     list_per_page = 50
 
     def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
-        visible = Association.objects.visible_to(request.user)
-        return super().get_queryset(request).filter(Q(association__in=visible) | Q(association__isnull=True))
+        return access.admin_scope(
+            super().get_queryset(request), request.user, association="association", county="county"
+        )

@@ -16,11 +16,17 @@ class GradingJudge:
         assessments_refresh(association_ids=association_ids, year=year, actor=actor)
 
     def judgements(self, *, association_ids: Sequence[int], year: int) -> dict[int, Judgement]:
-        finalised = TierRegister.objects.filter(year=year, state=TierRegister.State.FINALISED).exists()
+        finalised_counties = set(
+            TierRegister.objects.filter(year=year, state=TierRegister.State.FINALISED).values_list(
+                "county_id", flat=True
+            )
+        )
         rows = (
             Assessment.objects.filter(association_id__in=list(association_ids), year=year)
             .with_tier()
-            .values_list("association_id", "status", "tier_in_force", "rules")
+            .values_list(
+                "association_id", "status", "tier_in_force", "rules", "association__township__county_id"
+            )
         )
         return {
             association_id: Judgement(
@@ -32,7 +38,7 @@ class GradingJudge:
                     RuleLine(outcome=rule["outcome"], label=rule["label"], message=rule["message"])
                     for rule in rules
                 ],
-                finalised=finalised,
+                finalised=county_id in finalised_counties,
             )
-            for association_id, status, tier, rules in rows
+            for association_id, status, tier, rules, county_id in rows
         }

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from associations.models import Association
+from associations.models import Association, County
 from core.dates import YEAR_VALIDATORS
 
 
@@ -32,10 +32,11 @@ class Tier(models.TextChoices):
 
 
 class TierThresholds(models.Model):
-    """The county's editable tier criteria for one year (DOMAIN.md, Tiering: no county publishes them, so the
+    """A county's editable tier criteria for one year (DOMAIN.md, Tiering: no county publishes them, so the
     numbers are the county's to set). Each assessment keeps a copy of the numbers it was judged against."""
 
-    year = models.PositiveSmallIntegerField(_("年度"), unique=True, validators=YEAR_VALIDATORS)
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name=_("縣市"))
+    year = models.PositiveSmallIntegerField(_("年度"), validators=YEAR_VALIDATORS)
     potential_min_activities = models.PositiveSmallIntegerField(
         _("潛力型至少應有的方案數"),
         default=1,
@@ -62,8 +63,9 @@ class TierThresholds(models.Model):
     class Meta:
         verbose_name = _("分級門檻")
         verbose_name_plural = _("分級門檻")
-        ordering = ["-year"]
+        ordering = ["county", "-year"]
         constraints = [
+            models.UniqueConstraint(fields=["county", "year"], name="thresholds_unique_per_county_year"),
             models.CheckConstraint(
                 condition=Q(developing_min_activities__gte=F("potential_min_activities")),
                 name="thresholds_developing_not_below_potential",
@@ -83,13 +85,15 @@ class TierThresholds(models.Model):
 
 
 class TierRegister(models.Model):
-    """A year's tier register (社區分級類型清冊): open while statuses and tiers may change, then finalised."""
+    """A county's tier register (社區分級類型清冊) of one year: open while statuses and tiers may change, then
+    finalised. Each county keeps, finalises and reopens its own."""
 
     class State(models.TextChoices):
         OPEN = "open", _("調整中")
         FINALISED = "finalised", _("已定案")
 
-    year = models.PositiveSmallIntegerField(_("年度"), unique=True, validators=YEAR_VALIDATORS)
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name=_("縣市"))
+    year = models.PositiveSmallIntegerField(_("年度"), validators=YEAR_VALIDATORS)
     state = models.CharField(_("狀態"), max_length=20, choices=State.choices, default=State.OPEN)
     recomputed_at = models.DateTimeField(_("最近重新計算時間"), null=True, blank=True)
     finalised_at = models.DateTimeField(_("定案時間"), null=True, blank=True)
@@ -105,10 +109,13 @@ class TierRegister(models.Model):
     class Meta:
         verbose_name = _("分級清冊")
         verbose_name_plural = _("分級清冊")
-        ordering = ["-year"]
+        ordering = ["county", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "year"], name="register_unique_per_county_year")
+        ]
 
     def __str__(self) -> str:
-        return f"{self.year}"
+        return f"{self.county} {self.year}" if self.county_id else f"{self.year}"
 
     def get_absolute_url(self) -> str:
         return reverse("grading:overview", args=[self.year])
@@ -218,6 +225,7 @@ class TierChange(models.Model):
         REOPENED = "reopened", _("重新開放")
         THRESHOLDS = "thresholds", _("門檻調整")
 
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name=_("縣市"))
     year = models.PositiveSmallIntegerField(_("年度"), validators=YEAR_VALIDATORS)
     association = models.ForeignKey(
         Association,
@@ -248,7 +256,7 @@ class TierChange(models.Model):
         ordering = ["-changed_at", "-pk"]
         indexes = [
             models.Index(fields=["association", "year"], name="tier_change_association_year"),
-            models.Index(fields=["year", "changed_at"], name="tier_change_year_changed_at"),
+            models.Index(fields=["county", "year", "changed_at"], name="tier_change_county_year"),
         ]
 
     def __str__(self) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from associations.access import role_of
+from associations.access import county_id_of, role_of
 from core.dates import format_roc_year
 from core.roles import Role
 from grading.models import TierRegister
@@ -58,6 +58,9 @@ def decide(user: object, action_name: str, register: TierRegister) -> Decision:
         roles = "、".join(str(role.label) for role in sorted(action.roles))
         reason = _("只有%(roles)s可以%(action)s。") % {"roles": roles, "action": action.label}
         return Decision(False, reason, forbidden=True)
+    if register.county_id is None or register.county_id != county_id_of(user):
+        # Each county acts on its own register only; an administrator on the county they work on.
+        return Decision(False, _("只能處理所屬縣市的分級清冊。"), forbidden=True)
     if register.state != action.source:
         if register.state == FINALISED:
             return Decision(

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
+from associations import access
 from associations.models import Officer
 from grading.models import Assessment, ComplianceStatus, Tier, TierRegister, tier_in_force, tier_is
 
@@ -188,7 +189,8 @@ def export_rows(assessments: QuerySet[Assessment]) -> Iterator[list[str]]:
 
 def grading_summary(user: object) -> dict[str, object] | None:
     """The home page's summary: the latest register's statuses and tiers, in the user's scope."""
-    year = TierRegister.objects.order_by("-year").values_list("year", flat=True).first()
+    registers = access.scope_by_county(TierRegister.objects.all(), user)
+    year = registers.order_by("-year").values_list("year", flat=True).first()
     if year is None:
         return None
     counts = totals(Assessment.objects.visible_to(user).filter(year=year))

@@ -1,7 +1,9 @@
 """Writes of `grading`: recomputing a year's statuses and tiers from the facts, overriding a tier, editing a
-year's thresholds, finalising and reopening a register. Each locks the year's register row first, so they
-serialise with each other, checks the role and the state (`grading.permissions`), and records a history
-entry (TierChange) for every tier that changes."""
+year's thresholds, finalising and reopening a register. Registers and thresholds are per county and year: a
+write acts on one county's (the actor's working county unless `county` says which; another county's is
+refused). Each locks the register row first, so they serialise with each other, checks the role, the county
+and the state (`grading.permissions`), and records a history entry (TierChange) for every tier that
+changes."""
 
 from __future__ import annotations
 
@@ -16,7 +18,8 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from associations.models import Association
+from associations import access
+from associations.models import Association, County
 from core.dates import format_roc_year
 from grading import permissions
 from grading.facts import load_facts
@@ -49,26 +52,38 @@ class RecomputeResult:
 # --- reads used by the writes ----------------------------------------------------------------------------
 
 
-def thresholds_in_force(year: int) -> TierThresholds:
-    """The year's thresholds; a year without its own (then unsaved) starts from the latest earlier year's,
-    or from the model's defaults. A read: showing the thresholds page writes nothing."""
-    existing = TierThresholds.objects.filter(year=year).first()
+def thresholds_in_force(*, county_id: int, year: int) -> TierThresholds:
+    """The county's thresholds of the year; a year without its own (then unsaved) starts from the county's
+    latest earlier year's, or from the model's defaults. A read: the thresholds page writes nothing."""
+    of_county = TierThresholds.objects.filter(county_id=county_id)
+    existing = of_county.filter(year=year).first()
     if existing is not None:
         return existing
-    previous = TierThresholds.objects.filter(year__lt=year).order_by("-year").first()
-    return TierThresholds(year=year, **previous.snapshot()) if previous else TierThresholds(year=year)
+    previous = of_county.filter(year__lt=year).order_by("-year").first()
+    defaults = previous.snapshot() if previous else {}
+    return TierThresholds(county_id=county_id, year=year, **defaults)
 
 
-def thresholds_for(year: int) -> TierThresholds:
-    """The year's thresholds, stored on first use so every later judgment of the year uses the same."""
-    thresholds = thresholds_in_force(year)
+def thresholds_for(*, county_id: int, year: int) -> TierThresholds:
+    """The county's thresholds of the year, stored on first use so every later judgment uses the same."""
+    thresholds = thresholds_in_force(county_id=county_id, year=year)
     if thresholds.pk is None:
-        thresholds, _created = TierThresholds.objects.get_or_create(year=year, defaults=thresholds.snapshot())
+        thresholds, _created = TierThresholds.objects.get_or_create(
+            county_id=county_id, year=year, defaults=thresholds.snapshot()
+        )
     return thresholds
 
 
-def _register(year: int, *, lock: bool) -> TierRegister:
-    register, _created = TierRegister.objects.get_or_create(year=year)
+def _county_id(county: County | None, actor: object) -> int:
+    """The county a write acts on: the one named, else the actor's working county; none at all is refused."""
+    county_id = county.pk if county is not None else access.county_id_of(actor)
+    if county_id is None:
+        raise PermissionDenied(_("這個帳號沒有所屬的縣市。"))
+    return county_id
+
+
+def _register(county_id: int, year: int, *, lock: bool) -> TierRegister:
+    register, _created = TierRegister.objects.get_or_create(county_id=county_id, year=year)
     if lock:
         register = TierRegister.objects.select_for_update().get(pk=register.pk)
     return register
@@ -100,23 +115,29 @@ def assessments_recompute(
     *,
     year: int,
     actor: object,
+    county: County | None = None,
     as_of: datetime.date | None = None,
     associations: QuerySet[Association] | None = None,
 ) -> RecomputeResult:
-    """Recompute every active association's status and suggested tier for `year` (or those in
-    `associations`), as a county officer or administrator asked. Refused once the register is finalised."""
-    register = _register(year, lock=True)
+    """Recompute every active association of the county for `year` (or those of it in `associations`), as
+    a county officer or administrator asked. Refused once the county's register is finalised."""
+    register = _register(_county_id(county, actor), year, lock=True)
     _require(actor, "recompute", register)
     return _recompute(register=register, actor=actor, as_of=as_of, associations=associations)
 
 
 @transaction.atomic
-def assessments_recompute_system(*, year: int, as_of: datetime.date | None = None) -> RecomputeResult:
-    """The same recompute run from the server (`manage.py recompute_grading`, the benchmark), where no
-    portal user acts; history entries name no one. Refused once the register is finalised."""
-    register = _register(year, lock=True)
+def assessments_recompute_system(
+    *, county: County, year: int, as_of: datetime.date | None = None
+) -> RecomputeResult:
+    """The same recompute of one county run from the server (`manage.py recompute_grading`, the benchmark),
+    where no portal user acts; history entries name no one. Refused once the register is finalised."""
+    register = _register(county.pk, year, lock=True)
     if register.is_finalised:
-        raise GradingError(_("%(year)s的分級清冊已定案，不可修改。") % {"year": format_roc_year(year)})
+        raise GradingError(
+            _("%(county)s%(year)s的分級清冊已定案，不可修改。")
+            % {"county": county.name, "year": format_roc_year(year)}
+        )
     return _recompute(register=register, actor=None, as_of=as_of, associations=None)
 
 
@@ -124,13 +145,27 @@ def assessments_recompute_system(*, year: int, as_of: datetime.date | None = Non
 def assessments_refresh(
     *, association_ids: Iterable[int], year: int, actor: object = None
 ) -> RecomputeResult:
-    """Recompute a few associations after their facts changed (the clerk who changed them is `actor`).
-    A finalised year is left as it was: its register is read-only."""
-    register = _register(year, lock=True)
-    if register.is_finalised:
-        return RecomputeResult(year=year, skipped_finalised=True)
+    """Recompute a few associations after their facts changed (the clerk who changed them is `actor`),
+    under their own county's register. A county whose register of the year is finalised is left as it was."""
     scope = Association.objects.filter(pk__in=list(association_ids))
-    return _recompute(register=register, actor=actor, as_of=None, associations=scope)
+    result = RecomputeResult(year=year)
+    county_ids = sorted(set(scope.order_by().values_list("township__county_id", flat=True)))
+    for county_id in county_ids:  # registers locked in one fixed order
+        register = _register(county_id, year, lock=True)
+        if register.is_finalised:
+            result.skipped_finalised = True
+            continue
+        part = _recompute(
+            register=register,
+            actor=actor,
+            as_of=None,
+            associations=scope.filter(township__county_id=county_id),
+        )
+        result.created += part.created
+        result.updated += part.updated
+        result.unchanged += part.unchanged
+        result.tier_changes += part.tier_changes
+    return result
 
 
 def _recompute(
@@ -164,8 +199,8 @@ def _recompute_in_portal_language(
     as_of = as_of or timezone.localdate()
     now = timezone.now()
     if thresholds is None:
-        thresholds = thresholds_for(year).snapshot()
-    scope = Association.objects.active()
+        thresholds = thresholds_for(county_id=register.county_id, year=year).snapshot()
+    scope = Association.objects.active().filter(township__county_id=register.county_id)
     if associations is not None:
         scope = scope.filter(pk__in=associations.order_by().values("pk"))
     with remembered_translations():
@@ -208,6 +243,7 @@ def _recompute_in_portal_language(
             if previous_tier != row["suggested_tier"]:
                 changes.append(
                     TierChange(
+                        county_id=register.county_id,
                         year=year,
                         association_id=association_id,
                         kind=TierChange.Kind.SUGGESTED,
@@ -238,7 +274,7 @@ def _recompute_in_portal_language(
 @transaction.atomic
 def assessment_override(*, assessment: Assessment, tier: str, reason: str, actor: object) -> Assessment:
     """A county officer sets the tier in force, with a written reason."""
-    register = _register(assessment.year, lock=True)
+    register = _register(_assessment_county_id(assessment), assessment.year, lock=True)
     _require(actor, "override", register)
     row = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if tier not in Tier.values:
@@ -253,6 +289,7 @@ def assessment_override(*, assessment: Assessment, tier: str, reason: str, actor
     row.overridden_at = timezone.now()
     _save(row, ["override_tier", "override_reason", "overridden_by", "overridden_at"])
     TierChange.objects.create(
+        county_id=register.county_id,
         year=row.year,
         association_id=row.association_id,
         kind=TierChange.Kind.OVERRIDDEN,
@@ -268,7 +305,7 @@ def assessment_override(*, assessment: Assessment, tier: str, reason: str, actor
 @transaction.atomic
 def assessment_override_clear(*, assessment: Assessment, reason: str, actor: object) -> Assessment:
     """A county officer withdraws an override, so the suggested tier is in force again."""
-    register = _register(assessment.year, lock=True)
+    register = _register(_assessment_county_id(assessment), assessment.year, lock=True)
     _require(actor, "clear_override", register)
     row = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if not row.is_overridden:
@@ -281,6 +318,7 @@ def assessment_override_clear(*, assessment: Assessment, reason: str, actor: obj
     row.overridden_at = None
     _save(row, ["override_tier", "override_reason", "overridden_by", "overridden_at"])
     TierChange.objects.create(
+        county_id=register.county_id,
         year=row.year,
         association_id=row.association_id,
         kind=TierChange.Kind.OVERRIDE_CLEARED,
@@ -303,11 +341,15 @@ def thresholds_update(
     potential_min_activities: int,
     developing_min_activities: int,
     volunteer_team_min_size: int,
+    county: County | None = None,
 ) -> RecomputeResult | None:
-    """Change a year's thresholds; the year's suggestions are recomputed at once if it has any."""
-    register = _register(year, lock=True)
+    """Change a county's thresholds of a year; its suggestions are recomputed at once if it has any."""
+    county_id = _county_id(county, actor)
+    register = _register(county_id, year, lock=True)
     _require(actor, "edit_thresholds", register)
-    thresholds = TierThresholds.objects.select_for_update().get(pk=thresholds_for(year).pk)
+    thresholds = TierThresholds.objects.select_for_update().get(
+        pk=thresholds_for(county_id=county_id, year=year).pk
+    )
     before = thresholds.snapshot()
     thresholds.potential_min_activities = potential_min_activities
     thresholds.developing_min_activities = developing_min_activities
@@ -321,23 +363,31 @@ def thresholds_update(
     summary = "；".join(
         f"{labels[name]}：{before[name]} → {after[name]}" for name in after if before[name] != after[name]
     )
-    TierChange.objects.create(year=year, kind=TierChange.Kind.THRESHOLDS, reason=summary, changed_by=actor)
-    if Assessment.objects.filter(year=year).exists():
+    TierChange.objects.create(
+        county_id=county_id, year=year, kind=TierChange.Kind.THRESHOLDS, reason=summary, changed_by=actor
+    )
+    if Assessment.objects.filter(year=year, association__township__county_id=county_id).exists():
         return _recompute(register=register, actor=actor, as_of=None, associations=None, thresholds=after)
     return None
 
 
 @transaction.atomic
-def register_finalise(*, year: int, actor: object) -> TierRegister:
-    """A county officer fixes the year's register; from then on it is read-only."""
-    register = _register(year, lock=True)
+def register_finalise(*, year: int, actor: object, county: County | None = None) -> TierRegister:
+    """A county officer fixes their county's register of the year; from then on it is read-only."""
+    county_id = _county_id(county, actor)
+    register = _register(county_id, year, lock=True)
     _require(actor, "finalise", register)
-    assessed = Assessment.objects.filter(year=year)
+    assessed = Assessment.objects.filter(year=year, association__township__county_id=county_id)
     if not assessed.exists():
         raise GradingError(
             _("%(year)s尚未計算任何協會的分級，請先重新計算。") % {"year": format_roc_year(year)}
         )
-    missing = Association.objects.active().exclude(pk__in=assessed.values("association_id")).count()
+    missing = (
+        Association.objects.active()
+        .filter(township__county_id=county_id)
+        .exclude(pk__in=assessed.values("association_id"))
+        .count()
+    )
     if missing:
         raise GradingError(
             _("尚有 %(n)d 個協會未計算%(year)s的分級，請先重新計算。")
@@ -349,9 +399,12 @@ def register_finalise(*, year: int, actor: object) -> TierRegister:
     register.finalised_by = actor
     _save(register, ["state", "finalised_at", "finalised_by"])
     entries = [
-        TierChange(year=year, kind=TierChange.Kind.FINALISED, changed_by=actor, changed_at=now),
+        TierChange(
+            county_id=county_id, year=year, kind=TierChange.Kind.FINALISED, changed_by=actor, changed_at=now
+        ),
         *(
             TierChange(
+                county_id=county_id,
                 year=year,
                 association_id=association_id,
                 kind=TierChange.Kind.FINALISED,
@@ -368,17 +421,29 @@ def register_finalise(*, year: int, actor: object) -> TierRegister:
 
 
 @transaction.atomic
-def register_reopen(*, year: int, reason: str, actor: object) -> TierRegister:
-    """An administrator reopens a finalised register to correct it; the reason is kept in the history."""
-    register = _register(year, lock=True)
+def register_reopen(*, year: int, reason: str, actor: object, county: County | None = None) -> TierRegister:
+    """An administrator reopens a county's finalised register to correct it; the reason is kept in the
+    history."""
+    county_id = _county_id(county, actor)
+    register = _register(county_id, year, lock=True)
     _require(actor, "reopen", register)
     reason = _reason(reason)
     register.state = TierRegister.State.OPEN
     register.finalised_at = None
     register.finalised_by = None
     _save(register, ["state", "finalised_at", "finalised_by"])
-    TierChange.objects.create(year=year, kind=TierChange.Kind.REOPENED, reason=reason, changed_by=actor)
+    TierChange.objects.create(
+        county_id=county_id, year=year, kind=TierChange.Kind.REOPENED, reason=reason, changed_by=actor
+    )
     return register
+
+
+def _assessment_county_id(assessment: Assessment) -> int:
+    return (
+        Association.objects.filter(pk=assessment.association_id)
+        .values_list("township__county_id", flat=True)
+        .get()
+    )
 
 
 def _save(instance: object, fields: list[str]) -> None:

@@ -1,5 +1,7 @@
 """County and township pages of the compliance check and the tier register. Every read starts from
-`Assessment.objects.visible_to(user)` (or the association access helper); every write calls a service."""
+`Assessment.objects.visible_to(user)` (or the association access helper), and registers and thresholds are
+those of the user's county (`access.scope_by_county`); every write calls a service, which acts on the
+user's county."""
 
 from __future__ import annotations
 
@@ -45,9 +47,11 @@ def _check_year(year: int) -> None:
         raise Http404
 
 
-def _register(year: int) -> TierRegister:
+def _register(request: HttpRequest, year: int) -> TierRegister:
+    """The user's county's register of `year` (unsaved and open when there is none yet)."""
     _check_year(year)
-    return TierRegister.objects.filter(year=year).first() or TierRegister(year=year)
+    found = access.scope_by_county(TierRegister.objects.all(), request.user).filter(year=year).first()
+    return found or TierRegister(county_id=access.county_id_of(request.user), year=year)
 
 
 def _query(request: HttpRequest) -> str:
@@ -59,13 +63,14 @@ def _query(request: HttpRequest) -> str:
 
 def index(request: HttpRequest) -> HttpResponse:
     _visible(request)
-    latest = TierRegister.objects.order_by("-year").values_list("year", flat=True).first()
+    registers = access.scope_by_county(TierRegister.objects.all(), request.user)
+    latest = registers.order_by("-year").values_list("year", flat=True).first()
     return redirect("grading:overview", latest or timezone.localdate().year)
 
 
 def overview(request: HttpRequest, year: int) -> HttpResponse:
     visible = _visible(request).filter(year=year)
-    register = _register(year)
+    register = _register(request, year)
     page = Paginator(selectors.township_counts(visible), settings.PAGE_SIZE).get_page(request.GET.get("page"))
     unassessed = Association.objects.visible_to(request.user).active().exclude(assessments__year=year).count()
     context = {
@@ -77,7 +82,9 @@ def overview(request: HttpRequest, year: int) -> HttpResponse:
         "statuses": ComplianceStatus.choices,
         "tiers": Tier.choices,
         "strategies": STRATEGIES,
-        "thresholds": TierThresholds.objects.filter(year=year).first(),
+        "thresholds": access.scope_by_county(TierThresholds.objects.all(), request.user)
+        .filter(year=year)
+        .first(),
         "actions": permissions.allowed_actions(request.user, register),
         "reopen_form": ReasonForm(),
         "years": [year - 1, year + 1],
@@ -92,7 +99,7 @@ def register_list(request: HttpRequest, year: int) -> HttpResponse:
     page = Paginator(rows, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "year": year,
-        "register": _register(year),
+        "register": _register(request, year),
         "form": form,
         "page": page,
         "query": _query(request),
@@ -122,7 +129,7 @@ def assessment_detail(request: HttpRequest, year: int, association_pk: int) -> H
     assessment = get_object_or_404(
         Assessment.objects.select_related("overridden_by"), association=association, year=year
     )
-    register = _register(year)
+    register = _register(request, year)
     history = (
         TierChange.objects.filter(association=association)
         .select_related("changed_by")
@@ -238,11 +245,12 @@ def register_reopen(request: HttpRequest, year: int) -> HttpResponse:
 
 def thresholds_edit(request: HttpRequest, year: int) -> HttpResponse:
     _visible(request)
-    register = _register(year)
+    register = _register(request, year)
     decision = permissions.decide(request.user, "edit_thresholds", register)
     if decision.forbidden:
         raise PermissionDenied(decision.reason)
-    form = ThresholdsForm(request.POST or None, instance=services.thresholds_in_force(year))
+    thresholds = services.thresholds_in_force(county_id=register.county_id, year=year)
+    form = ThresholdsForm(request.POST or None, instance=thresholds)
     if request.method == "POST" and form.is_valid():
         values = {name: form.cleaned_data[name] for name in form.Meta.fields}
         _run(

@@ -1,11 +1,12 @@
-"""The role cast every test draws on: a county officer, township staff of 竹南鎮 and of 頭份市, a judge,
-an administrator and an anonymous visitor (DESIGN.md, Tests)."""
+"""The role cast every test draws on: a county officer of 苗栗縣, township staff of 竹南鎮 and of 頭份市, a
+judge, an administrator and an anonymous visitor (DESIGN.md, Tests); and for the county level, 斗六市 of
+雲林縣 with a county officer of its own."""
 
 import pytest
 from django.test import Client
 
 from core.roles import Role
-from tests.associations.factories import StaffFactory, TownshipFactory
+from tests.associations.factories import CountyFactory, StaffFactory, TownshipFactory
 
 
 @pytest.fixture(autouse=True)
@@ -92,3 +93,22 @@ def admin_client_(administrator) -> Client:
 @pytest.fixture
 def anonymous_client() -> Client:
     return Client()
+
+
+# --- a second county: scoping by county is probed with it -----------------------------------------------
+
+
+@pytest.fixture
+def douliu(db):
+    """斗六市 of 雲林縣: another county's township."""
+    return TownshipFactory(county=CountyFactory(name="雲林縣"), name="斗六市", kind="市")
+
+
+@pytest.fixture
+def yunlin_officer(douliu):
+    return StaffFactory(username="yunlin", role=Role.COUNTY, county=douliu.county)
+
+
+@pytest.fixture
+def yunlin_client(yunlin_officer) -> Client:
+    return _client_for(yunlin_officer)

@@ -182,10 +182,19 @@ def election_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _grid_township(request: HttpRequest) -> tuple[Township | None, list[Township]]:
-    townships = list(access.scope_townships(Township.objects.order_by("sort_order", "name"), request.user))
+    townships = list(access.scope_townships(Township.objects.all(), request.user))
     wanted = request.GET.get("township")
     if not wanted:
-        return (townships[0] if townships else None), townships
+        # The first township (in the county's order) that has an association to check, not an empty one.
+        working = set(
+            Association.objects.visible_to(request.user)
+            .active()
+            .order_by()
+            .values_list("township_id", flat=True)
+            .distinct()
+        )
+        first = next((t for t in townships if t.pk in working), townships[0] if townships else None)
+        return first, townships
     chosen = next((t for t in townships if str(t.pk) == wanted), None)
     if chosen is None:
         raise Http404  # another township's grid, or no township at all: as if it did not exist

@@ -58,7 +58,8 @@ class OfficerFactory(factory.django.DjangoModelFactory):
 
 
 class StaffFactory(factory.django.DjangoModelFactory):
-    """A user with a role. `township` is required for Role.TOWNSHIP and must be None otherwise."""
+    """A user with a role. `township` is required for Role.TOWNSHIP and must be None otherwise; a county
+    officer belongs to `county` (苗栗縣 unless given); an administrator's `county` is their working one."""
 
     class Meta:
         model = get_user_model()
@@ -67,12 +68,17 @@ class StaffFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     role = Role.COUNTY
     township = None
+    county = None
     is_staff = factory.LazyAttribute(lambda u: u.role == Role.ADMIN)
     is_superuser = factory.LazyAttribute(lambda u: u.role == Role.ADMIN)
     password = factory.django.Password("pw-for-tests-only")
 
     @classmethod
-    def _create(cls, model_class, *args, role, township, **kwargs):
+    def _create(cls, model_class, *args, role, township, county, **kwargs):
         user = super()._create(model_class, *args, **kwargs)
-        StaffMembership.objects.update_or_create(user=user, defaults={"role": role, "township": township})
+        if role == Role.COUNTY and county is None:
+            county = CountyFactory()
+        StaffMembership.objects.update_or_create(
+            user=user, defaults={"role": role, "township": township, "county": county}
+        )
         return user

@@ -169,7 +169,13 @@ GRADING_CHANGELISTS = ["/admin/grading/assessment/", "/admin/grading/tierchange/
 
 def _graded(row):
     """An assessment and a history entry for `row`, so that each grading changelist has a line for it."""
-    TierChange.objects.create(year=2023, association=row, kind=TierChange.Kind.SUGGESTED, to_tier="potential")
+    TierChange.objects.create(
+        county=row.township.county,
+        year=2023,
+        association=row,
+        kind=TierChange.Kind.SUGGESTED,
+        to_tier="potential",
+    )
     return AssessmentFactory(association=row)
 
 
@@ -200,7 +206,7 @@ def test_administrator_sees_both_townships_in_the_grading_admin(admin_client_, z
 def test_grading_admin_querysets_are_scoped_like_the_staff_pages(toufen_clerk, zhunan_row, toufen_row):
     _graded(zhunan_row)
     toufen_assessment = _graded(toufen_row)
-    register_wide = TierChange.objects.create(year=2023, kind=TierChange.Kind.FINALISED)
+    register_wide = TierChange.objects.create(county=toufen_row.township.county, year=2023, kind="finalised")
     request = _admin_request(toufen_clerk)
 
     assert list(site._registry[Assessment].get_queryset(request)) == [toufen_assessment]

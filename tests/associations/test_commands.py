@@ -45,7 +45,7 @@ def test_added_staff_can_log_in_with_the_given_password(zhunan, portal_password)
     assert Client().login(request=HttpRequest(), username="chen", password=PASSWORD)
 
 
-def test_add_staff_gives_the_admin_only_to_administrators(db, portal_password):
+def test_add_staff_gives_the_admin_only_to_administrators(zhunan, portal_password):
     _run("add_staff", "it", "--role", "admin")
     _run("add_staff", "officer", "--role", "county")
 
@@ -90,7 +90,7 @@ def test_add_staff_requires_a_township_for_township_clerks_only(zhunan, portal_p
     assert not get_user_model().objects.exists()
 
 
-def test_add_staff_refuses_a_weak_password_and_creates_nobody(db, monkeypatch):
+def test_add_staff_refuses_a_weak_password_and_creates_nobody(zhunan, monkeypatch):
     monkeypatch.setenv("PORTAL_PASSWORD", "123")
 
     with pytest.raises(CommandError, match="密碼太短"):

@@ -4,7 +4,7 @@ import factory
 
 from associations.models import Election, Meeting, ProgrammeProfile, YearlyFiling
 from grading.models import Assessment, ComplianceStatus, Tier, TierRegister
-from tests.associations.factories import AssociationFactory
+from tests.associations.factories import AssociationFactory, CountyFactory
 
 D = datetime.date
 
@@ -66,8 +66,9 @@ class AssessmentFactory(factory.django.DjangoModelFactory):
 class TierRegisterFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = TierRegister
-        django_get_or_create = ["year"]
+        django_get_or_create = ["county", "year"]
 
+    county = factory.SubFactory(CountyFactory)
     year = 2023
 
 

@@ -15,7 +15,7 @@ from grading.services import (
     register_reopen,
     thresholds_update,
 )
-from tests.associations.factories import AssociationFactory
+from tests.associations.factories import AssociationFactory, CountyFactory
 from tests.grading.factories import AssessmentFactory, ProgrammeProfileFactory, compliant_year
 
 D = datetime.date
@@ -177,7 +177,9 @@ def test_changing_thresholds_recomputes_suggestions_and_records_the_change(count
 
 
 def test_a_new_years_thresholds_start_from_the_previous_years(county_officer):
-    TierThresholds.objects.create(year=2022, potential_min_activities=2, developing_min_activities=4)
+    TierThresholds.objects.create(
+        county=CountyFactory(), year=2022, potential_min_activities=2, developing_min_activities=4
+    )
     thresholds_update(
         year=2023,
         actor=county_officer,

@@ -8,7 +8,7 @@ import openpyxl
 from django.utils import timezone
 
 from grading.models import Assessment, ComplianceStatus, Tier, TierChange, TierRegister, TierThresholds
-from tests.associations.factories import AssociationFactory
+from tests.associations.factories import AssociationFactory, CountyFactory
 from tests.grading.factories import AssessmentFactory, TierRegisterFactory, YearlyFilingFactory
 
 D = datetime.date
@@ -245,7 +245,7 @@ def test_a_role_that_may_never_act_is_refused_whatever_the_registers_state(zhuna
 
 
 def test_showing_the_thresholds_page_writes_nothing(county_client):
-    TierThresholds.objects.create(year=2022, developing_min_activities=5)
+    TierThresholds.objects.create(county=CountyFactory(), year=2022, developing_min_activities=5)
     response = county_client.get("/grading/2023/thresholds/")
     assert response.status_code == 200
     assert response.context["form"]["developing_min_activities"].value() == 5
@@ -447,6 +447,7 @@ def test_assessment_page_runs_the_same_number_of_queries_however_long_the_histor
         county_client.get(assessment.get_absolute_url())
     for n in range(10):
         TierChange.objects.create(
+            county=assessment.association.township.county,
             year=2023,
             association=assessment.association,
             kind="overridden",

@@ -15,10 +15,22 @@ class Command(BaseCommand):
         parser.add_argument("username")
         parser.add_argument("--role", required=True, choices=Role.values)
         parser.add_argument("--township", help="required for --role township, e.g. 竹南鎮 or 苗栗縣竹南鎮")
+        parser.add_argument(
+            "--county",
+            default=None,
+            help="county of --role county (default PORTAL_COUNTY), or an administrator's working county",
+        )
         parser.add_argument("--name", default="", help="display name, e.g. 王小明")
 
     def handle(
-        self, *args: object, username: str, role: str, township: str | None, name: str, **options: object
+        self,
+        *args: object,
+        username: str,
+        role: str,
+        township: str | None,
+        county: str | None,
+        name: str,
+        **options: object,
     ) -> None:
         password = os.environ.get("PORTAL_PASSWORD")
         if not password:
@@ -33,6 +45,7 @@ class Command(BaseCommand):
                 username=stored_username(username),
                 role=Role(role),
                 township=township,
+                county=county,
                 password=password,
                 full_name=name,
             )

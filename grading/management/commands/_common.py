@@ -21,3 +21,12 @@ def user_argument(username: str | None) -> object:
     if user is None:
         raise CommandError(f"找不到帳號「{username}」。", returncode=2)
     return user
+
+
+def county_argument(name: str) -> object:
+    from associations.staff import county_named
+
+    county = county_named(name)
+    if county is None:
+        raise CommandError(f"找不到縣市「{name}」。", returncode=2)
+    return county

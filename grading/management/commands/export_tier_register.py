@@ -6,19 +6,21 @@ from associations.access import can_use_registry
 from core.dates import format_roc_year
 from core.exports import write_table
 from grading import selectors
-from grading.management.commands._common import user_argument, year_argument
+from grading.management.commands._common import county_argument, user_argument, year_argument
 from grading.models import Assessment
 
 
 class Command(BaseCommand):
     help = (
         "匯出某年度的社區分級類型清冊（.xlsx 或 .csv，依副檔名）：鄉鎮市、協會名稱、理事長、會務財務狀態、"
-        "未符規定事項、建議分級、核定分級、調整理由。加上 --user 時只匯出該帳號看得到的協會。"
+        "未符規定事項、建議分級、核定分級、調整理由。加上 --county 時只匯出該縣市，"
+        "加上 --user 時只匯出該帳號看得到的協會（其所屬或作業中的縣市）。"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("year", help="年度，例如 112 或 2023")
         parser.add_argument("path", type=Path, help="輸出檔案（.xlsx 或 .csv）")
+        parser.add_argument("--county", default=None, help="只匯出這個縣市的清冊（預設全部縣市）")
         parser.add_argument(
             "--user", default=None, help="依此帳號的權限範圍匯出（例如公所承辦人只含其鄉鎮市）"
         )
@@ -28,6 +30,8 @@ class Command(BaseCommand):
         if path.suffix.lower() not in (".xlsx", ".csv"):
             raise CommandError("請以 .xlsx 或 .csv 作為輸出檔案的副檔名。", returncode=2)
         assessments = Assessment.objects.filter(year=gregorian)
+        if options["county"]:
+            assessments = assessments.filter(association__township__county=county_argument(options["county"]))
         if options["user"]:
             user = user_argument(options["user"])
             if not can_use_registry(user):
