@@ -203,13 +203,13 @@ def test_each_reference_table_exports_with_formulas_escaped(admin_client_, miaol
 
 
 @pytest.mark.parametrize("fmt", [XLSX, CSV])
-def test_tier_thresholds_export_with_roc_years_and_dates(admin_client_, administrator, fmt):
-    TierThresholds.objects.create(year=2023, updated_by=administrator)
+def test_tier_thresholds_export_with_roc_years_and_dates(admin_client_, administrator, zhunan, fmt):
+    TierThresholds.objects.create(county=zhunan.county, year=2023, updated_by=administrator)
 
     rows = _rows(_export(admin_client_, "/admin/grading/tierthresholds/", fmt))
 
-    assert rows[0][0] == "年度"
-    assert str(rows[1][0]) == "112"
+    assert rows[0][:2] == ["縣市", "年度"]
+    assert [rows[1][0], str(rows[1][1])] == [zhunan.county.name, "112"]
     assert rows[1][-1].startswith(f"{datetime.date.today().year - 1911}/")
 
 
