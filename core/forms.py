@@ -10,7 +10,8 @@ from core import dates
 
 class ROCDateInput(forms.TextInput):
     def __init__(self, attrs: dict[str, str] | None = None) -> None:
-        defaults = {"placeholder": "112/01/03", "inputmode": "numeric", "autocomplete": "off"}
+        # No inputmode="numeric": phone number pads have no 「/」 or 「.」, which ROC dates are typed with.
+        defaults = {"placeholder": "112/01/03", "autocomplete": "off"}
         super().__init__({**defaults, **(attrs or {})})
 
     def format_value(self, value: object) -> str | None:

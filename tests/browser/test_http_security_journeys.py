@@ -51,6 +51,7 @@ def test_declining_the_confirmation_keeps_the_officer(page, zhunan_clerk, zhunan
 def test_picking_english_in_the_menu_switches_the_page(page, violations, zhunan_clerk):
     log_in(page, "zhunan")
     page.get_by_label("Language / 語言").select_option("en")
+    page.get_by_role("button", name="切換語言").click()
     page.wait_for_function("document.documentElement.lang === 'en'")
     assert violations == []
 
