@@ -1096,7 +1096,7 @@ def _write_compliance(
 
 # --- The apps above --------------------------------------------------------------------------------------
 # `grading` (and later subsidies, awards, flagship) sit above `associations` and may not be imported here
-# (DESIGN.md, "Layers"). Each registers a step in its AppConfig.ready(); the seed runs them, in the order
+# (docs/architecture.md). Each registers a step in its AppConfig.ready(); the seed runs them, in the order
 # registered, after writing the roster and its facts, and only when this run created associations.
 
 

@@ -32,8 +32,9 @@ class Tier(models.TextChoices):
 
 
 class TierThresholds(models.Model):
-    """The county's editable tier criteria for one year (DOMAIN.md, Tiering: no county publishes them, so the
-    numbers are the county's to set). Each assessment keeps a copy of the numbers it was judged against."""
+    """The county's editable tier criteria for one year (docs/domain.md, Tiering: no county publishes them,
+    so the numbers are the county's to set). Each assessment keeps a copy of the numbers it was judged
+    against."""
 
     year = models.PositiveSmallIntegerField(_("年度"), unique=True, validators=YEAR_VALIDATORS)
     potential_min_activities = models.PositiveSmallIntegerField(
