@@ -71,6 +71,8 @@ def test_every_entry_is_translated_and_none_is_fuzzy(po):
         if not all(_translations(entry).values()) or (entry.msgid_plural and len(_translations(entry)) < 2)
     ]
     problems = []
+    if "fuzzy" in (polib.pofile(str(po)).metadata_is_fuzzy or []):
+        problems.append("the header is fuzzy (msgfmt would drop it with its Plural-Forms): drop the flag")
     if fuzzy:
         problems.append("fuzzy (check the translation, then drop the flag):\n  " + _describe(fuzzy))
     if untranslated:
