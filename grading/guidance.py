@@ -1,5 +1,5 @@
 """The guidance strategy for each tier (seed 001, 雲林 111年: 停滯型應著重於健全社區組織，正常開會；潛力型應
-著重於培養社區志工，執行長期方案；發展型社區應著重於社區永續經營; and DOMAIN.md, "Tiering")."""
+著重於培養社區志工，執行長期方案；發展型社區應著重於社區永續經營; and docs/domain.md, "Tiering")."""
 
 from __future__ import annotations
 

@@ -32,8 +32,9 @@ class Tier(models.TextChoices):
 
 
 class TierThresholds(models.Model):
-    """A county's editable tier criteria for one year (DOMAIN.md, Tiering: no county publishes them, so the
-    numbers are the county's to set). Each assessment keeps a copy of the numbers it was judged against."""
+    """A county's editable tier criteria for one year (docs/domain.md, Tiering: no county publishes them, so
+    the numbers are the county's to set). Each assessment keeps a copy of the numbers it was judged
+    against."""
 
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name=_("縣市"))
     year = models.PositiveSmallIntegerField(_("年度"), validators=YEAR_VALIDATORS)

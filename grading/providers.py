@@ -1,5 +1,5 @@
 """Programme fact providers: how apps above `grading` add countable facts to the tier rule without
-`grading` importing them (DESIGN.md, "Layers and data flow").
+`grading` importing them (docs/architecture.md, "Layers and dependency direction").
 
 A provider answers, in bulk, "for these associations and this year, what countable programme activities
 do you know of?". `subsidies` (closed-out grants) and `awards` (results) register theirs in their

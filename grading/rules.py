@@ -1,5 +1,5 @@
-"""The compliance rules (DOMAIN.md, "Governance rules" and "Yearly compliance check") as named, pure
-functions over one association's facts for one year.
+"""The compliance rules (docs/domain.md, "The rules an association keeps" and "The yearly compliance check")
+as named, pure functions over one association's facts for one year.
 
 Each rule answers pass, fail or pending (not yet due) with a plain-Chinese explanation that names the due
 date; `evaluate` runs them all and `status_from` turns the results into 正常 / 待輔導 / 異常. Nothing here
@@ -30,7 +30,7 @@ REORGANISING = "reorganising"
 #: A joint board meeting (理監事聯席會議) counts as both a board and a supervisory meeting.
 BOARD_KINDS = frozenset({BOARD, JOINT})
 SUPERVISORY_KINDS = frozenset({SUPERVISORY, JOINT})
-#: Meetings whose minutes must reach the authority within MINUTES_DAYS (DOMAIN.md names the general assembly).
+#: Meetings whose minutes must reach the authority within MINUTES_DAYS (docs/domain.md: the general assembly).
 MINUTES_RULE_KINDS = frozenset({GENERAL_ASSEMBLY})
 MINUTES_DAYS = 30
 #: How close to its end a term must be for the rule to warn that an election is due.

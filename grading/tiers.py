@@ -1,4 +1,4 @@
-"""The tier rule (DOMAIN.md, "Tiering"): a pure function from a compliance status and countable programme
+"""The tier rule (docs/domain.md, "Tiering"): a pure function from a compliance status and countable programme
 facts to a suggested tier, against the county's thresholds for the year.
 
 No county publishes exact criteria, so the rule is deliberately simple and explainable: count the

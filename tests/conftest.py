@@ -1,11 +1,12 @@
 """The role cast every test draws on: a county officer of 苗栗縣, township staff of 竹南鎮 and of 頭份市, a
-judge, an administrator and an anonymous visitor (DESIGN.md, Tests); and for the county level, 斗六市 of
-雲林縣 with a county officer of its own."""
+judge, an administrator and an anonymous visitor (docs/architecture.md, Tests); and for the county level,
+斗六市 of 雲林縣 with a county officer of its own."""
 
 import pytest
 from django.test import Client
 
 from core.roles import Role
+from tests import TODAY, clock_at
 from tests.associations.factories import CountyFactory, StaffFactory, TownshipFactory
 
 
@@ -22,6 +23,14 @@ def _plain_static_files(settings):
 def _fast_password_hashing(settings):
     """PBKDF2 costs about half a second per user; the role cast would dominate the suite's run time."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def frozen_today():
+    """Today is `tests.TODAY` for the test (10:00 in Taipei, the clock ticking on): for every test whose
+    outcome depends on the date, so that it gives the same answer on any day it is run."""
+    with clock_at(TODAY):
+        yield TODAY
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """How `associations` reaches the judgments drawn from its compliance facts without importing the app that
-draws them (DESIGN.md: the lower app defines a small interface, the higher one registers in `ready()`).
+draws them (docs/architecture.md: the lower app defines an interface, the higher registers in `ready()`).
 
 `grading` registers a judge: it is told when a clerk changes an association's facts for a year (so the
 year's status and tier are recomputed in the same transaction), and it reports the stored judgment to show

@@ -9,7 +9,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from associations.exports import HEADERS
 from associations.models import Association
 from associations.roster.dataset import roster_import
 from tests.associations.factories import AssociationFactory, OfficerFactory, VillageFactory
@@ -56,7 +55,20 @@ def test_exported_rows_use_import_headers_roc_dates_and_officer_notes(tmp_path, 
 
     rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
 
-    assert rows[0] == HEADERS
+    assert rows[0] == [
+        "鄉鎮市區",
+        "協會名稱",
+        "村里",
+        "理事長",
+        "總幹事",
+        "電話",
+        "地址",
+        "成立日期",
+        "立案字號",
+        "屆期",
+        "會員人數",
+        "電子郵件",
+    ]
     assert rows[1][:8] == [
         "竹南鎮",
         "大埔社區發展協會",

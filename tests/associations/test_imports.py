@@ -9,7 +9,6 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from associations import admin_import
 from associations.geography import townships_import
@@ -17,6 +16,7 @@ from associations.models import Association, County, Officer
 from associations.roster.dataset import roster_import
 from core import spreadsheets
 from core.models import ImportRecord
+from tests import DATA_DIR
 from tests.associations.factories import (
     AssociationFactory,
     CountyFactory,
@@ -25,7 +25,7 @@ from tests.associations.factories import (
     VillageFactory,
 )
 
-SAMPLE = settings.BASE_DIR.parent / "shared" / "samples" / "hsinchu-county-associations-big5.csv"
+SAMPLE = DATA_DIR / "hsinchu-county-associations-big5.csv"
 HEADER = ["鄉鎮市", "名稱", "成立日期", "理事長", "電話", "地址"]
 
 
@@ -481,14 +481,14 @@ def test_a_blank_cell_does_not_erase_a_stored_value(tmp_path, zhunan):
 # --- Officers ----------------------------------------------------------------------------------------------
 
 
-def test_a_new_chair_ends_the_previous_chairs_term_and_keeps_them_as_past(tmp_path, zhunan):
+def test_a_new_chair_ends_the_previous_chairs_term_and_keeps_them_as_past(tmp_path, zhunan, frozen_today):
     old = OfficerFactory(association__township=zhunan, association__name="大埔社區發展協會", name="王大明")
 
     report = run(write_roster(tmp_path, [["竹南鎮", "大埔社區發展協會", "", "李小華(補選)", "", ""]]))
 
     old.refresh_from_db()
     current = Officer.objects.current().get()
-    assert old.term_end == timezone.localdate() - datetime.timedelta(days=1)
+    assert old.term_end == datetime.date(2026, 6, 30)
     assert (current.name, current.note, report.updated) == ("李小華", "補選", 1)
 
 

@@ -3,10 +3,10 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from associations.models import Association, Officer, StaffMembership, Township
 from core.roles import Role
+from tests import TODAY
 from tests.associations.factories import (
     AssociationFactory,
     CountyFactory,
@@ -15,7 +15,7 @@ from tests.associations.factories import (
     TownshipFactory,
 )
 
-TODAY = timezone.localdate()
+pytestmark = pytest.mark.usefixtures("frozen_today")  # officers are current or past as of TODAY
 LAST_YEAR = TODAY - datetime.timedelta(days=365)
 NEXT_YEAR = TODAY + datetime.timedelta(days=365)
 

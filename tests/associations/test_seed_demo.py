@@ -10,7 +10,6 @@ from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest
 from django.test import Client, override_settings
-from django.utils import timezone
 
 from associations.demo.planning import demo_plan, demo_years
 from associations.demo.writing import DEMO_PASSWORD
@@ -28,6 +27,7 @@ from config.demo import demo_seed
 from core.roles import Role
 from grading.models import Assessment, ComplianceStatus, Tier, TierChange, TierRegister
 from grading.selectors import movement
+from tests import TODAY, clock_at
 
 pytestmark = pytest.mark.django_db
 
@@ -39,12 +39,13 @@ FACT_MODELS = [Meeting, YearlyFiling, Election, ProgrammeProfile]
 @pytest.fixture(scope="module")
 def _seeded_once(django_db_setup, django_db_blocker):
     """Seed once for the module inside a transaction that is rolled back at its end, so other modules
-    still start from an empty database; each test runs in a savepoint on top and is rolled back too."""
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=[FAST_HASHER]):
+    still start from an empty database; each test runs in a savepoint on top and is rolled back too. The demo
+    is planned from the day, so the clock stays at TODAY for the module: its expectations cannot drift."""
+    with clock_at(TODAY), django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=[FAST_HASHER]):
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            yield demo_seed()
+            yield demo_seed(today=TODAY)
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
@@ -115,7 +116,7 @@ def test_dissolved_associations_have_no_officer_in_office(seeded):
 
 
 def test_current_terms_run_four_years_and_some_end_within_six_months(seeded):
-    today = timezone.localdate()
+    today = TODAY
     chairs = Officer.objects.current().filter(position=Officer.Position.CHAIR)
     for chair in chairs:
         next_term = chair.term_start.replace(year=chair.term_start.year + 4)
@@ -125,7 +126,7 @@ def test_current_terms_run_four_years_and_some_end_within_six_months(seeded):
 
 def test_running_the_seed_twice_changes_no_counts(seeded):
     before = _counts()
-    result = demo_seed()
+    result = demo_seed(today=TODAY)
     assert _counts() == before
     assert (result.associations_created, result.associations_skipped) == (0, 280)
 
@@ -133,7 +134,7 @@ def test_running_the_seed_twice_changes_no_counts(seeded):
 def test_the_same_seed_brings_back_deleted_associations_exactly_as_they_were(seeded):
     before = _roster()
     Association.objects.filter(township__name="竹南鎮").delete()
-    result = demo_seed(seed=112)
+    result = demo_seed(seed=112, today=TODAY)
     assert result.associations_created == 30
     assert _roster() == before
 
@@ -169,7 +170,7 @@ def test_demo_users_have_their_roles_and_townships(seeded):
 
 
 def test_every_demo_user_can_log_in_with_the_demo_password(seeded):
-    demo_seed()  # a second run updates the users rather than duplicating them
+    demo_seed(today=TODAY)  # a second run updates the users rather than duplicating them
     assert get_user_model().objects.filter(username__in=DEMO_USERNAMES).count() == 5
     request = HttpRequest()  # axes judges every sign-in by its request
     assert all(Client().login(request=request, username=u, password=DEMO_PASSWORD) for u in DEMO_USERNAMES)
@@ -204,7 +205,7 @@ def test_seed_demo_refuses_to_run_with_debug_off_unless_forced(settings):
 
 
 def _years() -> tuple[int, int, int]:
-    return demo_years(timezone.localdate())
+    return demo_years(TODAY)
 
 
 def test_the_demo_has_compliance_facts_for_two_completed_years_and_this_year(seeded):
@@ -229,7 +230,7 @@ def test_seeded_facts_start_with_a_history_row_each(seeded):
 
 
 def test_seeded_facts_pass_the_models_validation_and_nothing_is_in_the_future(seeded):
-    today = timezone.localdate()
+    today = TODAY
     assert not Meeting.objects.filter(held_on__gt=today).exists()
     assert not Meeting.objects.filter(minutes_filed_on__gt=today).exists()
     assert not YearlyFiling.objects.filter(plan_budget_filed_on__gt=today).exists()
@@ -310,7 +311,7 @@ def test_tiers_move_between_the_two_completed_years(seeded):
 def test_a_second_run_adds_no_facts_and_leaves_the_finalised_register_alone(seeded):
     finalised = TierRegister.objects.get(year=_years()[0]).finalised_at
     overridden = Assessment.objects.filter(override_tier__isnull=False).count()
-    result = demo_seed()
+    result = demo_seed(today=TODAY)
     assert (result.meetings_created, result.filings_created, result.elections_created) == (0, 0, 0)
     assert (result.programmes_created, result.notes) == (0, [])
     assert Assessment.objects.filter(override_tier__isnull=False).count() == overridden

@@ -7,10 +7,9 @@ import re
 from urllib.parse import parse_qs
 
 import pytest
-from django.utils import timezone
 
 from associations.models import Association, Officer
-from core.dates import format_roc
+from tests import TODAY
 from tests.associations.factories import AssociationFactory, OfficerFactory, VillageFactory
 
 #: Queries allowed for one association list page, whatever the number of rows (session, user, membership,
@@ -19,7 +18,7 @@ LIST_QUERY_BUDGET = 8
 #: Queries allowed for one association detail page, whatever the number of officers and history records.
 DETAIL_QUERY_BUDGET = 12
 
-TODAY = timezone.localdate()
+pytestmark = pytest.mark.usefixtures("frozen_today")  # officers are current or past as of TODAY
 LAST_YEAR = TODAY - datetime.timedelta(days=365)
 
 
@@ -309,8 +308,7 @@ def test_history_shows_who_changed_what_with_roc_dates(zhunan_client, zhunan_cle
 
     html = zhunan_client.get(f"/associations/{zhunan_row.pk}/").content.decode()
 
-    today = format_roc(timezone.localdate())
-    assert re.search(rf"<td>{today} \d\d:\d\d</td><td>陳竹南</td><td>修改：協會資料</td>", html)
+    assert re.search(r"<td>115/07/01 \d\d:\d\d</td><td>陳竹南</td><td>修改：協會資料</td>", html)
     assert "成立日期：<del>84/03/01</del> → <ins>112/01/03</ins>" in html
     assert "會員人數：<del>60</del> → <ins>75</ins>" in html
 

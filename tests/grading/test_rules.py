@@ -1,4 +1,4 @@
-"""The compliance rules, one behaviour per test, with the boundaries DOMAIN.md names: 31 March, the 30th
+"""The compliance rules, one behaviour per test, with the boundaries docs/domain.md names: 31 March, the 30th
 day, the 6th month, 31 December."""
 
 import datetime

@@ -5,7 +5,6 @@ import datetime
 import io
 
 import openpyxl
-from django.utils import timezone
 
 from grading.models import Assessment, ComplianceStatus, Tier, TierChange, TierRegister, TierThresholds
 from tests.associations.factories import AssociationFactory, CountyFactory
@@ -329,13 +328,12 @@ def test_movement_shows_a_clerk_only_their_township(toufen_client, zhunan, toufe
     assert [m.township for m in response.context["page"]] == ["頭份市"]
 
 
-def test_todo_lists_an_overdue_report_with_its_due_date(zhunan_client, zhunan):
+def test_todo_lists_an_overdue_report_with_its_due_date(zhunan_client, zhunan, frozen_today):
     association = AssociationFactory(township=zhunan, name="竹南社區發展協會")
-    last_year = timezone.localdate().year - 1
-    YearlyFilingFactory(association=association, year=last_year, report_accounts_filed_on=None)
-    items = zhunan_client.get("/grading/todo/").context["page"]
+    YearlyFilingFactory(association=association, year=2025, report_accounts_filed_on=None)
+    items = zhunan_client.get("/grading/todo/").context["page"]  # on 2026-07-01
     report = [i for i in items if i.label == "工作報告及決算於次年 3 月底前送府"]
-    assert report and report[0].due_on == D(last_year + 1, 3, 31)
+    assert report and report[0].due_on == D(2026, 3, 31) and report[0].overdue
 
 
 def test_todo_shows_a_clerk_nothing_of_another_township(toufen_client, zhunan):
