@@ -225,3 +225,18 @@ def get_association_record_for_user(
     if for_change and not can_change_association(user, record.association):
         raise PermissionDenied
     return record
+
+
+# --- subsidies: applications are scoped through their association ----------------------------------------
+
+
+def scope_applications(queryset: QuerySet[ModelT], user: object) -> QuerySet[ModelT]:
+    """Subsidy applications of the associations the user may see: a clerk's township's, a county officer's
+    county's (and an administrator's working county's). Judges and everyone else: none."""
+    role = role_of(user)
+    if role in COUNTY_WIDE_ROLES:
+        county_id = county_id_of(user)
+        return queryset.filter(association__township__county_id=county_id) if county_id else queryset.none()
+    if role == Role.TOWNSHIP:
+        return queryset.filter(association__township_id=township_id_of(user))
+    return queryset.none()

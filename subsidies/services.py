@@ -1,0 +1,541 @@
+"""Writes of `subsidies`. Services take plain keyword values (never forms or requests), run in one
+transaction and change nothing when they refuse.
+
+Every change of an application's state goes through `application_transition`: it locks the application
+row, checks the workflow (`subsidies.workflow.decide`: role, scope, state), then the rules of the action
+under that lock, locking the allocation rows it draws on in a fixed order (by primary key), and records a
+`Transition` (who, when, from, to, note)."""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Max, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from associations.access import role_of
+from associations.models import Association, County
+from core.dates import format_roc_year, roc_year
+from core.roles import Role
+from grading.eligibility import standing
+from subsidies import workflow
+from subsidies.models import (
+    COMMITTED_STATES,
+    EDITABLE_STATES,
+    Allocation,
+    Application,
+    CostLine,
+    ExpenseKind,
+    FundingLine,
+    FundingSource,
+    SelfFundingMinimum,
+    State,
+    SubsidyItem,
+    Transition,
+)
+
+
+class SubsidyError(Exception):
+    """A step refused for a reason a person can act on; the message is in Chinese."""
+
+
+@dataclass(frozen=True)
+class CostInput:
+    kind: str
+    description: str
+    amount: int
+
+
+@dataclass(frozen=True)
+class FundingInput:
+    source_id: int
+    kind: str
+    requested: int
+
+
+# --- configuration ---------------------------------------------------------------------------------------
+
+DEFAULT_SOURCES = [
+    ("衛生福利部推展社會福利補助", FundingSource.Kind.MINISTRY, "衛福部、衛生福利部、推展社會福利補助"),
+    ("縣社會福利基金", FundingSource.Kind.COUNTY, "社會福利基金、社福基金"),
+    ("公益彩券盈餘分配款", FundingSource.Kind.COUNTY, "公益彩券、彩券盈餘"),
+    ("公務預算", FundingSource.Kind.COUNTY, "縣公務預算"),
+    ("鄉鎮市公所預算", FundingSource.Kind.TOWNSHIP, "公所預算、鄉鎮市公所"),
+    ("自籌", FundingSource.Kind.SELF, "自籌款"),
+]
+DEFAULT_ITEMS = [
+    ("社區活動中心興修建", ExpenseKind.CAPITAL),
+    ("充實設施設備", ExpenseKind.CAPITAL),
+    ("凝聚社區意識活動", ExpenseKind.RECURRENT),
+    ("福利社區化服務方案", ExpenseKind.RECURRENT),
+    ("社區人力培訓", ExpenseKind.RECURRENT),
+    ("社區刊物", ExpenseKind.RECURRENT),
+    ("觀摩活動", ExpenseKind.RECURRENT),
+    ("旗艦型計畫", ExpenseKind.RECURRENT),
+]
+
+
+def default_minimum(source: FundingSource, item: SubsidyItem) -> int:
+    """National rules: 20% of recurrent and 30% of capital costs; county sources at least 5% (苗栗)."""
+    if source.kind == FundingSource.Kind.MINISTRY:
+        return 30 if item.kind == ExpenseKind.CAPITAL else 20
+    if source.kind == FundingSource.Kind.COUNTY:
+        return 5
+    return 0
+
+
+@transaction.atomic
+def configuration_ensure(*, county: County, year: int) -> None:
+    """Give a county the default sources and items if it has none, and the year a zero allocation and a
+    default minimum for every pair that lacks one. Keeps whatever is already configured."""
+    if not FundingSource.objects.filter(county=county).exists():
+        for order, (name, kind, aliases) in enumerate(DEFAULT_SOURCES, start=1):
+            FundingSource.objects.create(
+                county=county, name=name, kind=kind, aliases=aliases, sort_order=order
+            )
+    if not SubsidyItem.objects.filter(county=county).exists():
+        for order, (name, kind) in enumerate(DEFAULT_ITEMS, start=1):
+            SubsidyItem.objects.create(county=county, name=name, kind=kind, sort_order=order)
+    sources = list(FundingSource.objects.filter(county=county).exclude(kind=FundingSource.Kind.SELF))
+    items = list(SubsidyItem.objects.filter(county=county))
+    for source in sources:
+        Allocation.objects.get_or_create(source=source, year=year)
+        for item in items:
+            SelfFundingMinimum.objects.get_or_create(
+                source=source, item=item, year=year, defaults={"percent": default_minimum(source, item)}
+            )
+
+
+@transaction.atomic
+def configuration_copy(*, county: County, from_year: int, to_year: int) -> int:
+    """Copy a year's allocations and minimums to another year; rows the target year already has are kept.
+    Answers how many rows were created."""
+    created = 0
+    for allocation in Allocation.objects.filter(source__county=county, year=from_year):
+        _row, made = Allocation.objects.get_or_create(
+            source_id=allocation.source_id,
+            year=to_year,
+            defaults={
+                "recurrent_amount": allocation.recurrent_amount,
+                "capital_amount": allocation.capital_amount,
+            },
+        )
+        created += made
+    for minimum in SelfFundingMinimum.objects.filter(source__county=county, year=from_year):
+        _row, made = SelfFundingMinimum.objects.get_or_create(
+            source_id=minimum.source_id,
+            item_id=minimum.item_id,
+            year=to_year,
+            defaults={"percent": minimum.percent},
+        )
+        created += made
+    return created
+
+
+def find_source(*, county: County, name: str) -> FundingSource | None:
+    """A source by its name or one of its aliases (「社會福利基金」 finds 縣社會福利基金)."""
+    key = (name or "").strip().replace(" ", "").replace("　", "")
+    if not key:
+        return None
+    for source in FundingSource.objects.filter(county=county):
+        if key == source.name.replace(" ", "") or key in source.alias_list():
+            return source
+    return None
+
+
+# --- applications ----------------------------------------------------------------------------------------
+
+
+def township_short_name(name: str) -> str:
+    """竹南鎮 → 竹南 for case numbers; a two-character name keeps its suffix (e.g. 東區)."""
+    return name[:-1] if len(name) > 2 and name[-1] in "鄉鎮市區" else name
+
+
+def _check_contents(
+    *,
+    year: int,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    costs: Sequence[CostInput],
+    funding: Sequence[FundingInput],
+) -> None:
+    if starts_on > ends_on:
+        raise SubsidyError(_("期程結束日不可早於開始日。"))
+    if ends_on > datetime.date(year, 12, 31) or starts_on.year < year - 1:
+        raise SubsidyError(_("計畫期程必須在%(year)s12月31日前結束。") % {"year": format_roc_year(year)})
+    for line in [*costs, *funding]:
+        amount = line.amount if isinstance(line, CostInput) else line.requested
+        if not isinstance(amount, int) or amount < 0:
+            raise SubsidyError(_("金額必須是不小於 0 的整數（新臺幣元）。"))
+
+
+@transaction.atomic
+def application_save(
+    *,
+    actor: object,
+    association: Association,
+    year: int,
+    item: SubsidyItem,
+    title: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    self_funded: int,
+    costs: Sequence[CostInput],
+    funding: Sequence[FundingInput],
+    application: Application | None = None,
+) -> Application:
+    """Create a draft (for the association, by its township clerk) or change an editable one. The cost and
+    funding lines given replace the stored ones."""
+    if role_of(actor) != Role.TOWNSHIP:
+        raise PermissionDenied(_("申請案由公所承辦人代協會填寫。"))
+    county = association.township.county
+    if application is None:
+        County.objects.select_for_update().get(pk=county.pk)  # numbers are handed out one at a time
+        application = Application(county=county, association=association, year=year)
+        if not workflow.in_scope(actor, application):
+            raise PermissionDenied(_("只能處理所轄範圍內的申請案。"))
+        number = (
+            Application.objects.filter(county=county, year=year).aggregate(n=Max("number"))["n"] or 0
+        ) + 1
+        application.number = number
+        application.case_number = (
+            f"{roc_year(year)}-{township_short_name(association.township.name)}-{number:03d}"
+        )
+    else:
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        if not workflow.in_scope(actor, application):
+            raise PermissionDenied(_("只能處理所轄範圍內的申請案。"))
+        if application.state not in EDITABLE_STATES:
+            raise SubsidyError(
+                _("申請案目前為「%(state)s」，不能修改。") % {"state": application.get_state_display()}
+            )
+        if application.year != year or application.association_id != association.pk:
+            raise SubsidyError(_("申請案的協會與年度不能修改。"))
+    if item.county_id != county.pk:
+        raise SubsidyError(_("補助項目不屬於本縣市。"))
+    sources = {s.pk: s for s in FundingSource.objects.filter(county=county)}
+    for line in funding:
+        source = sources.get(line.source_id)
+        if source is None or source.kind == FundingSource.Kind.SELF:
+            raise SubsidyError(_("請選擇本縣市的補助經費來源（自籌款另外填寫）。"))
+    _check_contents(year=year, starts_on=starts_on, ends_on=ends_on, costs=costs, funding=funding)
+    if self_funded < 0:
+        raise SubsidyError(_("金額必須是不小於 0 的整數（新臺幣元）。"))
+    application.item = item
+    application.title = title.strip()
+    application.starts_on = starts_on
+    application.ends_on = ends_on
+    application.self_funded = self_funded
+    application.updated_at = timezone.now()
+    application.full_clean(exclude=["county", "association", "item"])
+    application.save()
+    application.cost_lines.all().delete()
+    application.funding_lines.all().delete()
+    CostLine.objects.bulk_create(
+        CostLine(application=application, kind=c.kind, description=c.description, amount=c.amount)
+        for c in costs
+    )
+    FundingLine.objects.bulk_create(
+        FundingLine(application=application, source_id=f.source_id, kind=f.kind, requested=f.requested)
+        for f in funding
+    )
+    if not application.transitions.exists():
+        Transition.objects.create(
+            application=application,
+            action="create",
+            from_state="",
+            to_state=State.DRAFT,
+            actor=actor,
+            note=_("公所代協會建立申請案。"),
+        )
+    return application
+
+
+# --- the transition --------------------------------------------------------------------------------------
+
+
+def _cost_total(application: Application) -> int:
+    return application.cost_lines.aggregate(total=Sum("amount"))["total"] or 0
+
+
+def _check_self_funding(application: Application, lines: Sequence[FundingLine]) -> None:
+    """The association funds at least the largest minimum share its sources set for its item."""
+    total = _cost_total(application)
+    if total <= 0:
+        raise SubsidyError(_("請填寫經費概算。"))
+    asked = sum(line.requested for line in lines)
+    if asked + application.self_funded != total:
+        raise SubsidyError(
+            _("申請金額 %(asked)s 元加自籌款 %(own)s 元，應等於經費概算 %(total)s 元。")
+            % {"asked": f"{asked:,}", "own": f"{application.self_funded:,}", "total": f"{total:,}"}
+        )
+    minimums = SelfFundingMinimum.objects.filter(
+        year=application.year, item_id=application.item_id, source_id__in=[line.source_id for line in lines]
+    ).select_related("source")
+    strictest = max(minimums, key=lambda m: m.percent, default=None)
+    if strictest is None:
+        return
+    needed = math.ceil(total * strictest.percent / 100)
+    if application.self_funded < needed:
+        raise SubsidyError(
+            _("%(source)s補助%(item)s至少須自籌 %(percent)d%%（%(needed)s 元），本案自籌 %(own)s 元。")
+            % {
+                "source": strictest.source.name,
+                "item": application.item.name,
+                "percent": strictest.percent,
+                "needed": f"{needed:,}",
+                "own": f"{application.self_funded:,}",
+            }
+        )
+
+
+def _check_allocations(application: Application, lines: Sequence[FundingLine]) -> None:
+    """Approvals never push a source's yearly allocation, recurrent and capital apart, past its amount.
+    Locks the allocation rows in primary-key order, then sums what the other committed applications hold."""
+    wanted: dict[tuple[int, str], int] = {}
+    for line in lines:
+        if line.approved:
+            wanted[(line.source_id, line.kind)] = wanted.get((line.source_id, line.kind), 0) + line.approved
+    if not wanted:
+        return
+    source_ids = sorted({source_id for source_id, _kind in wanted})
+    allocations = {
+        a.source_id: a
+        for a in Allocation.objects.select_for_update()
+        .filter(source_id__in=source_ids, year=application.year)
+        .select_related("source")
+        .order_by("pk")
+    }
+    held = {
+        (row["source_id"], row["kind"]): row["total"] or 0
+        for row in FundingLine.objects.filter(
+            source_id__in=source_ids,
+            application__year=application.year,
+            application__state__in=COMMITTED_STATES,
+        )
+        .exclude(application_id=application.pk)
+        .values("source_id", "kind")
+        .annotate(total=Sum("approved"))
+        .order_by()
+    }
+    for (source_id, kind), amount in sorted(wanted.items()):
+        allocation = allocations.get(source_id)
+        if allocation is None:
+            source = FundingSource.objects.get(pk=source_id)
+            raise SubsidyError(
+                _("%(source)s尚未設定%(year)s的配額。")
+                % {"source": source.name, "year": format_roc_year(application.year)}
+            )
+        room = allocation.amount(kind) - held.get((source_id, kind), 0)
+        if amount > room:
+            raise SubsidyError(
+                _("%(source)s%(year)s%(kind)s配額剩餘 %(room)s 元，不足核定 %(amount)s 元。")
+                % {
+                    "source": allocation.source.name,
+                    "year": format_roc_year(application.year),
+                    "kind": ExpenseKind(kind).label,
+                    "room": f"{max(room, 0):,}",
+                    "amount": f"{amount:,}",
+                }
+            )
+
+
+def _check_eligibility(application: Application) -> None:
+    found = standing(association_id=application.association_id, year=application.year)
+    if found.blocks_grant and not application.eligibility_override_reason:
+        raise SubsidyError(
+            _("%(reasons)s，不得核定補助；縣府承辦人須先登錄資格例外及理由。")
+            % {"reasons": "、".join(found.reasons)}
+        )
+
+
+def _amount(amounts: Mapping[int, int] | None, line: FundingLine, default: int) -> int:
+    value = (amounts or {}).get(line.pk, default)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise SubsidyError(_("金額必須是不小於 0 的整數（新臺幣元）。"))
+    return value
+
+
+def _note(note: str, action: workflow.Action) -> str:
+    text = (note or "").strip()
+    if action.needs_note and not text:
+        raise SubsidyError(_("%(action)s須填寫理由。") % {"action": action.label})
+    return text
+
+
+@transaction.atomic
+def application_transition(
+    *,
+    application_id: int,
+    action: str,
+    actor: object,
+    note: str = "",
+    amounts: Mapping[int, int] | None = None,
+    letter_number: str = "",
+    letter_date: datetime.date | None = None,
+) -> Application:
+    """Take `action` on the application as `actor`. `amounts` maps funding line ids to the approved
+    (approve_partly, record_ministry_decision), disbursed (disburse) or spent (submit_closeout) amount.
+    Refusals raise PermissionDenied (the wrong role or scope) or SubsidyError (a reason to act on), and
+    change nothing."""
+    if action not in workflow.ACTIONS:
+        raise SubsidyError(_("沒有這個處理動作。"))
+    step = workflow.ACTIONS[action]
+    try:
+        application = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("association__township", "item")
+            .get(pk=application_id)
+        )
+    except Application.DoesNotExist:
+        raise SubsidyError(_("找不到這個申請案。")) from None
+    decision = workflow.decide(actor, action, application)
+    if decision.forbidden:
+        raise PermissionDenied(decision.reason)
+    if not decision:
+        raise SubsidyError(decision.reason)
+    text = _note(note, step)
+    lines = list(application.funding_lines.select_related("source").order_by("pk"))
+    changed: list[FundingLine] = []
+    from_state = application.state
+
+    if action == "submit":
+        _check_contents(
+            year=application.year,
+            starts_on=application.starts_on,
+            ends_on=application.ends_on,
+            costs=[],
+            funding=[],
+        )
+        if not any(line.requested for line in lines):
+            raise SubsidyError(_("請填寫向各經費來源申請的金額。"))
+        _check_self_funding(application, lines)
+    elif action == "start_review":
+        if not application.transitions.filter(action="forward").exists():
+            raise SubsidyError(_("未經公所初審及層轉的申請案不予受理。"))
+    elif action == "override_eligibility":
+        application.eligibility_override_reason = text
+    elif action in {"approve", "approve_partly", "reject"}:
+        for line in lines:
+            if action == "approve":
+                line.approved = line.requested
+            elif action == "reject":
+                line.approved = 0
+            else:
+                line.approved = _amount(amounts, line, line.requested)
+            if line.approved > line.requested:
+                raise SubsidyError(
+                    _("%(source)s核定金額 %(approved)s 元超過申請金額 %(requested)s 元。")
+                    % {
+                        "source": line.source.name,
+                        "approved": f"{line.approved:,}",
+                        "requested": f"{line.requested:,}",
+                    }
+                )
+            changed.append(line)
+        if action == "approve_partly":
+            if all(line.approved == line.requested for line in lines):
+                raise SubsidyError(_("核定金額與申請金額相同，請改用「核定補助」。"))
+            if not any(line.approved for line in lines):
+                raise SubsidyError(_("核定金額全為 0，請改用「不予補助」。"))
+        if action != "reject":
+            _check_eligibility(application)
+            _check_self_funding(application, lines)
+            _check_allocations(application, lines)
+    elif action == "forward_to_ministry":
+        if not any(line.source.goes_to_ministry and line.approved for line in lines):
+            raise SubsidyError(_("本案沒有向衛生福利部申請的經費，不需轉陳。"))
+    elif action == "record_ministry_decision":
+        if not letter_number.strip() or letter_date is None:
+            raise SubsidyError(_("請填寫衛生福利部核定函的文號及日期。"))
+        application.ministry_letter_number = letter_number.strip()
+        application.ministry_letter_date = letter_date
+        for line in lines:
+            if line.source.goes_to_ministry:
+                line.approved = _amount(amounts, line, line.approved or 0)
+                if line.approved > line.requested:
+                    raise SubsidyError(_("核定金額不可超過申請金額。"))
+                changed.append(line)
+        _check_allocations(application, lines)
+    elif action == "disburse":
+        for line in lines:
+            line.disbursed = _amount(amounts, line, line.approved or 0)
+            if line.disbursed > (line.approved or 0):
+                raise SubsidyError(
+                    _("%(source)s撥款金額不可超過核定金額 %(approved)s 元。")
+                    % {"source": line.source.name, "approved": f"{line.approved or 0:,}"}
+                )
+            changed.append(line)
+    elif action == "submit_closeout":
+        for line in lines:
+            line.spent = _amount(amounts, line, line.disbursed)
+            if line.spent > line.disbursed:
+                raise SubsidyError(
+                    _("%(source)s實支金額不可超過撥款金額 %(disbursed)s 元。")
+                    % {"source": line.source.name, "disbursed": f"{line.disbursed:,}"}
+                )
+            line.returned = line.disbursed - line.spent
+            changed.append(line)
+
+    if changed:
+        FundingLine.objects.bulk_update(changed, ["approved", "disbursed", "spent", "returned"])
+    if step.target is not None:
+        application.state = step.target
+    application.updated_at = timezone.now()
+    application.save()
+    Transition.objects.create(
+        application=application,
+        action=action,
+        from_state=from_state,
+        to_state=application.state,
+        actor=actor,
+        note=text,
+    )
+    return application
+
+
+def allocation_usage(*, county: County, year: int) -> list[dict[str, object]]:
+    """Per allocation and kind: allocated, approved, disbursed, spent, returned, balance (allocated −
+    approved) and execution rate (spent ÷ allocated), from the committed applications."""
+    totals = {
+        (row["source_id"], row["kind"]): row
+        for row in FundingLine.objects.filter(
+            application__county=county, application__year=year, application__state__in=COMMITTED_STATES
+        )
+        .values("source_id", "kind")
+        .annotate(
+            approved=Sum("approved"), disbursed=Sum("disbursed"), spent=Sum("spent"), returned=Sum("returned")
+        )
+        .order_by()
+    }
+    rows = []
+    for allocation in (
+        Allocation.objects.filter(source__county=county, year=year)
+        .select_related("source")
+        .order_by("source__sort_order", "source__name")
+    ):
+        for kind in ExpenseKind:
+            t = totals.get((allocation.source_id, kind.value), {})
+            allocated = allocation.amount(kind)
+            approved = t.get("approved") or 0
+            spent = t.get("spent") or 0
+            rows.append(
+                {
+                    "source": allocation.source,
+                    "kind": kind,
+                    "allocated": allocated,
+                    "approved": approved,
+                    "disbursed": t.get("disbursed") or 0,
+                    "spent": spent,
+                    "returned": t.get("returned") or 0,
+                    "balance": allocated - approved,
+                    "rate": (spent * 100 / allocated) if allocated else None,
+                }
+            )
+    return rows
