@@ -8,6 +8,8 @@ CHECK >= 0 in the database)."""
 
 from __future__ import annotations
 
+import os
+
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
@@ -306,9 +308,24 @@ class Transition(models.Model):
         return f"{self.application_id} {self.action} {self.from_state}→{self.to_state}"
 
 
+class PrivateStorage(FileSystemStorage):
+    """Files under PRIVATE_MEDIA_ROOT, read when used (not at import), with no URL: only the view
+    `subsidies:attachment` serves them, after checking the viewer's scope."""
+
+    def __init__(self) -> None:
+        super().__init__(base_url=None)
+
+    @property
+    def base_location(self) -> str:  # type: ignore[override]
+        return str(settings.PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self) -> str:  # type: ignore[override]
+        return os.path.abspath(self.base_location)
+
+
 def private_storage() -> FileSystemStorage:
-    """Attachments live under PRIVATE_MEDIA_ROOT, which no URL serves; only `subsidies:attachment` does."""
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+    return PrivateStorage()
 
 
 class Attachment(models.Model):

@@ -30,6 +30,7 @@ from subsidies.models import (
     EDITABLE_STATES,
     Allocation,
     Application,
+    Attachment,
     CostLine,
     ExpenseKind,
     FundingLine,
@@ -539,3 +540,25 @@ def allocation_usage(*, county: County, year: int) -> list[dict[str, object]]:
                 }
             )
     return rows
+
+
+@transaction.atomic
+def attachment_add(*, application: Application, kind: str, upload: object, actor: object) -> Attachment:
+    """Keep an uploaded file under the private root after checking its content (subsidies.files). Clerks
+    and county officers add files to the applications they act on."""
+    from subsidies.files import check_upload
+
+    if role_of(actor) not in {Role.TOWNSHIP, Role.COUNTY} or not workflow.in_scope(actor, application):
+        raise PermissionDenied(_("只能處理所轄範圍內的申請案。"))
+    checked = check_upload(upload, name=upload.name, size=upload.size)
+    attachment = Attachment(
+        application=application,
+        kind=kind,
+        original_name=upload.name[:200],
+        content_type=checked.content_type,
+        size=checked.size,
+        uploaded_by=actor,
+    )
+    attachment.file.save(upload.name, upload, save=False)
+    attachment.save()
+    return attachment

@@ -9,6 +9,7 @@ from django.urls import resolve, reverse
 
 from tests.associations.factories import AssociationFactory, OfficerFactory
 from tests.grading.factories import AssessmentFactory, ElectionFactory, MeetingFactory
+from tests.subsidies.factories import probe_rows
 from tests.test_urls import PAGES, REGISTRY_NAMESPACES
 
 YEAR = 2023
@@ -28,6 +29,11 @@ OBJECT_ROUTES = {
     "grading:assessment": "association",
     "grading:override": "association",
     "grading:clear_override": "association",
+    "subsidies:detail": "application",
+    "subsidies:update": "application",
+    "subsidies:transition": "application",
+    "subsidies:attachment_upload": "application",
+    "subsidies:attachment": "attachment",
 }
 #: (role, whose rows it must not reach): county officers and administrators another county's; township
 #: clerks another county's and another township's; 雲林's officer 苗栗's.
@@ -61,6 +67,7 @@ def _rows(township) -> dict[str, object]:
         "officer": OfficerFactory(association=association),
         "meeting": MeetingFactory(association=association),
         "election": ElectionFactory(association=association),
+        **probe_rows(association),
     }
 
 

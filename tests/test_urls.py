@@ -19,7 +19,7 @@ PUBLIC = {"login", "set_language", "healthz", "admin:login"}
 PORTAL_LOGIN = "/accounts/login/"
 ADMIN_LOGIN = "/admin/login/"
 #: Namespaces whose pages hold association records; judges have no business there.
-REGISTRY_NAMESPACES = {"associations", "grading"}
+REGISTRY_NAMESPACES = {"associations", "grading", "subsidies"}
 
 DUMMY_INT = "1"
 DUMMY_STR = "x"

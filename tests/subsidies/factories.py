@@ -77,3 +77,32 @@ def to_review(application: Application, clerk, officer) -> Application:
 
 
 __all__ = ["FUND", "MINISTRY", "YEAR", "ExpenseKind", "advance", "configure", "draft", "to_review"]
+
+
+def probe_rows(association) -> dict[str, object]:
+    """An application and an attachment row of `association`, for the scope probes."""
+    from subsidies.models import Application, Attachment
+
+    county = association.township.county
+    services.configuration_ensure(county=county, year=YEAR)
+    number = Application.objects.filter(county=county, year=YEAR).count() + 1
+    application = Application.objects.create(
+        county=county,
+        association=association,
+        year=YEAR,
+        number=number,
+        case_number=f"115-{association.township.name}-{number:03d}",
+        item=item(county),
+        title=f"{association.name}活動",
+        starts_on=datetime.date(YEAR, 3, 1),
+        ends_on=datetime.date(YEAR, 9, 1),
+    )
+    attachment = Attachment.objects.create(
+        application=application,
+        kind="plan",
+        file="subsidies/probe.pdf",
+        original_name="計畫書.pdf",
+        content_type="application/pdf",
+        size=5,
+    )
+    return {"application": application, "attachment": attachment}

@@ -1,0 +1,47 @@
+"""Fetch-and-authorise for subsidy rows, built on `associations.access` (which decides scope): a row the
+user may not see answers 404, as if it did not exist."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from associations import access
+from core.roles import Role
+from subsidies.models import Application, Attachment
+
+
+def require_staff(user: object) -> None:
+    """The subsidy pages are for county officers, township clerks and administrators."""
+    if not access.can_use_registry(user):
+        raise PermissionDenied
+
+
+def get_application_for_user(user: object, pk: int) -> Application:
+    require_staff(user)
+    try:
+        return (
+            Application.objects.visible_to(user)
+            .select_related("association__township__county", "item", "county")
+            .get(pk=pk)
+        )
+    except Application.DoesNotExist:
+        raise Http404 from None
+
+
+def get_attachment_for_user(user: object, pk: int) -> Attachment:
+    require_staff(user)
+    visible = Application.objects.visible_to(user).values("pk")
+    try:
+        return Attachment.objects.select_related("application").get(pk=pk, application__in=visible)
+    except Attachment.DoesNotExist:
+        raise Http404 from None
+
+
+def can_enter_applications(user: object) -> bool:
+    """Associations have no accounts: their township clerk enters applications for them."""
+    return access.role_of(user) == Role.TOWNSHIP
+
+
+def can_configure(user: object) -> bool:
+    return access.role_of(user) in {Role.COUNTY, Role.ADMIN}

@@ -1,0 +1,273 @@
+"""The subsidy desk's staff pages. Every read starts from `Application.objects.visible_to(user)` or the
+fetch-and-authorise helpers of `subsidies.permissions`; every write calls a service, which decides."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Sum
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from associations import access
+from grading.eligibility import standing
+from subsidies import permissions, services, workflow
+from subsidies.files import AttachmentRefused
+from subsidies.forms import (
+    ApplicationFilterForm,
+    ApplicationForm,
+    AttachmentForm,
+    CostLineFormSet,
+    TransitionForm,
+)
+from subsidies.models import EDITABLE_STATES, Application, ExpenseKind, SubsidyItem
+from subsidies.services import SubsidyError
+
+#: Actions whose form asks an amount per funding line, and which amount it is.
+AMOUNT_ACTIONS = {
+    "approve_partly": gettext_lazy("核定金額"),
+    "record_ministry_decision": gettext_lazy("衛福部核定金額"),
+    "disburse": gettext_lazy("撥款金額"),
+    "submit_closeout": gettext_lazy("實支金額"),
+}
+
+
+def _query(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def application_rows(queryset):
+    """What the lists show, in one query: township, item, and the requested and approved totals."""
+    return queryset.select_related("association__township", "item").annotate(
+        requested_total=Sum("funding_lines__requested"), approved_total=Sum("funding_lines__approved")
+    )
+
+
+def _list(request: HttpRequest, *, queue: bool) -> HttpResponse:
+    permissions.require_staff(request.user)
+    form = ApplicationFilterForm(request.GET or None, user=request.user)
+    applications = application_rows(Application.objects.visible_to(request.user))
+    if queue:
+        role = access.role_of(request.user)
+        applications = applications.filter(state__in=workflow.QUEUE_STATES.get(role, frozenset()))
+    applications = form.filter(applications)
+    page = Paginator(applications, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "subsidies/application_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": _query(request),
+            "queue": queue,
+            "can_create": permissions.can_enter_applications(request.user),
+        },
+    )
+
+
+def application_list(request: HttpRequest) -> HttpResponse:
+    return _list(request, queue=False)
+
+
+def application_queue(request: HttpRequest) -> HttpResponse:
+    """「待我處理」: the applications waiting for a step the user's role takes."""
+    return _list(request, queue=True)
+
+
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = permissions.get_application_for_user(request.user, pk)
+    lines = list(application.funding_lines.select_related("source"))
+    costs = list(application.cost_lines.all())
+    actions = [
+        {
+            "action": action,
+            "amount_label": AMOUNT_ACTIONS.get(action.name),
+            "letter": action.name == "record_ministry_decision",
+        }
+        for action in workflow.allowed_actions(request.user, application)
+    ]
+    return render(
+        request,
+        "subsidies/application_detail.html",
+        {
+            "application": application,
+            "lines": lines,
+            "costs": costs,
+            "cost_totals": {
+                kind.label: sum(c.amount for c in costs if c.kind == kind.value) for kind in ExpenseKind
+            },
+            "totals": {
+                "requested": sum(line.requested for line in lines),
+                "approved": sum(line.approved or 0 for line in lines),
+                "disbursed": sum(line.disbursed for line in lines),
+                "spent": sum(line.spent for line in lines),
+                "returned": sum(line.returned for line in lines),
+            },
+            "timeline": application.transitions.select_related("actor").order_by("at", "pk"),
+            "attachments": application.attachments.all(),
+            "standing": standing(association_id=application.association_id, year=application.year),
+            "actions": actions,
+            "transition_form": TransitionForm(),
+            "attachment_form": AttachmentForm(),
+            "can_edit": permissions.can_enter_applications(request.user)
+            and workflow.in_scope(request.user, application)
+            and application.state in EDITABLE_STATES,
+            "can_attach": workflow.in_scope(request.user, application),
+        },
+    )
+
+
+def _form_page(request: HttpRequest, application: Application | None) -> HttpResponse:
+    if not permissions.can_enter_applications(request.user):
+        raise PermissionDenied(_("申請案由公所承辦人代協會填寫。"))
+    county_id = access.county_id_of(request.user)
+    initial_costs = (
+        [
+            {"kind": c.kind, "description": c.description, "amount": c.amount}
+            for c in application.cost_lines.all()
+        ]
+        if application
+        else None
+    )
+    initial = (
+        {
+            "association": application.association_id,
+            "year": application.year,
+            "item": application.item_id,
+            "title": application.title,
+            "starts_on": application.starts_on,
+            "ends_on": application.ends_on,
+            "self_funded": application.self_funded,
+        }
+        if application
+        else None
+    )
+    data = request.POST if request.method == "POST" else None
+    form = ApplicationForm(
+        data, initial=initial, user=request.user, county_id=county_id, application=application
+    )
+    costs = CostLineFormSet(data, initial=initial_costs, prefix="cost")
+    if data is not None and form.is_valid() and costs.is_valid():
+        lines = [line for line in (f.line() for f in costs.forms) if line is not None]
+        try:
+            saved = services.application_save(
+                actor=request.user,
+                association=application.association if application else form.cleaned_data["association"],
+                year=application.year if application else form.cleaned_data["year"],
+                item=form.cleaned_data["item"],
+                title=form.cleaned_data["title"],
+                starts_on=form.cleaned_data["starts_on"],
+                ends_on=form.cleaned_data["ends_on"],
+                self_funded=form.cleaned_data["self_funded"],
+                costs=lines,
+                funding=form.funding(),
+                application=application,
+            )
+        except SubsidyError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("已儲存申請案 %(case)s。") % {"case": saved.case_number})
+            return redirect(saved)
+    return render(
+        request,
+        "subsidies/application_form.html",
+        {
+            "form": form,
+            "costs": costs,
+            "application": application,
+            "has_items": SubsidyItem.objects.filter(county_id=county_id).exists(),
+        },
+    )
+
+
+def application_create(request: HttpRequest) -> HttpResponse:
+    permissions.require_staff(request.user)
+    return _form_page(request, None)
+
+
+def application_update(request: HttpRequest, pk: int) -> HttpResponse:
+    application = permissions.get_application_for_user(request.user, pk)
+    if not workflow.in_scope(request.user, application):
+        raise PermissionDenied
+    return _form_page(request, application)
+
+
+def _amounts(request: HttpRequest, application: Application) -> dict[int, int]:
+    amounts = {}
+    for line_id in application.funding_lines.values_list("pk", flat=True):
+        raw = (request.POST.get(f"amount_{line_id}") or "").replace(",", "").strip()
+        if raw:
+            if not raw.isdigit():
+                raise SubsidyError(_("金額必須是不小於 0 的整數（新臺幣元）。"))
+            amounts[line_id] = int(raw)
+    return amounts
+
+
+@require_POST
+def application_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    application = permissions.get_application_for_user(request.user, pk)
+    action = request.POST.get("action", "")
+    form = TransitionForm(request.POST)
+    if action not in workflow.ACTIONS:
+        raise Http404
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect(application)
+    try:
+        services.application_transition(
+            application_id=application.pk,
+            action=action,
+            actor=request.user,
+            note=form.cleaned_data["note"],
+            amounts=_amounts(request, application),
+            letter_number=form.cleaned_data["letter_number"],
+            letter_date=form.cleaned_data["letter_date"],
+        )
+    except SubsidyError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("已%(action)s：%(case)s。")
+            % {"action": workflow.ACTIONS[action].label, "case": application.case_number},
+        )
+    return redirect(application)
+
+
+@require_POST
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    application = permissions.get_application_for_user(request.user, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("請選擇附件類別及檔案。"))
+        return redirect(application)
+    try:
+        services.attachment_add(
+            application=application,
+            kind=form.cleaned_data["kind"],
+            upload=form.cleaned_data["file"],
+            actor=request.user,
+        )
+    except AttachmentRefused as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("已上傳附件。"))
+    return redirect(application)
+
+
+def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
+    attachment = permissions.get_attachment_for_user(request.user, pk)
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    return FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )

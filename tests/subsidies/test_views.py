@@ -1,0 +1,282 @@
+"""The staff pages of the subsidy desk: entering, listing, the queue, the detail with its timeline and
+eligibility panel, transition buttons and attachments, each for the right people only."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from grading.models import ComplianceStatus
+from subsidies.models import Application, Attachment, FundingLine, State
+from tests.associations.factories import AssociationFactory
+from tests.grading.factories import AssessmentFactory
+from tests.subsidies.factories import FUND, YEAR, advance, configure, draft, item, source, to_review
+
+
+@pytest.fixture(autouse=True)
+def _private_root(settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
+
+@pytest.fixture
+def association(zhunan):
+    configure(zhunan.county)
+    return AssociationFactory(township=zhunan, name="竹南社區發展協會")
+
+
+@pytest.fixture
+def application(association, zhunan_clerk):
+    return draft(zhunan_clerk, association)
+
+
+def _form(association, **extra) -> dict[str, object]:
+    county = association.township.county
+    data = {
+        "association": association.pk,
+        "year": YEAR,
+        "item": item(county).pk,
+        "title": "社區重陽敬老活動",
+        "starts_on": "115/09/01",
+        "ends_on": "115/10/31",
+        "self_funded": 10_000,
+        "cost-TOTAL_FORMS": 4,
+        "cost-INITIAL_FORMS": 0,
+        "cost-0-kind": "recurrent",
+        "cost-0-description": "餐費",
+        "cost-0-amount": 100_000,
+        f"req_{source(county, FUND).pk}_recurrent": 90_000,
+    }
+    for n in range(1, 4):
+        data[f"cost-{n}-kind"] = "recurrent"
+    return {**data, **extra}
+
+
+def test_a_township_clerk_enters_an_application_for_an_association(zhunan_client, association):
+    response = zhunan_client.post("/subsidies/new/", _form(association))
+
+    application = Application.objects.get()
+    assert response.status_code == 302
+    assert (application.case_number, application.state, application.self_funded) == (
+        "115-竹南-001",
+        "draft",
+        10_000,
+    )
+    assert list(application.funding_lines.values_list("requested", flat=True)) == [90_000]
+    assert list(application.cost_lines.values_list("amount", flat=True)) == [100_000]
+
+
+def test_a_period_that_runs_into_next_year_is_shown_as_a_form_error(zhunan_client, association):
+    response = zhunan_client.post("/subsidies/new/", _form(association, ends_on="116/01/10"))
+
+    assert response.status_code == 200
+    assert "12月31日前結束" in response.content.decode()
+    assert not Application.objects.exists()
+
+
+def test_a_county_officer_does_not_enter_applications(county_client, association):
+    assert county_client.get("/subsidies/new/").status_code == 403
+
+
+def test_a_clerk_lists_only_their_townships_applications(toufen_client, toufen, toufen_clerk, application):
+    draft(toufen_clerk, AssociationFactory(township=toufen, name="頭份社區發展協會"), title="頭份的案子")
+
+    text = toufen_client.get("/subsidies/").content.decode()
+
+    assert "頭份的案子" in text
+    assert application.title not in text
+
+
+def test_the_list_filters_by_state(county_client, zhunan_clerk, association, application):
+    draft(zhunan_clerk, association, title="已送出的案子")
+    advance(Application.objects.get(title="已送出的案子"), [(zhunan_clerk, "submit")])
+
+    text = county_client.get("/subsidies/", {"state": "submitted"}).content.decode()
+
+    assert "已送出的案子" in text
+    assert application.title not in text
+
+
+def test_the_county_queue_holds_forwarded_applications_not_drafts(
+    county_client, county_officer, zhunan_clerk, association
+):
+    waiting = advance(
+        draft(zhunan_clerk, association, title="等縣府審查"),
+        [(zhunan_clerk, "submit"), (zhunan_clerk, "forward")],
+    )
+    draft(zhunan_clerk, association, title="還在草稿")
+
+    text = county_client.get("/subsidies/queue/").content.decode()
+
+    assert waiting.title in text
+    assert "還在草稿" not in text
+
+
+def test_the_detail_shows_the_timeline_and_the_eligibility_panel(
+    county_client, county_officer, zhunan_clerk, association, application
+):
+    AssessmentFactory(association=association, year=YEAR, status=ComplianceStatus.ABNORMAL)
+    to_review(application, zhunan_clerk, county_officer)
+
+    text = county_client.get(f"/subsidies/{application.pk}/").content.decode()
+
+    assert "公所初審中 → 公所已層轉" in text
+    assert "會務財務狀態異常" in text
+    assert "登錄資格例外" in text
+
+
+def test_a_clerk_submits_through_the_button(zhunan_client, application):
+    response = zhunan_client.post(f"/subsidies/{application.pk}/act/", {"action": "submit"})
+
+    application.refresh_from_db()
+    assert response.status_code == 302
+    assert application.state == State.SUBMITTED
+
+
+def test_an_illegal_transition_through_the_page_says_why_and_changes_nothing(zhunan_client, application):
+    response = zhunan_client.post(f"/subsidies/{application.pk}/act/", {"action": "forward"}, follow=True)
+
+    application.refresh_from_db()
+    assert application.state == State.DRAFT
+    assert "申請案目前為「草稿」，不能層轉縣府" in response.content.decode()
+
+
+def test_a_clerk_is_refused_the_county_decision_through_the_page(
+    zhunan_client, county_officer, zhunan_clerk, application
+):
+    to_review(application, zhunan_clerk, county_officer)
+
+    response = zhunan_client.post(f"/subsidies/{application.pk}/act/", {"action": "approve"})
+
+    assert response.status_code == 403
+    assert FundingLine.objects.get().approved is None
+
+
+def test_a_partial_approval_takes_the_amounts_typed(county_client, county_officer, zhunan_clerk, application):
+    to_review(application, zhunan_clerk, county_officer)
+    line = application.funding_lines.get()
+
+    county_client.post(
+        f"/subsidies/{application.pk}/act/", {"action": "approve_partly", f"amount_{line.pk}": "50,000"}
+    )
+
+    line.refresh_from_db()
+    assert line.approved == 50_000
+
+
+# --- attachments -----------------------------------------------------------------------------------------
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _docx() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+def _upload(client, application, name: str, content: bytes):
+    return client.post(
+        f"/subsidies/{application.pk}/attachments/",
+        {"kind": "plan", "file": SimpleUploadedFile(name, content)},
+        follow=True,
+    )
+
+
+def test_a_pdf_is_kept_and_downloaded_by_the_county(zhunan_client, county_client, application):
+    _upload(zhunan_client, application, "計畫書.pdf", PDF)
+    attachment = Attachment.objects.get()
+
+    response = county_client.get(f"/subsidies/attachments/{attachment.pk}/")
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    assert response["Content-Type"] == "application/pdf"
+
+
+def test_a_word_document_is_recognised_by_its_content(zhunan_client, application):
+    _upload(zhunan_client, application, "經費表.docx", _docx())
+
+    assert Attachment.objects.get().content_type.endswith("wordprocessingml.document")
+
+
+def test_a_program_renamed_to_pdf_is_refused(zhunan_client, application):
+    response = _upload(zhunan_client, application, "計畫書.pdf", b"MZ\x90\x00" + b"\x00" * 100)
+
+    assert "只接受 PDF、Office 文件及 PNG、JPEG 圖片" in response.content.decode()
+    assert not Attachment.objects.exists()
+
+
+def test_a_zip_that_is_not_an_office_document_is_refused(zhunan_client, application):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("evil.txt", "x")
+
+    _upload(zhunan_client, application, "報告.docx", buffer.getvalue())
+
+    assert not Attachment.objects.exists()
+
+
+def test_a_file_over_20_mb_is_refused(zhunan_client, application):
+    response = _upload(zhunan_client, application, "大檔.pdf", PDF + b"0" * (20 * 1024 * 1024))
+
+    assert "檔案超過 20 MB" in response.content.decode()
+    assert not Attachment.objects.exists()
+
+
+def test_another_townships_clerk_cannot_download_the_attachment(zhunan_client, toufen_client, application):
+    _upload(zhunan_client, application, "計畫書.pdf", PDF)
+
+    assert toufen_client.get(f"/subsidies/attachments/{Attachment.objects.get().pk}/").status_code == 404
+
+
+def test_attachments_are_stored_outside_the_web_roots(settings, zhunan_client, application):
+    _upload(zhunan_client, application, "計畫書.pdf", PDF)
+    path = Attachment.objects.get().file.path
+
+    assert path.startswith(str(settings.PRIVATE_MEDIA_ROOT))
+    assert not path.startswith(str(settings.MEDIA_ROOT))
+
+
+# --- query budgets ---------------------------------------------------------------------------------------
+
+
+def _many(association, n: int) -> None:
+    county = association.township.county
+    chosen, fund = item(county), source(county, FUND)
+    rows = Application.objects.bulk_create(
+        Application(
+            county=county,
+            association=association,
+            year=YEAR,
+            number=n_ + 1,
+            case_number=f"115-竹南-{n_ + 1:03d}",
+            item=chosen,
+            title=f"活動{n_}",
+            starts_on=datetime.date(YEAR, 2, 1),
+            ends_on=datetime.date(YEAR, 6, 1),
+            state=State.TOWNSHIP_FORWARDED,
+        )
+        for n_ in range(n)
+    )
+    FundingLine.objects.bulk_create(
+        FundingLine(application=a, source=fund, kind="recurrent", requested=1000) for a in rows
+    )
+
+
+@pytest.mark.parametrize("size", [10, 500])
+@pytest.mark.parametrize("path", ["/subsidies/", "/subsidies/queue/"])
+def test_the_lists_stay_within_their_query_budget(
+    county_client, association, django_assert_max_num_queries, size, path
+):
+    _many(association, size)
+
+    with django_assert_max_num_queries(12):
+        response = county_client.get(path, {"sort": "-requested"})
+
+    assert response.status_code == 200
