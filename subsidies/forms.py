@@ -157,3 +157,56 @@ class AttachmentForm(forms.Form):
     file = forms.FileField(
         label=_("檔案"), help_text=_("PDF、Office 文件或 PNG、JPEG 圖片，每個檔案 20 MB 以內。")
     )
+
+
+class SourceForm(forms.ModelForm):
+    class Meta:
+        model = FundingSource
+        fields = ["name", "kind", "aliases", "sort_order", "active"]
+
+
+class ItemForm(forms.ModelForm):
+    class Meta:
+        model = SubsidyItem
+        fields = ["name", "kind", "sort_order", "active"]
+
+
+class ConfigurationForm(forms.Form):
+    """A year's allocations (recurrent and capital per source) and minimums (per source and item)."""
+
+    def __init__(self, *args, sources, items, allocations, minimums, **kw):
+        super().__init__(*args, **kw)
+        self.sources, self.items = sources, items
+        for source in sources:
+            allocation = allocations.get(source.pk)
+            for kind in ExpenseKind:
+                self.fields[f"alloc_{source.pk}_{kind.value}"] = forms.IntegerField(
+                    label=f"{source.name} {kind.label}",
+                    min_value=0,
+                    initial=allocation.amount(kind.value) if allocation else 0,
+                )
+            for item in items:
+                self.fields[f"min_{source.pk}_{item.pk}"] = forms.IntegerField(
+                    label=f"{source.name} {item.name}",
+                    min_value=0,
+                    max_value=100,
+                    initial=minimums.get((source.pk, item.pk), 0),
+                )
+
+    def rows(self):
+        return [
+            {
+                "source": s,
+                "allocation": [self[f"alloc_{s.pk}_{k.value}"] for k in ExpenseKind],
+                "minimums": [self[f"min_{s.pk}_{i.pk}"] for i in self.items],
+            }
+            for s in self.sources
+        ]
+
+    def allocations(self) -> dict[int, tuple[int, int]]:
+        d = self.cleaned_data
+        return {s.pk: (d[f"alloc_{s.pk}_recurrent"], d[f"alloc_{s.pk}_capital"]) for s in self.sources}
+
+    def minimums(self) -> dict[tuple[int, int], int]:
+        d = self.cleaned_data
+        return {(s.pk, i.pk): d[f"min_{s.pk}_{i.pk}"] for s in self.sources for i in self.items}

@@ -45,3 +45,26 @@ def can_enter_applications(user: object) -> bool:
 
 def can_configure(user: object) -> bool:
     return access.role_of(user) in {Role.COUNTY, Role.ADMIN}
+
+
+def _config_row(user: object, model, pk: int):
+    """A source or item of the user's county, for those who configure; no one else sees them (404)."""
+    require_staff(user)
+    if not can_configure(user):
+        raise Http404
+    try:
+        return access.scope_by_county(model.objects.all(), user).get(pk=pk)
+    except model.DoesNotExist:
+        raise Http404 from None
+
+
+def get_source_for_user(user: object, pk: int):
+    from subsidies.models import FundingSource
+
+    return _config_row(user, FundingSource, pk)
+
+
+def get_item_for_user(user: object, pk: int):
+    from subsidies.models import SubsidyItem
+
+    return _config_row(user, SubsidyItem, pk)

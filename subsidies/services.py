@@ -562,3 +562,114 @@ def attachment_add(*, application: Application, kind: str, upload: object, actor
     attachment.file.save(upload.name, upload, save=False)
     attachment.save()
     return attachment
+
+
+# --- configuration pages ---------------------------------------------------------------------------------
+
+
+def committed_amount(*, source_id: int, year: int, kind: str) -> int:
+    """What the committed applications of the year hold of a source's allocation of one kind."""
+    return (
+        FundingLine.objects.filter(
+            source_id=source_id, kind=kind, application__year=year, application__state__in=COMMITTED_STATES
+        ).aggregate(total=Sum("approved"))["total"]
+        or 0
+    )
+
+
+def check_allocation_floor(allocation: Allocation) -> None:
+    """An allocation may not drop below what approved applications already hold of it."""
+    for kind in ExpenseKind:
+        held = committed_amount(source_id=allocation.source_id, year=allocation.year, kind=kind.value)
+        if allocation.amount(kind.value) < held:
+            raise SubsidyError(
+                _("%(source)s%(kind)s已核定 %(held)s 元，配額不可低於此數。")
+                % {"source": allocation.source.name, "kind": kind.label, "held": f"{held:,}"}
+            )
+
+
+@transaction.atomic
+def configuration_save(
+    *,
+    county: County,
+    year: int,
+    allocations: Mapping[int, tuple[int, int]],
+    minimums: Mapping[tuple[int, int], int],
+    actor: object,
+) -> None:
+    """Set a year's allocations (source id → (recurrent, capital)) and minimums ((source id, item id) →
+    percent) for the actor's county. Locks the allocation rows first, as approvals do."""
+    if role_of(actor) not in {Role.COUNTY, Role.ADMIN}:
+        raise PermissionDenied(_("只有縣府承辦人及系統管理者可以設定補助經費。"))
+    sources = {s.pk: s for s in FundingSource.objects.filter(county=county)}
+    items = set(SubsidyItem.objects.filter(county=county).values_list("pk", flat=True))
+    locked = {
+        a.source_id: a
+        for a in Allocation.objects.select_for_update()
+        .filter(source__county=county, year=year)
+        .order_by("pk")
+    }
+    for source_id, (recurrent, capital) in allocations.items():
+        if source_id not in sources or sources[source_id].kind == FundingSource.Kind.SELF:
+            raise SubsidyError(_("請選擇本縣市的補助經費來源（自籌款另外填寫）。"))
+        allocation = locked.get(source_id) or Allocation(source=sources[source_id], year=year)
+        allocation.recurrent_amount, allocation.capital_amount = recurrent, capital
+        check_allocation_floor(allocation)
+        allocation.save()
+    for (source_id, item_id), percent in minimums.items():
+        if source_id not in sources or item_id not in items or not 0 <= percent <= 100:
+            raise SubsidyError(_("最低自籌比率須為 0 到 100。"))
+        SelfFundingMinimum.objects.update_or_create(
+            source_id=source_id, item_id=item_id, year=year, defaults={"percent": percent}
+        )
+
+
+@transaction.atomic
+def source_save(
+    *,
+    county: County,
+    actor: object,
+    name: str,
+    kind: str,
+    aliases: str,
+    sort_order: int,
+    active: bool,
+    source: FundingSource | None = None,
+) -> FundingSource:
+    if role_of(actor) not in {Role.COUNTY, Role.ADMIN}:
+        raise PermissionDenied(_("只有縣府承辦人及系統管理者可以設定補助經費。"))
+    row = source or FundingSource(county=county)
+    if row.county_id != county.pk:
+        raise PermissionDenied
+    row.name, row.kind, row.aliases, row.sort_order, row.active = (
+        name.strip(),
+        kind,
+        aliases.strip(),
+        sort_order,
+        active,
+    )
+    row.full_clean()
+    row.save()
+    return row
+
+
+@transaction.atomic
+def item_save(
+    *,
+    county: County,
+    actor: object,
+    name: str,
+    kind: str,
+    sort_order: int,
+    active: bool,
+    item: SubsidyItem | None = None,
+) -> SubsidyItem:
+    if role_of(actor) not in {Role.COUNTY, Role.ADMIN}:
+        raise PermissionDenied(_("只有縣府承辦人及系統管理者可以設定補助經費。"))
+    row = item or SubsidyItem(county=county)
+    if row.county_id != county.pk:
+        raise PermissionDenied
+    row.name, row.kind, row.sort_order, row.active = name.strip(), kind, sort_order, active
+    row.full_clean()
+    row.save()
+    return row

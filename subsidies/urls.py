@@ -1,6 +1,6 @@
 from django.urls import path
 
-from subsidies import views
+from subsidies import config_views, views
 
 app_name = "subsidies"
 
@@ -13,4 +13,11 @@ urlpatterns = [
     path("<int:pk>/act/", views.application_transition, name="transition"),
     path("<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path("config/", config_views.configuration_index, name="config_index"),
+    path("config/<int:year>/", config_views.configuration, name="config"),
+    path("config/<int:year>/copy/", config_views.configuration_copy, name="config_copy"),
+    path("config/sources/new/", config_views.source_create, name="source_create"),
+    path("config/sources/<int:pk>/", config_views.source_update, name="source_update"),
+    path("config/items/new/", config_views.item_create, name="item_create"),
+    path("config/items/<int:pk>/", config_views.item_update, name="item_update"),
 ]

@@ -34,6 +34,8 @@ OBJECT_ROUTES = {
     "subsidies:transition": "application",
     "subsidies:attachment_upload": "application",
     "subsidies:attachment": "attachment",
+    "subsidies:source_update": "source",
+    "subsidies:item_update": "item",
 }
 #: (role, whose rows it must not reach): county officers and administrators another county's; township
 #: clerks another county's and another township's; 雲林's officer 苗栗's.

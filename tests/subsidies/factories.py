@@ -105,4 +105,9 @@ def probe_rows(association) -> dict[str, object]:
         content_type="application/pdf",
         size=5,
     )
-    return {"application": application, "attachment": attachment}
+    return {
+        "application": application,
+        "attachment": attachment,
+        "source": source(county),
+        "item": item(county),
+    }

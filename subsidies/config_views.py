@@ -1,0 +1,143 @@
+"""The county's funding configuration pages: sources, items, a year's allocations and minimums, and the
+copy of last year's configuration. For county officers and administrators, of their working county."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from associations import access
+from core.dates import format_roc_year, year_in_range
+from subsidies import permissions, services
+from subsidies.forms import ConfigurationForm, ItemForm, SourceForm
+from subsidies.models import Allocation, FundingSource, SelfFundingMinimum, SubsidyItem
+from subsidies.services import SubsidyError
+
+
+def _county(request: HttpRequest):
+    permissions.require_staff(request.user)
+    if not permissions.can_configure(request.user):
+        raise PermissionDenied(_("只有縣府承辦人及系統管理者可以設定補助經費。"))
+    county = access.county_of(request.user)
+    if county is None:
+        raise PermissionDenied
+    return county
+
+
+def configuration_index(request: HttpRequest) -> HttpResponse:
+    _county(request)
+    return redirect("subsidies:config", timezone.localdate().year)
+
+
+def configuration(request: HttpRequest, year: int) -> HttpResponse:
+    county = _county(request)
+    if not year_in_range(year):
+        raise Http404
+    sources = list(FundingSource.objects.filter(county=county).exclude(kind=FundingSource.Kind.SELF))
+    items = list(SubsidyItem.objects.filter(county=county))
+    allocations = {a.source_id: a for a in Allocation.objects.filter(source__county=county, year=year)}
+    minimums = {
+        (m.source_id, m.item_id): m.percent
+        for m in SelfFundingMinimum.objects.filter(source__county=county, year=year)
+    }
+    form = ConfigurationForm(
+        request.POST if request.method == "POST" else None,
+        sources=sources,
+        items=items,
+        allocations=allocations,
+        minimums=minimums,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.configuration_save(
+                county=county,
+                year=year,
+                allocations=form.allocations(),
+                minimums=form.minimums(),
+                actor=request.user,
+            )
+        except SubsidyError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("已儲存%(year)s的補助經費設定。") % {"year": format_roc_year(year)})
+            return redirect("subsidies:config", year)
+    return render(
+        request,
+        "subsidies/configuration.html",
+        {
+            "year": year,
+            "form": form,
+            "items": items,
+            "all_sources": FundingSource.objects.filter(county=county),
+            "configured": bool(allocations),
+            "previous_configured": Allocation.objects.filter(source__county=county, year=year - 1).exists(),
+        },
+    )
+
+
+@require_POST
+def configuration_copy(request: HttpRequest, year: int) -> HttpResponse:
+    """This year's configuration from last year's (rows this year already has are kept)."""
+    county = _county(request)
+    if not year_in_range(year):
+        raise Http404
+    services.configuration_ensure(county=county, year=year - 1)
+    created = services.configuration_copy(county=county, from_year=year - 1, to_year=year)
+    services.configuration_ensure(county=county, year=year)
+    messages.success(
+        request,
+        _("已從%(from)s複製 %(n)d 筆設定。") % {"from": format_roc_year(year - 1), "n": created},
+    )
+    return redirect("subsidies:config", year)
+
+
+def _row_page(request: HttpRequest, *, form_class, row, save, title: str) -> HttpResponse:
+    county = _county(request)
+    form = form_class(request.POST if request.method == "POST" else None, instance=row)
+    if request.method == "POST" and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items()}
+        try:
+            save(county=county, actor=request.user, **values)
+        except (SubsidyError, ValidationError) as error:
+            form.add_error(None, error if isinstance(error, ValidationError) else str(error))
+        else:
+            messages.success(request, _("已儲存。"))
+            return redirect("subsidies:config_index")
+    return render(request, "subsidies/config_row_form.html", {"form": form, "title": title})
+
+
+def source_create(request: HttpRequest) -> HttpResponse:
+    return _row_page(
+        request, form_class=SourceForm, row=None, save=services.source_save, title=_("新增經費來源")
+    )
+
+
+def source_update(request: HttpRequest, pk: int) -> HttpResponse:
+    source = permissions.get_source_for_user(request.user, pk)
+    return _row_page(
+        request,
+        form_class=SourceForm,
+        row=source,
+        save=lambda **kw: services.source_save(source=source, **kw),
+        title=source.name,
+    )
+
+
+def item_create(request: HttpRequest) -> HttpResponse:
+    return _row_page(request, form_class=ItemForm, row=None, save=services.item_save, title=_("新增補助項目"))
+
+
+def item_update(request: HttpRequest, pk: int) -> HttpResponse:
+    item = permissions.get_item_for_user(request.user, pk)
+    return _row_page(
+        request,
+        form_class=ItemForm,
+        row=item,
+        save=lambda **kw: services.item_save(item=item, **kw),
+        title=item.name,
+    )
