@@ -10,13 +10,17 @@ from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from associations import access
+from core.dates import year_in_range
+from core.roles import COUNTY_WIDE_ROLES
 from grading.eligibility import standing
 from subsidies import permissions, services, workflow
+from subsidies.budget import chart_bars, execution
 from subsidies.files import AttachmentRefused
 from subsidies.forms import (
     ApplicationFilterForm,
@@ -270,4 +274,34 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404 from None
     return FileResponse(
         handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
+
+
+def budget_index(request: HttpRequest) -> HttpResponse:
+    permissions.require_staff(request.user)
+    return redirect("subsidies:budget", timezone.localdate().year)
+
+
+def budget(request: HttpRequest, year: int) -> HttpResponse:
+    """Budget execution per source and kind and per township, with a chart; allocations are the
+    county's, shown to county officers and administrators."""
+    permissions.require_staff(request.user)
+    if not year_in_range(year):
+        raise Http404
+    show_allocations = access.role_of(request.user) in COUNTY_WIDE_ROLES
+    result = execution(
+        applications=Application.objects.visible_to(request.user),
+        year=year,
+        county_id=access.county_id_of(request.user),
+        show_allocations=show_allocations,
+    )
+    return render(
+        request,
+        "subsidies/budget.html",
+        {
+            "year": year,
+            "result": result,
+            "chart": chart_bars(result.sources),
+            "show_allocations": show_allocations,
+        },
     )
