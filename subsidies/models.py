@@ -281,6 +281,31 @@ class FundingLine(models.Model):
         return f"{self.source} {self.get_kind_display()} {self.requested}"
 
 
+class Batch(models.Model):
+    """Applications forwarded together: a township's to the county (層轉), or the county's ministry
+    applications to the ministry in its ranked order. Exported as the list that goes with the letter."""
+
+    class Kind(models.TextChoices):
+        TO_COUNTY = "to_county", _("公所層轉縣府")
+        TO_MINISTRY = "to_ministry", _("縣府轉陳衛生福利部")
+
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="subsidy_batches")
+    kind = models.CharField(_("類別"), max_length=20, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField(_("年度"), validators=YEAR_VALIDATORS)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("時間"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("批次")
+        verbose_name_plural = _("批次")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
 class Transition(models.Model):
     """One step of an application's route: who took which action when, from which state to which, and why."""
 
@@ -298,6 +323,14 @@ class Transition(models.Model):
     )
     at = models.DateTimeField(_("時間"), default=timezone.now)
     note = models.TextField(_("說明"), blank=True)
+    batch = models.ForeignKey(
+        Batch,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transitions",
+        verbose_name=_("批次"),
+    )
 
     class Meta:
         verbose_name = _("處理紀錄")

@@ -68,3 +68,19 @@ def get_item_for_user(user: object, pk: int):
     from subsidies.models import SubsidyItem
 
     return _config_row(user, SubsidyItem, pk)
+
+
+def get_batch_for_user(user: object, pk: int):
+    """A batch of the user's county; a township clerk sees only batches holding their township's
+    applications (404 otherwise)."""
+    from subsidies.models import Batch
+
+    require_staff(user)
+    batches = access.scope_by_county(Batch.objects.all(), user)
+    township_id = access.township_id_of(user)
+    if township_id is not None:
+        batches = batches.filter(transitions__application__association__township_id=township_id)
+    found = batches.filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found

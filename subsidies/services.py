@@ -31,6 +31,7 @@ from subsidies.models import (
     Allocation,
     Application,
     Attachment,
+    Batch,
     CostLine,
     ExpenseKind,
     FundingLine,
@@ -380,6 +381,7 @@ def application_transition(
     amounts: Mapping[int, int] | None = None,
     letter_number: str = "",
     letter_date: datetime.date | None = None,
+    batch: Batch | None = None,
 ) -> Application:
     """Take `action` on the application as `actor`. `amounts` maps funding line ids to the approved
     (approve_partly, record_ministry_decision), disbursed (disburse) or spent (submit_closeout) amount.
@@ -497,6 +499,7 @@ def application_transition(
         to_state=application.state,
         actor=actor,
         note=text,
+        batch=batch,
     )
     return application
 
@@ -673,3 +676,48 @@ def item_save(
     row.full_clean()
     row.save()
     return row
+
+
+# --- batches ---------------------------------------------------------------------------------------------
+
+
+def ministry_line_exists(application: Application) -> bool:
+    return application.funding_lines.filter(source__kind=FundingSource.Kind.MINISTRY, approved__gt=0).exists()
+
+
+@transaction.atomic
+def batch_forward(*, actor: object, kind: str, application_ids: Sequence[int], year: int) -> Batch:
+    """Forward several applications at once, all or none: a township clerk's to the county (層轉), or a
+    county officer's ministry applications to the ministry in the order given, which becomes their rank."""
+    if not application_ids:
+        raise SubsidyError(_("請勾選要轉送的申請案。"))
+    action = "forward" if kind == Batch.Kind.TO_COUNTY else "forward_to_ministry"
+    role = role_of(actor)
+    if (kind == Batch.Kind.TO_COUNTY and role != Role.TOWNSHIP) or (
+        kind == Batch.Kind.TO_MINISTRY and role != Role.COUNTY
+    ):
+        raise PermissionDenied(_("只能處理所轄範圍內的申請案。"))
+    from associations.access import county_id_of
+
+    batch = Batch.objects.create(county_id=county_id_of(actor), kind=kind, year=year, created_by=actor)
+    for rank, pk in enumerate(application_ids, start=1):
+        application = Application.objects.filter(pk=pk).first()
+        if application is None or application.year != year:
+            raise SubsidyError(_("找不到這個申請案。"))
+        if kind == Batch.Kind.TO_MINISTRY:
+            Application.objects.filter(pk=pk).update(rank=rank)
+        try:
+            application_transition(application_id=pk, action=action, actor=actor, batch=batch)
+        except SubsidyError as error:
+            raise SubsidyError(f"{application.case_number}：{error}") from error
+    return batch
+
+
+def batch_applications(batch: Batch):
+    """The applications of a batch, in the order they were forwarded (the county's rank for the ministry)."""
+    return (
+        Application.objects.filter(transitions__batch=batch)
+        .select_related("association__township", "item")
+        .order_by("rank", "transitions__pk")
+        .distinct()
+    )

@@ -16,10 +16,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from associations import access
-from core.dates import year_in_range
-from core.roles import COUNTY_WIDE_ROLES
+from core.dates import roc_year, year_in_range
+from core.exports import FORMATS, table_response
+from core.roles import COUNTY_WIDE_ROLES, Role
 from grading.eligibility import standing
-from subsidies import permissions, services, workflow
+from subsidies import exports, permissions, services, workflow
 from subsidies.budget import chart_bars, execution
 from subsidies.files import AttachmentRefused
 from subsidies.forms import (
@@ -29,8 +30,16 @@ from subsidies.forms import (
     CostLineFormSet,
     TransitionForm,
 )
-from subsidies.models import EDITABLE_STATES, Application, ExpenseKind, SubsidyItem
-from subsidies.services import SubsidyError
+from subsidies.models import (
+    EDITABLE_STATES,
+    Application,
+    Batch,
+    ExpenseKind,
+    FundingSource,
+    State,
+    SubsidyItem,
+)
+from subsidies.services import SubsidyError, batch_applications
 
 #: Actions whose form asks an amount per funding line, and which amount it is.
 AMOUNT_ACTIONS = {
@@ -305,3 +314,76 @@ def budget(request: HttpRequest, year: int) -> HttpResponse:
             "show_allocations": show_allocations,
         },
     )
+
+
+def batch_page(request: HttpRequest) -> HttpResponse:
+    """Batch forwarding: a clerk's township's applications in first review go to the county together; the
+    county's decided ministry applications go to the ministry in the order the officer ranks them."""
+    permissions.require_staff(request.user)
+    role = access.role_of(request.user)
+    if role not in {Role.TOWNSHIP, Role.COUNTY}:
+        raise PermissionDenied(_("批次轉送由公所承辦人及縣府承辦人辦理。"))
+    kind = Batch.Kind.TO_COUNTY if role == Role.TOWNSHIP else Batch.Kind.TO_MINISTRY
+    year_text = request.GET.get("year") or request.POST.get("year") or ""
+    year = (
+        int(year_text) if year_text.isdigit() and year_in_range(int(year_text)) else timezone.localdate().year
+    )
+    candidates = application_rows(Application.objects.visible_to(request.user).filter(year=year))
+    if kind == Batch.Kind.TO_COUNTY:
+        candidates = candidates.filter(state__in=[State.SUBMITTED, State.RETURNED_TO_TOWNSHIP])
+    else:
+        candidates = candidates.filter(
+            state__in=[State.APPROVED, State.PARTLY_APPROVED],
+            funding_lines__source__kind=FundingSource.Kind.MINISTRY,
+            funding_lines__approved__gt=0,
+        ).distinct()
+    candidates = candidates.order_by("rank", "number")
+    if request.method == "POST":
+        chosen = []
+        for pk in request.POST.getlist("application"):
+            if pk.isdigit():
+                rank_text = request.POST.get(f"rank_{pk}", "")
+                chosen.append((int(rank_text) if rank_text.isdigit() else 10**6, int(pk)))
+        visible = set(candidates.values_list("pk", flat=True))
+        ordered = [pk for _rank, pk in sorted(chosen) if pk in visible]
+        try:
+            batch = services.batch_forward(actor=request.user, kind=kind, application_ids=ordered, year=year)
+        except SubsidyError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("已轉送 %(n)d 件申請案。") % {"n": len(ordered)})
+            return redirect("subsidies:batch_detail", batch.pk)
+    batches = access.scope_by_county(Batch.objects.all(), request.user).filter(year=year, kind=kind)
+    if kind == Batch.Kind.TO_COUNTY:
+        batches = batches.filter(created_by=request.user) | batches.filter(
+            transitions__application__association__township_id=access.township_id_of(request.user)
+        )
+    return render(
+        request,
+        "subsidies/batch.html",
+        {
+            "kind": kind,
+            "year": year,
+            "candidates": candidates,
+            "batches": batches.distinct().order_by("-created_at")[:20],
+        },
+    )
+
+
+def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A batch and its export (?format=xlsx or csv): the applications it forwarded, in order."""
+    permissions.require_staff(request.user)
+    batch = permissions.get_batch_for_user(request.user, pk)
+    applications = batch_applications(batch).filter(
+        pk__in=Application.objects.visible_to(request.user).values("pk")
+    )
+    fmt = request.GET.get("format")
+    if fmt in FORMATS:
+        with_rank = batch.kind == Batch.Kind.TO_MINISTRY
+        return table_response(
+            filename=f"{batch.get_kind_display()}{roc_year(batch.year)}-{batch.pk}",
+            fmt=fmt,
+            headers=(["排序", *exports.HEADERS] if with_rank else exports.HEADERS),
+            rows=exports.rows(exports.prefetch(applications), with_rank=with_rank),
+        )
+    return render(request, "subsidies/batch_detail.html", {"batch": batch, "applications": applications})

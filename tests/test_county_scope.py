@@ -36,6 +36,7 @@ OBJECT_ROUTES = {
     "subsidies:attachment": "attachment",
     "subsidies:source_update": "source",
     "subsidies:item_update": "item",
+    "subsidies:batch_detail": "batch",
 }
 #: (role, whose rows it must not reach): county officers and administrators another county's; township
 #: clerks another county's and another township's; 雲林's officer 苗栗's.

@@ -105,9 +105,16 @@ def probe_rows(association) -> dict[str, object]:
         content_type="application/pdf",
         size=5,
     )
+    from subsidies.models import Batch, Transition
+
+    batch = Batch.objects.create(county=county, kind=Batch.Kind.TO_COUNTY, year=YEAR)
+    Transition.objects.create(
+        application=application, action="forward", to_state="township_forwarded", batch=batch
+    )
     return {
         "application": application,
         "attachment": attachment,
+        "batch": batch,
         "source": source(county),
         "item": item(county),
     }
