@@ -15,6 +15,7 @@ from django.utils import timezone
 from associations.demo.writing import DemoResult, demo_write
 from core.roles import Role
 from grading.demo import grade_demo
+from subsidies.demo import subsidies_demo
 
 
 @transaction.atomic
@@ -29,6 +30,7 @@ def demo_seed(
     if result.associations_created:
         county_user = _county_user(result)
         result.notes.extend(grade_demo(seed=seed, today=today, county_user=county_user))
+        result.notes.extend(subsidies_demo(today=today, county_user=county_user))
     result.seconds = time.perf_counter() - started
     return result
 

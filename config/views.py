@@ -11,6 +11,7 @@ from associations.models import Association, County, Township
 from associations.staff import working_county_set
 from core.roles import Role
 from grading.selectors import grading_summary
+from subsidies.selectors import subsidy_summary
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -33,6 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
             .order_by("sort_order", "name")
         )
         context["grading"] = grading_summary(request.user)
+        context["subsidies"] = subsidy_summary(request.user)
     return render(request, "home.html", context)
 
 

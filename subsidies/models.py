@@ -178,8 +178,10 @@ class Application(models.Model):
     """One association's application for one item in one year (補助申請案)."""
 
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="applications")
+    # Like every per-association record (meetings, assessments): deleting an association, an administrator's
+    # act in the admin that lists what goes with it, takes its applications along.
     association = models.ForeignKey(
-        Association, on_delete=models.PROTECT, related_name="applications", verbose_name=_("協會")
+        Association, on_delete=models.CASCADE, related_name="applications", verbose_name=_("協會")
     )
     year = models.PositiveSmallIntegerField(_("年度"), validators=YEAR_VALIDATORS)
     number = models.PositiveIntegerField(_("流水號"))

@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
                 ('imported', models.BooleanField(default=False, verbose_name='匯入的歷年資料')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='建立時間')),
                 ('updated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='更新時間')),
-                ('association', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='associations.association', verbose_name='協會')),
+                ('association', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='applications', to='associations.association', verbose_name='協會')),
                 ('county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='associations.county')),
             ],
             options={

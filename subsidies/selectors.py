@@ -1,0 +1,32 @@
+"""Reads of the subsidy desk for other pages (the home dashboard)."""
+
+from __future__ import annotations
+
+from django.db.models import Count
+from django.utils import timezone
+
+from associations import access
+from subsidies import workflow
+from subsidies.models import Application, State
+
+
+def subsidy_summary(user: object) -> dict[str, object] | None:
+    """This year's applications by state, and how many wait for the user's role, in one query."""
+    if not access.can_use_registry(user):
+        return None
+    year = timezone.localdate().year
+    counts = dict(
+        Application.objects.visible_to(user)
+        .filter(year=year)
+        .order_by()
+        .values_list("state")
+        .annotate(n=Count("pk"))
+    )
+    waiting = workflow.QUEUE_STATES.get(access.role_of(user), frozenset())
+    return {
+        "year": year,
+        "waiting": sum(n for state, n in counts.items() if state in waiting),
+        "states": [
+            (value, label, counts.get(value, 0)) for value, label in State.choices if counts.get(value)
+        ],
+    }
