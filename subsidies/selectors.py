@@ -11,7 +11,8 @@ from subsidies.models import Application, State
 
 
 def subsidy_summary(user: object) -> dict[str, object] | None:
-    """This year's applications by state, and how many wait for the user's role, in one query."""
+    """This year's applications by state, and how many wait for the user's role, in one query; None when
+    the user sees none this year."""
     if not access.can_use_registry(user):
         return None
     year = timezone.localdate().year
@@ -22,6 +23,8 @@ def subsidy_summary(user: object) -> dict[str, object] | None:
         .values_list("state")
         .annotate(n=Count("pk"))
     )
+    if not counts:
+        return None  # nothing this year: the dashboard shows no empty block
     waiting = workflow.QUEUE_STATES.get(access.role_of(user), frozenset())
     return {
         "year": year,

@@ -270,13 +270,25 @@ def _many(association, n: int) -> None:
 
 
 @pytest.mark.parametrize("size", [10, 500])
-@pytest.mark.parametrize("path", ["/subsidies/", "/subsidies/queue/"])
+@pytest.mark.parametrize("path", ["/subsidies/", "/subsidies/queue/", f"/subsidies/budget/{YEAR}/"])
 def test_the_lists_stay_within_their_query_budget(
     county_client, association, django_assert_max_num_queries, size, path
 ):
     _many(association, size)
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(9):
         response = county_client.get(path, {"sort": "-requested"})
 
     assert response.status_code == 200
+
+
+def test_the_home_dashboard_counts_what_waits_for_the_clerk(frozen_today, zhunan_client, application):
+    text = zhunan_client.get("/").content.decode()
+
+    assert '<span class="num">1</span><span>待我處理</span>' in text
+
+
+def test_the_home_dashboard_shows_no_subsidy_block_to_a_clerk_with_no_applications(
+    frozen_today, toufen_client, application
+):
+    assert "待我處理</span>" not in toufen_client.get("/").content.decode()
