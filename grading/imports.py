@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 
 from associations.compliance_forms import DATE_SEPARATORS, YearRow, YearRowForm
 from associations.models import Association, County, Election, Meeting, YearlyFiling
-from associations.roster.cleaning import Geography, clean_text
+from associations.roster.cleaning import Geography, clean_text, too_long
 from core.dates import format_roc_year, parse_date_lenient
 from core.imports.issues import Issue
 from core.imports.pipeline import DatasetImport
@@ -60,6 +60,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "note": ("備註", "說明"),
 }
 REQUIRED = COLUMNS["name"]
+NAME_LIMIT = Association._meta.get_field("name").max_length
 DATE_KEYS = ("assembly_minutes_filed_on", "plan_budget_filed_on", "report_accounts_filed_on", "term_ends_on")
 
 
@@ -92,6 +93,9 @@ def _clean_sheet(table: Table, report: ImportReport, *, year: int, county: Count
         name = normalize_text(clean_text(values.get("name")))
         if not name:
             report.errors.append(Issue(_("未填寫協會名稱。"), number, column("name")))
+            continue
+        if len(name) > NAME_LIMIT:  # a longer name matches nothing; say so without quoting all of it
+            report.errors.append(Issue(too_long(name, NAME_LIMIT), number, column("name")))
             continue
         township_text = normalize_text(clean_text(values.get("township")))
         township = geography.lookup(township_text) if township_text else geography.township_in(name)
@@ -460,6 +464,7 @@ class ComplianceImport(DatasetImport[_CleanSheet, CompliancePlan]):
         self.county = county
         self.user = user
         self.scope = county.name
+        self.lock_scope = f"import:{county.pk}"  # one import of a county at a time, roster or compliance
 
     def remembered(self) -> Mapping[str, object]:
         """The year and county, so that a previewed run can be confirmed as it was."""
