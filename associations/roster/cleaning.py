@@ -415,6 +415,7 @@ def clean_roster(
     for index, raw_row in enumerate(table.rows, start=1):
         if (cleaned := cleaner.clean(raw_row.number, raw_row.values)) is not None:
             rows.append(cleaned)
+        raw_row.values = {}  # read: the cells (which may be long) are not kept for the rest of the run
         if progress and (index % PROGRESS_EVERY == 0 or index == total):
             progress(index, total)
     if cleaner.township_derived:

@@ -205,4 +205,3 @@ def test_a_real_deadlock_twice_is_recorded_and_ends_with_exit_2(tmp_path, county
 
     record = ImportRecord.objects.get(pk=report.record_id)
     assert (report.exit_code, record.outcome, Association.objects.count()) == (2, "failed", 0)
-
