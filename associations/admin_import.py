@@ -10,12 +10,13 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
 from associations.models import County
 from associations.roster.cleaning import county_by_name
 from associations.roster.dataset import RosterImport as RosterDataset
-from core.admin_imports import PreviewedImport, SpreadsheetUploadForm, UploadStore
+from core.admin_imports import PreviewedImport, SpreadsheetUploadForm, UploadStore, limits_text_lazy
 from core.imports.report import ImportReport, RowChange
 from core.models import ImportRecord
 
@@ -23,7 +24,9 @@ from core.models import ImportRecord
 class RosterUploadForm(SpreadsheetUploadForm):
     file = forms.FileField(
         label=gettext_lazy("名冊檔案"),
-        help_text=gettext_lazy("支援 .xlsx、.xls、.csv（UTF-8、UTF-16 或 Big5），上限 10 MB、50,000 列。"),
+        help_text=format_lazy(
+            "{}{}", gettext_lazy("支援 .xlsx、.xls、.csv（UTF-8、UTF-16 或 Big5），"), limits_text_lazy()
+        ),
     )
     county = forms.ModelChoiceField(
         label=gettext_lazy("縣市"), queryset=County.objects.all(), empty_label=None

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -33,6 +32,7 @@ from core import spreadsheets
 from core.dates import format_roc, parse_date
 from core.exports import write_csv, write_xlsx
 from core.text import normalize_text
+from core.uploads import purge_stale
 
 # --- Formats: written by core.exports, read by core.spreadsheets ----------------------------------------
 
@@ -296,27 +296,12 @@ def export_resource_for(model: type[models.Model], exclude: Sequence[str] = ()) 
 
 class SharedMediaStorage(MediaStorage):
     """An uploaded import waits for its confirmation on the media storage (one root for every app server),
-    named by a random UUID; a preview nobody confirmed is removed the next time a file is kept."""
-
-    STALE_AFTER_SECONDS = 24 * 60 * 60
+    named by a random UUID; waiting files older than IMPORT_UPLOAD_MAX_AGE are removed the next time a file
+    is kept (`core.uploads.purge_stale`, which the portal's own imports and `purge_uploads` share)."""
 
     def save(self, data: bytes) -> None:
-        self._remove_stale()
+        purge_stale()
         super().save(data)
-
-    def _remove_stale(self) -> None:
-        try:
-            _folders, names = self._storage.listdir(self.MEDIA_FOLDER)
-        except FileNotFoundError:
-            return
-        limit = time.time() - self.STALE_AFTER_SECONDS
-        for name in names:
-            path = f"{self.MEDIA_FOLDER}/{name}"
-            try:
-                if self._storage.get_modified_time(path).timestamp() < limit:
-                    self._storage.delete(path)
-            except (FileNotFoundError, NotImplementedError):
-                continue
 
 
 # --- Admin mixins -----------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ use it, and its template, which extends `admin/includes/import_page.html`."""
 from __future__ import annotations
 
 import hashlib
-import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,38 +28,41 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.functional import Promise
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext as _
 
 from core import spreadsheets
 from core.imports.pipeline import DatasetImport, run_import
-from core.imports.report import ImportReport
+from core.imports.report import KEEP_PER_KIND, ImportReport
 from core.models import ImportRecord
+from core.uploads import IMPORTS_FOLDER, purge_stale
 
-SHOW_AT_MOST = 1000  # issues and changes listed on the page; the ImportRecord keeps them all
+SHOW_AT_MOST = KEEP_PER_KIND  # issues and changes listed on the page, as the ImportRecord keeps them
 
 
 @dataclass(frozen=True)
 class UploadStore:
-    """Uploaded files waiting between their preview and its confirmation, in one folder under MEDIA_ROOT,
-    named by their SHA-256: the same bytes uploaded twice are kept once, and the name is the check."""
+    """Uploaded files waiting between their preview and its confirmation, in one folder under
+    MEDIA_ROOT/imports, named by their SHA-256: the same bytes uploaded twice are kept once, and the name
+    is the check. A file goes once its preview is confirmed or cancelled, or when it is older than
+    IMPORT_UPLOAD_MAX_AGE (`core.uploads.purge_stale`, run on every upload and by `purge_uploads`); the
+    whole issue lists of its runs wait beside it, named after it, and go with it."""
 
     folder: str
-    #: A preview nobody confirmed within this long is removed the next time a file is kept.
-    stale_after_seconds: int = 24 * 60 * 60
 
     def path(self, sha256: str) -> Path:
-        return Path(settings.MEDIA_ROOT) / self.folder / f"{sha256}.upload"
+        return Path(settings.MEDIA_ROOT) / IMPORTS_FOLDER / self.folder / f"{sha256}.upload"
+
+    def full_list_path(self, sha256: str) -> Path:
+        """A new file for one run's whole issue list, beside the upload it was read from."""
+        return self.path(sha256).with_name(f"{sha256}.{uuid.uuid4().hex}.csv")
 
     def keep(self, data: bytes) -> str:
         """Keep `data` and answer its SHA-256."""
+        purge_stale()
         digest = hashlib.sha256(data).hexdigest()
         path = self.path(digest)
         path.parent.mkdir(parents=True, exist_ok=True)
-        now = time.time()
-        for old in path.parent.glob("*.upload"):  # previews nobody confirmed
-            if now - old.stat().st_mtime > self.stale_after_seconds and old != path:
-                old.unlink(missing_ok=True)
         path.write_bytes(data)
         return digest
 
@@ -69,6 +72,22 @@ class UploadStore:
         if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != sha256:
             return None
         return path
+
+    def discard(self, sha256: str) -> None:
+        """The upload and the issue lists of its runs, deleted."""
+        for path in self.path(sha256).parent.glob(f"{sha256}.*"):
+            path.unlink(missing_ok=True)
+
+
+def limits_text() -> str:
+    """The bounds an upload is held to, for a form's help text."""
+    return _("上限 %(mb)s MB、%(rows)s 列。") % {
+        "mb": f"{spreadsheets.MAX_FILE_BYTES / 1024 / 1024:g}",
+        "rows": f"{spreadsheets.MAX_DATA_ROWS:,}",
+    }
+
+
+limits_text_lazy = lazy(limits_text, str)
 
 
 class SpreadsheetUploadForm(forms.Form):
@@ -120,15 +139,16 @@ class PreviewedImport:
         raise NotImplementedError
 
     def run(
-        self, *, path: Path, user: object, dry_run: bool, file_name: str, choices: dict[str, Any]
+        self, *, sha256: str, user: object, dry_run: bool, file_name: str, choices: dict[str, Any]
     ) -> ImportReport:
         return run_import(
             self.dataset(choices, user=user),
-            path=path,
+            path=self.store.path(sha256),
             user=user,
             dry_run=dry_run,
             sheet=choices.get("sheet"),
             file_name=file_name,
+            full_list=self.store.full_list_path(sha256),
         )
 
     def shown_changes(self, report: ImportReport) -> list[Any]:
@@ -146,13 +166,15 @@ class PreviewedImport:
             raise PermissionDenied
         if request.method == "POST" and "confirm" in request.POST:
             return self._confirm(request, model_admin)
+        if request.method == "POST" and "cancel" in request.POST:
+            return self._cancel(request)
         form = self.form_class(request.POST or None, request.FILES or None, initial=self.initial())
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             digest = self.store.keep(b"".join(upload.chunks()))
             choices = self.choices_from_form(form.cleaned_data)
             report = self.run(
-                path=self.store.path(digest),
+                sha256=digest,
                 user=request.user,
                 dry_run=True,
                 file_name=Path(upload.name).name,
@@ -163,17 +185,26 @@ class PreviewedImport:
             )
         return self._render(request, model_admin, form=form)
 
-    def _confirm(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> HttpResponse:
+    def _preview_record(self, request: HttpRequest, *outcomes: str) -> ImportRecord | None:
+        """The user's own preview named by the form, of this import, with one of these outcomes."""
         record_id = request.POST.get("record", "")
-        record = None
-        if record_id.isdecimal():
-            record = ImportRecord.objects.filter(
-                pk=int(record_id),
-                kind=self.kind,
-                user=request.user,
-                dry_run=True,
-                outcome=ImportRecord.Outcome.PREVIEWED,
-            ).first()
+        if not record_id.isdecimal():
+            return None
+        return ImportRecord.objects.filter(
+            pk=int(record_id), kind=self.kind, user=request.user, dry_run=True, outcome__in=outcomes
+        ).first()
+
+    def _cancel(self, request: HttpRequest) -> HttpResponse:
+        """A preview's upload deleted (confirmable or not): the clerk is done with it."""
+        record = self._preview_record(request, ImportRecord.Outcome.PREVIEWED, ImportRecord.Outcome.REJECTED)
+        if record is not None and request.POST.get("sha256", "") == record.sha256:
+            self.store.discard(record.sha256)
+            cancelled = _("已取消匯入「%(name)s」，上傳的檔案已刪除。") % {"name": record.file_name}
+            messages.info(request, cancelled)
+        return redirect(self.url_name)
+
+    def _confirm(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> HttpResponse:
+        record = self._preview_record(request, ImportRecord.Outcome.PREVIEWED)
         path = None
         if record is not None and request.POST.get("sha256", "") == record.sha256:
             path = self.store.unchanged(record.sha256)
@@ -185,14 +216,30 @@ class PreviewedImport:
             messages.error(request, str(self.lost_choices_message))
             return redirect(self.url_name)
         report = self.run(
-            path=path, user=request.user, dry_run=False, file_name=record.file_name, choices=choices
+            sha256=record.sha256,
+            user=request.user,
+            dry_run=False,
+            file_name=record.file_name,
+            choices=choices,
         )
         if report.exit_code == 0:
             path.unlink(missing_ok=True)
             imported = {"name": record.file_name, "summary": report.summary()}
             messages.success(request, _("已匯入「%(name)s」：%(summary)s") % imported)
-        else:
+        elif report.exit_code == 1:
+            path.unlink(missing_ok=True)
             messages.error(request, _("未匯入：資料在預覽後有變動，檢查出錯誤，沒有寫入任何資料。"))
+        else:  # not run at all (another import, a lock conflict): the upload waits for another try
+            messages.error(request, _("未匯入：%(reason)s") % {"reason": report.errors[0]})
+            return self._render(
+                request,
+                model_admin,
+                report=report,
+                choices=choices,
+                confirmable=True,
+                confirm_record=record.pk,
+                confirm_sha256=record.sha256,
+            )
         return self._render(request, model_admin, report=report, choices=choices, confirmable=False)
 
     def _render(
@@ -214,9 +261,30 @@ class PreviewedImport:
         if report is not None:
             context.update(
                 report=report,
+                omitted=self._omitted(report),
+                full_list_url=(
+                    reverse("admin:core_importrecord_full_list", args=[report.record_id])
+                    if report.full_list and report.record_id
+                    else None
+                ),
                 errors=report.errors[:SHOW_AT_MOST],
                 warnings=report.warnings[:SHOW_AT_MOST],
                 changes=self.shown_changes(report)[:SHOW_AT_MOST],
                 **self.choices_context(choices or {}),
             )
         return TemplateResponse(request, self.template_name, context)
+
+    def _omitted(self, report: ImportReport) -> list[str]:
+        """What the page leaves out of each list, in words."""
+        labels = {"errors": _("錯誤"), "warnings": _("警告"), "changes": _("變更")}
+        counts = {
+            "errors": len(report.errors),
+            "warnings": len(report.warnings),
+            "changes": len(self.shown_changes(report)),
+        }
+        return [
+            _("%(kind)s只列出前 %(shown)d 則，另有 %(n)d 則。")
+            % {"kind": labels[kind], "shown": SHOW_AT_MOST, "n": n - SHOW_AT_MOST}
+            for kind, n in counts.items()
+            if n > SHOW_AT_MOST
+        ]

@@ -16,6 +16,7 @@ class ImportRecord(models.Model):
         PREVIEWED = "previewed", _("預覽（未寫入）")
         REJECTED = "rejected", _("有錯誤，未寫入")
         UNREADABLE = "unreadable", _("無法讀取檔案")
+        FAILED = "failed", _("未完成（另一個匯入進行中或資料庫鎖定衝突）")
 
     kind = models.CharField(_("匯入類型"), max_length=50, db_index=True)
     user = models.ForeignKey(
@@ -42,3 +43,20 @@ class ImportRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name}（{self.get_outcome_display()}）"
+
+
+class ImportLock(models.Model):
+    """Who holds an import's lock (`core.locks.import_lock`) and since when, so that an import refused
+    meanwhile can say so. The lock itself is a PostgreSQL advisory lock (a file lock on SQLite): a row
+    left behind by a crashed run holds nothing and is replaced by the next holder."""
+
+    scope = models.CharField(_("範圍"), max_length=100, unique=True)
+    holder = models.CharField(_("執行者"), max_length=150, blank=True)
+    started_at = models.DateTimeField(_("開始時間"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("匯入鎖定")
+        verbose_name_plural = _("匯入鎖定")
+
+    def __str__(self) -> str:
+        return self.scope

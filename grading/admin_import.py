@@ -12,11 +12,12 @@ from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
 from associations.models import County
 from associations.roster.cleaning import county_by_name
-from core.admin_imports import PreviewedImport, SpreadsheetUploadForm, UploadStore
+from core.admin_imports import PreviewedImport, SpreadsheetUploadForm, UploadStore, limits_text_lazy
 from core.models import ImportRecord
 from grading.forms import YearField
 from grading.imports import ComplianceImport as ComplianceDataset
@@ -26,9 +27,13 @@ class ComplianceUploadForm(SpreadsheetUploadForm):
     year = YearField(label=gettext_lazy("清查年度"), help_text=gettext_lazy("例如 112。"))
     file = forms.FileField(
         label=gettext_lazy("清查表檔案"),
-        help_text=gettext_lazy(
-            "每列一個協會：鄉鎮市、協會名稱、會員大會日期、理事會日期、監事會日期、工作計畫及預算送府日期、"
-            "工作報告及決算送府日期、任期屆滿日、備註。支援 .xlsx、.xls、.csv，上限 10 MB。"
+        help_text=format_lazy(
+            "{}{}",
+            gettext_lazy(
+                "每列一個協會：鄉鎮市、協會名稱、會員大會日期、理事會日期、監事會日期、工作計畫及預算送府日期、"
+                "工作報告及決算送府日期、任期屆滿日、備註。支援 .xlsx、.xls、.csv，"
+            ),
+            limits_text_lazy(),
         ),
     )
     county = forms.ModelChoiceField(

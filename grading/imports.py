@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from associations.compliance.forms import DATE_SEPARATORS, YearRowForm
 from associations.compliance.values import YearRow
 from associations.models import Association, County, Election, Meeting, YearlyFiling
-from associations.roster.cleaning import Geography, clean_text
+from associations.roster.cleaning import Geography, clean_text, too_long
 from core.dates import format_roc_year, parse_date_lenient
 from core.imports.issues import Issue
 from core.imports.pipeline import DatasetImport
@@ -61,6 +61,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "note": ("備註", "說明"),
 }
 REQUIRED = COLUMNS["name"]
+NAME_LIMIT = Association._meta.get_field("name").max_length
 DATE_KEYS = ("assembly_minutes_filed_on", "plan_budget_filed_on", "report_accounts_filed_on", "term_ends_on")
 
 
@@ -93,6 +94,9 @@ def _clean_sheet(table: Table, report: ImportReport, *, year: int, county: Count
         name = normalize_text(clean_text(values.get("name")))
         if not name:
             report.errors.append(Issue(_("未填寫協會名稱。"), number, column("name")))
+            continue
+        if len(name) > NAME_LIMIT:  # a longer name matches nothing; say so without quoting all of it
+            report.errors.append(Issue(too_long(name, NAME_LIMIT), number, column("name")))
             continue
         township_text = normalize_text(clean_text(values.get("township")))
         township = geography.lookup(township_text) if township_text else geography.township_in(name)
@@ -461,6 +465,7 @@ class ComplianceImport(DatasetImport[_CleanSheet, CompliancePlan]):
         self.county = county
         self.user = user
         self.scope = county.name
+        self.lock_scope = f"import:{county.pk}"  # one import of a county at a time, roster or compliance
 
     def remembered(self) -> Mapping[str, object]:
         """The year and county, so that a previewed run can be confirmed as it was."""

@@ -47,6 +47,8 @@ _CN_DIGITS = {
 }
 _DOT_ABOVE = "\u02d9"  # ˙ in indigenous names (梭日伊˙尤敏); NFKC would turn it into a space + combining dot
 _SENTINEL = "\ue000"
+#: The association's text fields a roster fills, each bounded by its model field's max_length.
+TEXT_FIELDS = ("registration_number", "address", "phone", "email")
 
 
 def county_by_name(name: str) -> County | None:
@@ -64,6 +66,17 @@ def clean_text(value: object) -> str:
     if _DOT_ABOVE in text:
         return normalize_text(text.replace(_DOT_ABOVE, _SENTINEL)).replace(_SENTINEL, _DOT_ABOVE)
     return normalize_text(text)
+
+
+def too_long(text: str, limit: int) -> str:
+    """A cell longer than the field it fills blocks its row (never cut, never dropped); the message names
+    the limit and a short beginning of the text, so a report stays small whatever the cell holds."""
+    start = text[:10] + ("…" if len(text) > 10 else "")
+    return _("「%(start)s」共 %(length)d 字，超過上限 %(n)d 字，請縮短後再匯入。") % {
+        "start": start,
+        "length": len(text),
+        "n": limit,
+    }
 
 
 def split_note(text: str) -> tuple[str, str]:
@@ -225,9 +238,7 @@ class _RowCleaner:
             self.error(number, "name", _("缺少協會名稱，無法對應到任何協會。"))
             return None
         if len(name) > self.model_fields["name"].max_length:
-            self.error(
-                number, "name", _("協會名稱超過 %(n)d 字。") % {"n": self.model_fields["name"].max_length}
-            )
+            self.error(number, "name", too_long(name, self.model_fields["name"].max_length))
             return None
         township = self._township(number, texts, name)
         if township is None:
@@ -269,6 +280,11 @@ class _RowCleaner:
 
     def _fields(self, row: CleanRow, raw: dict[str, object], texts: dict[str, str]) -> None:
         n = row.number
+        for key in TEXT_FIELDS:  # an overlong cell blocks its row before anything quotes it
+            limit = self.model_fields[key].max_length
+            if len(texts.get(key, "")) > limit:
+                self.error(n, key, too_long(texts[key], limit))
+                texts[key] = ""
         if text := texts.get("registration_number"):
             self.lost_character(n, "registration_number", text)
             if "第" in text and "號" in text and not re.search(r"\d", text):
@@ -325,8 +341,7 @@ class _RowCleaner:
     def _set_text(self, row: CleanRow, name: str, text: str) -> None:
         limit = self.model_fields[name].max_length
         if limit and len(text) > limit:
-            key = name if name in COLUMNS else None
-            self.warn(row.number, key, _("內容超過 %(n)d 字，已留空。") % {"n": limit})
+            self.error(row.number, name if name in COLUMNS else None, too_long(text, limit))
             return
         row.values[name] = text
 
@@ -371,13 +386,11 @@ class _RowCleaner:
             self.warn(row.number, key, _("「%(text)s」沒有姓名，已略過。") % {"text": text})
             return
         self.lost_character(row.number, key, name)
-        if len(name) > Officer._meta.get_field("name").max_length:
-            self.warn(row.number, key, _("姓名「%(text)s」過長，已略過。") % {"text": name})
-            return
-        limit = Officer._meta.get_field("note").max_length
-        if len(note) > limit:
-            self.warn(row.number, key, _("備註超過 %(n)d 字，已截斷。") % {"n": limit})
-            note = note[:limit]
+        for text, field_name in ((name, "name"), (note, "note")):
+            limit = Officer._meta.get_field(field_name).max_length
+            if len(text) > limit:
+                self.error(row.number, key, too_long(text, limit))
+                return
         row.officers[position] = (name, note)
 
 
@@ -402,6 +415,7 @@ def clean_roster(
     for index, raw_row in enumerate(table.rows, start=1):
         if (cleaned := cleaner.clean(raw_row.number, raw_row.values)) is not None:
             rows.append(cleaned)
+        raw_row.values = {}  # read: the cells (which may be long) are not kept for the rest of the run
         if progress and (index % PROGRESS_EVERY == 0 or index == total):
             progress(index, total)
     if cleaner.township_derived:

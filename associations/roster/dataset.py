@@ -28,6 +28,7 @@ class RosterImport(DatasetImport[CleanRoster, RosterPlan]):
         self.user = user
         self.progress = progress
         self.scope = county.name
+        self.lock_scope = f"import:{county.pk}"
 
     def remembered(self) -> Mapping[str, object]:
         return {"county": self.county.name}

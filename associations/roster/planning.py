@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -281,17 +280,23 @@ def _load_officers(
 ) -> dict[tuple[int, str], list[Officer]]:
     if not positions:
         return {}
-    queryset = (
-        Officer.objects.current(today)
-        .filter(association__township__county=county, position__in=positions)
-        .order_by(F("term_start").desc(nulls_last=True), "-pk")
+    queryset = Officer.objects.current(today).filter(
+        association__township__county=county, position__in=positions
     )
-    if lock:
+    if lock:  # rows are locked in primary-key order, as every writer locks them
         queryset = queryset.select_for_update(of=("self",))
     officers: dict[tuple[int, str], list[Officer]] = {}
-    for officer in queryset:
+    for officer in queryset.order_by("pk"):
         officers.setdefault((officer.association_id, officer.position), []).append(officer)
+    for holders in officers.values():  # the latest term first (no start date last), then the newest row
+        holders.sort(
+            key=lambda o: (o.term_start is not None, o.term_start or datetime.date.min, o.pk), reverse=True
+        )
     return officers
+
+
+def _latest_first(officer: Officer) -> tuple[bool, datetime.date, int]:
+    return (officer.term_start is not None, officer.term_start or datetime.date.min, officer.pk)
 
 
 def _validate(plan: RosterPlan, report: ImportReport) -> None:
