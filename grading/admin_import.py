@@ -15,12 +15,12 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
+from associations.compliance.imports import ComplianceImport as ComplianceDataset
 from associations.models import County
 from associations.roster.cleaning import county_by_name
 from core.admin_imports import PreviewedImport, SpreadsheetUploadForm, UploadStore, limits_text_lazy
 from core.models import ImportRecord
 from grading.forms import YearField
-from grading.imports import ComplianceImport as ComplianceDataset
 
 
 class ComplianceUploadForm(SpreadsheetUploadForm):

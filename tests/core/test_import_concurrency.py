@@ -8,11 +8,11 @@ from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
+from associations.compliance.imports import ComplianceImport
 from associations.models import Association, Meeting
 from associations.roster.dataset import RosterImport, roster_import
 from core.imports.pipeline import run_import
 from core.models import ImportRecord
-from grading.imports import ComplianceImport
 from tests.associations.factories import AssociationFactory, TownshipFactory
 from tests.associations.test_imports import write_roster
 

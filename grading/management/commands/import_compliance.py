@@ -3,11 +3,11 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
 
+from associations.compliance.imports import ComplianceImport
 from associations.roster.cleaning import county_by_name
 from core.imports.command import ImportCommand
 from core.imports.pipeline import run_import
 from core.imports.report import ImportReport
-from grading.imports import ComplianceImport
 from grading.management.commands._common import user_argument, year_argument
 
 
