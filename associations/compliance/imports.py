@@ -32,18 +32,18 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
+from associations.compliance import hooks
 from associations.compliance.forms import DATE_SEPARATORS, YearRowForm
 from associations.compliance.values import YearRow
 from associations.models import Association, County, Election, Meeting, YearlyFiling
 from associations.roster.cleaning import Geography, clean_text, too_long
-from core.dates import format_roc_year, parse_date_lenient
+from core.dates import parse_date_lenient
 from core.imports.issues import Issue
 from core.imports.pipeline import DatasetImport
 from core.imports.report import ImportReport, RowChange
 from core.models import ImportRecord
 from core.spreadsheets import Table
 from core.text import normalize_text
-from grading.services import assessments_refresh
 
 KIND = "grading.compliance"
 
@@ -437,10 +437,8 @@ def _write_plan(plan: CompliancePlan, *, year: int, user: object) -> list[str]:
             row.election.save()
     if not plan.touched:
         return []
-    result = assessments_refresh(association_ids=plan.touched, year=year, actor=user)
-    if result.skipped_finalised:
-        return [_("%(year)s的分級清冊已定案，未重新計算狀態與分級。") % {"year": format_roc_year(year)}]
-    return []
+    # The year is judged again in this transaction by whoever judges facts (grading, through the hook).
+    return hooks.facts_changed(association_ids=plan.touched, year=year, actor=user)
 
 
 # --- The dataset import ---------------------------------------------------------------------------------
