@@ -106,6 +106,10 @@ class PreviewedImport:
     def initial(self) -> dict[str, object]:
         return {}
 
+    def form(self, request: HttpRequest) -> SpreadsheetUploadForm:
+        """The upload form, bound to what was sent; an import narrows its choices to the user's here."""
+        return self.form_class(request.POST or None, request.FILES or None, initial=self.initial())
+
     def choices_from_form(self, cleaned_data: dict[str, Any]) -> dict[str, Any]:
         """What the import is given besides the file, from a valid form (`sheet` is the sheet to read)."""
         raise NotImplementedError
@@ -146,7 +150,7 @@ class PreviewedImport:
             raise PermissionDenied
         if request.method == "POST" and "confirm" in request.POST:
             return self._confirm(request, model_admin)
-        form = self.form_class(request.POST or None, request.FILES or None, initial=self.initial())
+        form = self.form(request)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             digest = self.store.keep(b"".join(upload.chunks()))

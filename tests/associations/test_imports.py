@@ -17,6 +17,7 @@ from associations.models import Association, County, Officer
 from associations.roster.dataset import roster_import
 from core import spreadsheets
 from core.models import ImportRecord
+from tests import DATA_DIR
 from tests.associations.factories import (
     AssociationFactory,
     CountyFactory,
@@ -25,7 +26,7 @@ from tests.associations.factories import (
     VillageFactory,
 )
 
-SAMPLE = settings.BASE_DIR.parent / "shared" / "samples" / "hsinchu-county-associations-big5.csv"
+SAMPLE = DATA_DIR / "hsinchu-county-associations-big5.csv"
 HEADER = ["鄉鎮市", "名稱", "成立日期", "理事長", "電話", "地址"]
 
 
