@@ -204,7 +204,7 @@ def test_each_reference_table_exports_with_formulas_escaped(admin_client_, miaol
 
 @pytest.mark.parametrize("fmt", [XLSX, CSV])
 def test_tier_thresholds_export_with_roc_years_and_dates(admin_client_, administrator, fmt):
-    TierThresholds.objects.create(year=2023, updated_by=administrator)
+    TierThresholds.objects.create(county=CountyFactory(), year=2023, updated_by=administrator)
 
     rows = _rows(_export(admin_client_, "/admin/grading/tierthresholds/", fmt))
 
