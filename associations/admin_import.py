@@ -7,12 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
+from associations import access
 from associations.models import County
 from associations.roster.cleaning import county_by_name
 from associations.roster.dataset import RosterImport as RosterDataset
@@ -51,8 +52,12 @@ class RosterImport(PreviewedImport):
     def has_permission(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> bool:
         return model_admin.has_add_permission(request) and model_admin.has_change_permission(request)
 
-    def initial(self) -> dict[str, object]:
-        return {"county": county_by_name(settings.PORTAL_COUNTY)}
+    def form(self, request: HttpRequest) -> SpreadsheetUploadForm:
+        """Only the counties the user may import into, their working county first chosen."""
+        form = super().form(request)
+        form.fields["county"].queryset = access.import_counties(County.objects.all(), request.user)
+        form.initial["county"] = access.county_of(request.user)
+        return form
 
     def choices_from_form(self, cleaned_data: dict[str, Any]) -> dict[str, Any]:
         return {"county": cleaned_data["county"], "sheet": cleaned_data["sheet"] or None}
@@ -62,6 +67,8 @@ class RosterImport(PreviewedImport):
         return None if county is None else {"county": county, "sheet": record.report.get("sheet")}
 
     def dataset(self, choices: dict[str, Any], *, user: object) -> RosterDataset:
+        if not access.can_import_into(user, choices["county"]):  # a confirmation after a role change
+            raise PermissionDenied
         return RosterDataset(county=choices["county"], user=user)
 
     def shown_changes(self, report: ImportReport) -> list[RowChange]:

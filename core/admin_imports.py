@@ -125,6 +125,10 @@ class PreviewedImport:
     def initial(self) -> dict[str, object]:
         return {}
 
+    def form(self, request: HttpRequest) -> SpreadsheetUploadForm:
+        """The upload form, bound to what was sent; an import narrows its choices to the user's here."""
+        return self.form_class(request.POST or None, request.FILES or None, initial=self.initial())
+
     def choices_from_form(self, cleaned_data: dict[str, Any]) -> dict[str, Any]:
         """What the import is given besides the file, from a valid form (`sheet` is the sheet to read)."""
         raise NotImplementedError
@@ -168,7 +172,7 @@ class PreviewedImport:
             return self._confirm(request, model_admin)
         if request.method == "POST" and "cancel" in request.POST:
             return self._cancel(request)
-        form = self.form_class(request.POST or None, request.FILES or None, initial=self.initial())
+        form = self.form(request)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             digest = self.store.keep(b"".join(upload.chunks()))

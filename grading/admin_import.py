@@ -8,13 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
+from associations import access
 from associations.compliance.imports import ComplianceImport as ComplianceDataset
 from associations.models import County
 from associations.roster.cleaning import county_by_name
@@ -55,7 +56,14 @@ class ComplianceImport(PreviewedImport):
         return model_admin.has_view_permission(request)
 
     def initial(self) -> dict[str, object]:
-        return {"county": county_by_name(settings.PORTAL_COUNTY), "year": timezone.localdate().year - 1}
+        return {"year": timezone.localdate().year - 1}
+
+    def form(self, request: HttpRequest) -> SpreadsheetUploadForm:
+        """Only the counties the user may import into, their working county first chosen."""
+        form = super().form(request)
+        form.fields["county"].queryset = access.import_counties(County.objects.all(), request.user)
+        form.initial["county"] = access.county_of(request.user)
+        return form
 
     def choices_from_form(self, cleaned_data: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -72,6 +80,8 @@ class ComplianceImport(PreviewedImport):
         return {"year": year, "county": county, "sheet": record.report.get("sheet")}
 
     def dataset(self, choices: dict[str, Any], *, user: object) -> ComplianceDataset:
+        if not access.can_import_into(user, choices["county"]):  # a confirmation after a role change
+            raise PermissionDenied
         return ComplianceDataset(year=choices["year"], county=choices["county"], user=user)
 
     def choices_context(self, choices: dict[str, Any]) -> dict[str, object]:

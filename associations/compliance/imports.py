@@ -37,6 +37,7 @@ from associations.compliance.forms import DATE_SEPARATORS, YearRowForm
 from associations.compliance.values import YearRow
 from associations.models import Association, County, Election, Meeting, YearlyFiling
 from associations.roster.cleaning import Geography, clean_text, too_long
+from associations.roster.counties import CountyCheck
 from core.dates import parse_date_lenient
 from core.imports.issues import Issue
 from core.imports.pipeline import DatasetImport
@@ -79,6 +80,7 @@ def _clean_sheet(table: Table, report: ImportReport, *, year: int, county: Count
     """Every row read and checked, and matched to its association; the associations of the sheet's
     townships that it leaves out are reported as missing."""
     geography = Geography(county)
+    counties = CountyCheck(county)
     associations = {
         (a.township_id, geography.name_key(a.name, a.township)): a
         for a in Association.objects.filter(township__county=county).select_related("township")
@@ -100,6 +102,8 @@ def _clean_sheet(table: Table, report: ImportReport, *, year: int, county: Count
             continue
         township_text = normalize_text(clean_text(values.get("township")))
         township = geography.lookup(township_text) if township_text else geography.township_in(name)
+        if township is None and _elsewhere(counties, number, township_text, name, column("township")):
+            continue
         if township is None:
             message = (
                 _("找不到鄉鎮市「%(name)s」。") % {"name": township_text}
@@ -108,6 +112,7 @@ def _clean_sheet(table: Table, report: ImportReport, *, year: int, county: Count
             )
             report.errors.append(Issue(message, number, column("township")))
             continue
+        counties.at_home()
         association = associations.get((township.pk, geography.name_key(name, township)))
         if association is None:
             report.errors.append(
@@ -130,12 +135,20 @@ def _clean_sheet(table: Table, report: ImportReport, *, year: int, county: Count
         row = _row(number, values, year=year, report=report, columns=table.columns)
         if row is not None:
             planned.append(_SheetRow(number, association, row))
+    counties.report_to(report)
     report.missing = sorted(
         f"{a.township.name} {a.name}"
         for a in associations.values()
         if a.pk not in seen and a.status != Association.Status.DISSOLVED and _in_sheet_townships(a, planned)
     )
     return planned
+
+
+def _elsewhere(counties: CountyCheck, number: int, township_text: str, name: str, column: str) -> bool:
+    """Whether the row's township (written, or at the start of the name) is another county's."""
+    if township_text:
+        return counties.elsewhere(number, township_text, column=column)
+    return counties.elsewhere_in(number, name, column=column)
 
 
 def _in_sheet_townships(association: Association, planned: list[_SheetRow]) -> bool:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from associations.models import Association, County, Officer, Township, Village
 from associations.roster.columns import COLUMNS, POSITIONS
+from associations.roster.counties import CountyCheck
 from core.dates import format_roc, is_placeholder, parse_date_lenient
 from core.imports.issues import Issue
 from core.imports.report import ImportReport
@@ -209,6 +210,7 @@ class _RowCleaner:
         self.report = report
         self.model_fields = {f.name: f for f in Association._meta.concrete_fields}
         self.township_derived = 0
+        self.counties = CountyCheck(geography.county)
 
     def header(self, key: str) -> str:
         return self.table.columns.get(key, COLUMNS[key][0])
@@ -259,7 +261,9 @@ class _RowCleaner:
         written = texts.get("township", "")
         if written:
             township = self.geo.lookup(written)
-            if township is None:
+            if township is not None:
+                self.counties.at_home()
+            elif not self.counties.elsewhere(number, written, column=self.header("township")):
                 self.error(
                     number,
                     "township",
@@ -268,6 +272,11 @@ class _RowCleaner:
                 )
             return township
         township = self.geo.township_in(name) or self.geo.township_in(texts.get("address", ""))
+        column = self.header("township") if "township" in self.table.columns else None
+        if township is None and self.counties.elsewhere_in(
+            number, name, texts.get("address", ""), column=column
+        ):
+            return None
         if township is None:
             self.error(
                 number,
@@ -276,6 +285,7 @@ class _RowCleaner:
             )
         else:
             self.township_derived += 1
+            self.counties.at_home()
         return township
 
     def _fields(self, row: CleanRow, raw: dict[str, object], texts: dict[str, str]) -> None:
@@ -418,6 +428,7 @@ def clean_roster(
         raw_row.values = {}  # read: the cells (which may be long) are not kept for the rest of the run
         if progress and (index % PROGRESS_EVERY == 0 or index == total):
             progress(index, total)
+    cleaner.counties.report_to(report)
     if cleaner.township_derived:
         report.notices.append(
             _("%(n)d 列沒有填寫鄉鎮市區，已由協會名稱或地址判斷。") % {"n": cleaner.township_derived}

@@ -3,6 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
 
+from associations.access import can_import_into
 from associations.compliance.imports import ComplianceImport
 from associations.roster.cleaning import county_by_name
 from core.imports.command import ImportCommand
@@ -25,7 +26,9 @@ class Command(ImportCommand):
         parser.add_argument("--dry-run", action="store_true", help="只檢查並列出報告，不寫入")
         parser.add_argument("--county", default=settings.PORTAL_COUNTY, help="縣市（預設 PORTAL_COUNTY）")
         parser.add_argument("--sheet", default=None, help="Excel 工作表名稱（預設第一個）")
-        parser.add_argument("--user", default=None, help="記錄為執行者的帳號")
+        parser.add_argument(
+            "--user", default=None, help="記錄為執行者的帳號，且只能匯入此帳號可管理的縣市（省略：系統執行）"
+        )
 
     def handle(
         self, *args: object, year: str, file: Path, dry_run: bool, county: str, **options: object
@@ -35,6 +38,12 @@ class Command(ImportCommand):
         if found is None:
             raise CommandError(f"找不到縣市「{county}」，請先匯入行政區資料。", returncode=2)
         user = user_argument(options["user"])
+        if user is not None and not can_import_into(user, found):
+            raise CommandError(
+                f"帳號「{user.get_username()}」不能匯入{found.name}的清查表："
+                "匯入限該縣的縣府承辦人與系統管理者（公所承辦人請交由縣府匯入）。",
+                returncode=2,
+            )
         report = run_import(
             ComplianceImport(year=gregorian, county=found, user=user),
             path=file,
