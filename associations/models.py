@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.dates import YEAR_VALIDATORS
+from core.dates import YEAR_VALIDATORS, format_roc, format_roc_year
 from core.roles import Role
 from core.text import normalize_place
 
@@ -391,6 +391,12 @@ class Meeting(models.Model):
         _not_in_future(self.minutes_filed_on, _("會議紀錄送府日期"), errors, "minutes_filed_on")
         if self.held_on and self.minutes_filed_on and self.minutes_filed_on < self.held_on:
             errors.setdefault("minutes_filed_on", []).append(_("會議紀錄送府日期不可早於開會日期。"))
+        founded_on = self.association.founded_on if self.association_id else None
+        if self.held_on and founded_on and self.held_on < founded_on:
+            errors.setdefault("held_on", []).append(
+                _("開會日期 %(day)s 早於協會成立日期 %(founded)s。")
+                % {"day": format_roc(self.held_on), "founded": format_roc(founded_on)}
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -437,9 +443,15 @@ class YearlyFiling(models.Model):
             errors.setdefault("plan_budget_filed_on", []).append(
                 _("工作計畫及預算送府日期早於前一年度，請確認年度是否正確。")
             )
-        if self.year and self.report_accounts_filed_on and self.report_accounts_filed_on.year < self.year:
+        if self.year and self.plan_budget_filed_on and self.plan_budget_filed_on.year > self.year:
+            errors.setdefault("plan_budget_filed_on", []).append(
+                _("工作計畫及預算應於年度開始前送府，%(day)s 已在%(year)s結束之後，請確認年度或日期。")
+                % {"day": format_roc(self.plan_budget_filed_on), "year": format_roc_year(self.year)}
+            )
+        if self.year and self.report_accounts_filed_on and self.report_accounts_filed_on.year <= self.year:
             errors.setdefault("report_accounts_filed_on", []).append(
-                _("工作報告及決算送府日期早於該年度開始，請確認年度是否正確。")
+                _("工作報告及決算應於年度結束後送府，%(day)s 在%(year)s結束之前，請確認年度或日期。")
+                % {"day": format_roc(self.report_accounts_filed_on), "year": format_roc_year(self.year)}
             )
         if errors:
             raise ValidationError(errors)
