@@ -4,7 +4,7 @@ requests."""
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,7 +35,14 @@ def association_save(
     for name, value in fields.items():
         setattr(association, name, value)
     association.full_clean()
-    association.save()
+    try:
+        with transaction.atomic():
+            association.save()
+    except IntegrityError as exc:
+        # Another save of the same name got in between our check and our write.
+        raise ValidationError(
+            {"name": _("這個鄉鎮市區剛有人登錄了同名的協會。")}, code="duplicate_name"
+        ) from exc
     association.villages.set(villages)
     if judged_changed:
         hooks.facts_changed(association_ids=[association.pk], year=timezone.localdate().year, actor=actor)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from associations import access, exports, services
-from associations.forms import AssociationFilterForm, AssociationForm, OfficerForm
+from associations.forms import AssociationFilterForm, AssociationForm, OfficerForm, duplicate_name_error
 from associations.history import describe
 from associations.models import Association, Officer
 from core.dates import format_roc
@@ -99,8 +99,7 @@ def association_create(request: HttpRequest) -> HttpResponse:
     if not access.can_create_association(request.user):
         raise PermissionDenied
     form = AssociationForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        association = services.association_save(values=form.to_values(), actor=request.user)
+    if request.method == "POST" and form.is_valid() and (association := _association_saved(form, request)):
         messages.success(request, _("已新增「%(name)s」。") % {"name": association.name})
         return redirect(association)
     return render(request, "associations/association_form.html", {"form": form})
@@ -109,11 +108,27 @@ def association_create(request: HttpRequest) -> HttpResponse:
 def association_update(request: HttpRequest, pk: int) -> HttpResponse:
     association = access.get_association_for_user(request.user, pk, for_change=True)
     form = AssociationForm(request.POST or None, instance=association, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        services.association_save(association=association, values=form.to_values(), actor=request.user)
+    if request.method == "POST" and form.is_valid() and _association_saved(form, request, association):
         messages.success(request, _("已儲存「%(name)s」的變更。") % {"name": association.name})
         return redirect(association)
     return render(request, "associations/association_form.html", {"form": form, "association": association})
+
+
+def _association_saved(
+    form: AssociationForm, request: HttpRequest, association: Association | None = None
+) -> Association | None:
+    """The saved association, or None with the refusal on the form: a name saved meanwhile by someone
+    else (the database's unique key caught it) is shown as the form's own duplicate check shows it."""
+    values = form.to_values()
+    try:
+        return services.association_save(association=association, values=values, actor=request.user)
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            duplicate = field == "name" and duplicate_name_error(
+                values.township, values.name, exclude_pk=association.pk if association else None
+            )
+            form.add_error(field if field in form.fields else None, duplicate or errors)
+        return None
 
 
 def officer_create(request: HttpRequest, pk: int) -> HttpResponse:
