@@ -1,5 +1,6 @@
 from django import forms
 from django.db.models import Q
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from associations import access
@@ -70,17 +71,49 @@ class AssociationForm(forms.ModelForm):
                     "villages", _("村里「%(names)s」不屬於所選的鄉鎮市區。") % {"names": "、".join(foreign)}
                 )
         name = cleaned.get("name")
-        if township and name:
-            duplicate = Association.objects.filter(township=township, name=name).exclude(pk=self.instance.pk)
-            if duplicate.exists():
-                self.add_error(
-                    "name",
-                    _("%(township)s已有同名的協會「%(name)s」。") % {"township": township, "name": name},
-                )
+        if township and name and (error := duplicate_name_error(township, name, exclude_pk=self.instance.pk)):
+            self.add_error("name", error)
         return cleaned
 
     def to_values(self) -> AssociationValues:
         return AssociationValues(**{**self.cleaned_data, "villages": tuple(self.cleaned_data["villages"])})
+
+
+def duplicate_name_error(township: Township, name: str, *, exclude_pk: int | None) -> str | None:
+    """The error for a name that another association of `township` already has once normalised (台/臺,
+    spaces, full-width letters, a place prefix), with a link to that association; None when there is none."""
+    key = Association.key_for(name, township)
+    duplicate = (
+        Association.objects.filter(township=township, name_key=key)
+        .exclude(pk=exclude_pk)
+        .order_by("pk")
+        .first()
+    )
+    if duplicate is None:
+        return None
+    return format_html(
+        str(
+            _('{township}已有「<a href="{url}">{name}</a>」，名稱只差台/臺、空白或全形半形，視為同一個協會。')
+        ),
+        township=township.name,
+        url=duplicate.get_absolute_url(),
+        name=duplicate.name,
+    )
+
+
+class AssociationAdminForm(forms.ModelForm):
+    """The admin's association form: the registry's duplicate-name check, with its link."""
+
+    class Meta:
+        model = Association
+        fields = "__all__"  # noqa: DJ007 - the admin lays out every field, as it did with its default form
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean()
+        township, name = cleaned.get("township"), normalize_text(cleaned.get("name") or "")
+        if township and name and (error := duplicate_name_error(township, name, exclude_pk=self.instance.pk)):
+            self.add_error("name", error)
+        return cleaned
 
 
 class OfficerForm(forms.ModelForm):

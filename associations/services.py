@@ -1,12 +1,18 @@
 """Writes with side effects. Views call these with values (`associations.values`), never forms or
 requests."""
 
-from django.db import transaction
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from associations.compliance import hooks
 from associations.models import Association, Officer
 from associations.values import AssociationValues, OfficerValues
+from core.dates import format_roc
 
 #: Fields of the association itself that the yearly judgment reads (an order to reorganise, a care station).
 JUDGED_FIELDS = ("status", "runs_care_station")
@@ -29,18 +35,34 @@ def association_save(
     for name, value in fields.items():
         setattr(association, name, value)
     association.full_clean()
-    association.save()
+    try:
+        with transaction.atomic():
+            association.save()
+    except IntegrityError as exc:
+        # Another save of the same name got in between our check and our write.
+        raise ValidationError(
+            {"name": _("這個鄉鎮市區剛有人登錄了同名的協會。")}, code="duplicate_name"
+        ) from exc
     association.villages.set(villages)
     if judged_changed:
         hooks.facts_changed(association_ids=[association.pk], year=timezone.localdate().year, actor=actor)
     return association
 
 
+#: Positions one person holds at a time: a new holder ends the current one's term, as the roster import does.
+SINGLE_HOLDER_POSITIONS = (Officer.Position.CHAIR, Officer.Position.EXECUTIVE_SECRETARY)
+
+
 @transaction.atomic
 def officer_save(
     *, association: Association, values: OfficerValues, officer: Officer | None = None
-) -> Officer:
-    """Add an officer to `association`, or correct `officer` (one of its officers) to `values`."""
+) -> tuple[Officer, list[Officer]]:
+    """Add an officer to `association`, or correct `officer` (one of its officers) to `values`. A current
+    or future 理事長 or 總幹事 ends the term of whoever holds that position on the day before the new term
+    starts (today when no start is given); returns the officer and the predecessors whose term it ended.
+    Raises ValidationError on `term_start` (nothing written) when a holder's own term starts on or after
+    that day, since their term cannot end before it began."""
+    Association.objects.select_for_update().filter(pk=association.pk).exists()
     if officer is None:
         officer = Officer(association=association)
     else:
@@ -48,8 +70,43 @@ def officer_save(
     for name, value in dict(vars(values)).items():
         setattr(officer, name, value)
     officer.full_clean()
+    ended = _end_predecessors(association, officer)
     officer.save()
-    return officer
+    return officer, ended
+
+
+def _end_predecessors(association: Association, officer: Officer) -> list[Officer]:
+    today = timezone.localdate()
+    if officer.position not in SINGLE_HOLDER_POSITIONS or (officer.term_end and officer.term_end < today):
+        return []
+    start = officer.term_start or today
+    holders = (
+        Officer.objects.filter(association=association, position=officer.position)
+        .filter(Q(term_end__isnull=True) | Q(term_end__gte=start))
+        .exclude(pk=officer.pk)
+        .order_by("pk")
+    )
+    ended = []
+    for holder in holders:
+        if holder.term_start and holder.term_start >= start:
+            if officer.term_end and officer.term_end < holder.term_start:
+                continue  # the new term ends before this holder's begins
+            raise ValidationError(
+                {
+                    "term_start": _(
+                        "%(position)s「%(name)s」的任期自 %(since)s 起，新任者的任期起日須在其後。"
+                    )
+                    % {
+                        "position": holder.get_position_display(),
+                        "name": holder.name,
+                        "since": format_roc(holder.term_start),
+                    }
+                }
+            )
+        holder.term_end = start - datetime.timedelta(days=1)
+        holder.save(update_fields=["term_end"])
+        ended.append(holder)
+    return ended
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from associations import access, exports, services
-from associations.forms import AssociationFilterForm, AssociationForm, OfficerForm
+from associations.forms import AssociationFilterForm, AssociationForm, OfficerForm, duplicate_name_error
 from associations.history import describe
 from associations.models import Association, Officer
+from core.dates import format_roc
 from core.exports import FORMATS
 
 HISTORY_LIMIT = 100
@@ -98,8 +99,7 @@ def association_create(request: HttpRequest) -> HttpResponse:
     if not access.can_create_association(request.user):
         raise PermissionDenied
     form = AssociationForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        association = services.association_save(values=form.to_values(), actor=request.user)
+    if request.method == "POST" and form.is_valid() and (association := _association_saved(form, request)):
         messages.success(request, _("已新增「%(name)s」。") % {"name": association.name})
         return redirect(association)
     return render(request, "associations/association_form.html", {"form": form})
@@ -108,20 +108,38 @@ def association_create(request: HttpRequest) -> HttpResponse:
 def association_update(request: HttpRequest, pk: int) -> HttpResponse:
     association = access.get_association_for_user(request.user, pk, for_change=True)
     form = AssociationForm(request.POST or None, instance=association, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        services.association_save(association=association, values=form.to_values(), actor=request.user)
+    if request.method == "POST" and form.is_valid() and _association_saved(form, request, association):
         messages.success(request, _("已儲存「%(name)s」的變更。") % {"name": association.name})
         return redirect(association)
     return render(request, "associations/association_form.html", {"form": form, "association": association})
+
+
+def _association_saved(
+    form: AssociationForm, request: HttpRequest, association: Association | None = None
+) -> Association | None:
+    """The saved association, or None with the refusal on the form: a name saved meanwhile by someone
+    else (the database's unique key caught it) is shown as the form's own duplicate check shows it."""
+    values = form.to_values()
+    try:
+        return services.association_save(association=association, values=values, actor=request.user)
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            duplicate = field == "name" and duplicate_name_error(
+                values.township, values.name, exclude_pk=association.pk if association else None
+            )
+            form.add_error(field if field in form.fields else None, duplicate or errors)
+        return None
 
 
 def officer_create(request: HttpRequest, pk: int) -> HttpResponse:
     association = access.get_association_for_user(request.user, pk, for_change=True)
     form = OfficerForm(request.POST or None, instance=Officer(association=association))
     if request.method == "POST" and form.is_valid():
-        officer = services.officer_save(association=association, values=form.to_values())
-        messages.success(request, _("已新增幹部「%(officer)s」。") % {"officer": officer})
-        return redirect(association)
+        saved = _officer_saved(form, association=association, values=form.to_values())
+        if saved:
+            officer, ended = saved
+            messages.success(request, _("已新增幹部「%(officer)s」。") % {"officer": officer} + _ended(ended))
+            return redirect(association)
     return render(request, "associations/officer_form.html", {"form": form, "association": association})
 
 
@@ -129,15 +147,35 @@ def officer_update(request: HttpRequest, pk: int) -> HttpResponse:
     officer = access.get_officer_for_user(request.user, pk, for_change=True)
     form = OfficerForm(request.POST or None, instance=officer)
     if request.method == "POST" and form.is_valid():
-        officer = services.officer_save(
-            association=officer.association, officer=officer, values=form.to_values()
+        saved = _officer_saved(
+            form, association=officer.association, officer=officer, values=form.to_values()
         )
-        messages.success(request, _("已儲存幹部「%(officer)s」的變更。") % {"officer": officer})
-        return redirect(officer.association)
+        if saved:
+            officer, ended = saved
+            message = _("已儲存幹部「%(officer)s」的變更。") % {"officer": officer} + _ended(ended)
+            messages.success(request, message)
+            return redirect(officer.association)
     return render(
         request,
         "associations/officer_form.html",
         {"form": form, "association": officer.association, "officer": officer},
+    )
+
+
+def _officer_saved(form: OfficerForm, **kwargs: object) -> tuple[Officer, list[Officer]] | None:
+    """The service's result, or None with its refusal shown under the field it names."""
+    try:
+        return services.officer_save(**kwargs)
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return None
+
+
+def _ended(ended: list[Officer]) -> str:
+    return "".join(
+        _("「%(officer)s」的任期已於 %(day)s 結束。") % {"officer": o, "day": format_roc(o.term_end)}
+        for o in ended
     )
 
 

@@ -11,6 +11,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from associations.compliance.services import counted_assembly
 from associations.compliance.values import (
     YEAR_ROW_MEETING_KINDS,
     ElectionValues,
@@ -201,7 +202,9 @@ class IntervalForm(forms.ModelForm):
 class YearRowForm(YearBoundForm, forms.Form):
     assembly_dates = MultiDateField(label=_("會員大會日期"))
     assembly_minutes_filed_on = ROCDateField(
-        label=_("大會紀錄送府日期"), required=False, help_text=_("一年開兩次大會時，指最後一次。")
+        label=_("大會紀錄送府日期"),
+        required=False,
+        help_text=_("一年開兩次大會時，指最後一次達法定人數的大會。"),
     )
     board_dates = MultiDateField(label=_("理事會日期"), help_text=_("理監事聯席會議請至協會的清查頁登錄。"))
     supervisory_dates = MultiDateField(label=_("監事會日期"))
@@ -213,9 +216,22 @@ class YearRowForm(YearBoundForm, forms.Form):
     #: The row's meeting cells and the kind each lists (`values.YEAR_ROW_MEETING_KINDS`).
     MEETING_FIELDS = YEAR_ROW_MEETING_KINDS
 
-    def __init__(self, *args: object, year: int, html_form: str | None = None, **kwargs: object) -> None:
+    #: The cells that also show the year's joint board and supervisors meetings, read-only and marked 聯席:
+    #: the rules count a joint meeting as both, and it is corrected on the checklist, never doubled here.
+    JOINT_FIELDS = ("board_dates", "supervisory_dates")
+
+    def __init__(
+        self,
+        *args: object,
+        year: int,
+        html_form: str | None = None,
+        joint_days: list[datetime.date] | None = None,
+        **kwargs: object,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.year = year
+        for name in self.JOINT_FIELDS:
+            self.fields[name].joint_days = sorted(joint_days or [])  # type: ignore[attr-defined]
         for field in self.fields.values():
             if isinstance(field, MultiDateField):
                 field.widget.attrs["class"] = "dates"
@@ -234,10 +250,10 @@ class YearRowForm(YearBoundForm, forms.Form):
             if cleaned.get(name):
                 self._check_in_year(name, cleaned[name])
         minutes, assemblies = cleaned.get("assembly_minutes_filed_on"), cleaned.get("assembly_dates")
+        # Which assembly the minutes belong to (the one held with a quorum) is the service's to decide; it
+        # refuses minutes dated before that meeting under this field.
         if minutes and not assemblies:
             self.add_error("assembly_minutes_filed_on", _("請先填寫會員大會日期。"))
-        elif minutes and assemblies and minutes < assemblies[-1]:
-            self.add_error("assembly_minutes_filed_on", _("會議紀錄送府日期不可早於開會日期。"))
         today = timezone.localdate()
         for name in ("plan_budget_filed_on", "report_accounts_filed_on", "assembly_minutes_filed_on"):
             if cleaned.get(name) and cleaned[name] > today:
@@ -267,14 +283,16 @@ class YearRowForm(YearBoundForm, forms.Form):
         filing: YearlyFiling | None,
         term_ends_on: datetime.date | None,
     ) -> dict[str, object]:
-        """The grid row's values from facts already loaded for the page."""
+        """The grid row's values from facts already loaded for the page. The minutes date is that of the
+        assembly the rules count (`services.counted_assembly`)."""
         by_kind: dict[str, list[Meeting]] = {}
         for meeting in sorted(meetings, key=lambda m: m.held_on):
             by_kind.setdefault(meeting.kind, []).append(meeting)
         assemblies = by_kind.get(Meeting.Kind.GENERAL_ASSEMBLY, [])
+        counted = counted_assembly(assemblies)
         return {
             "assembly_dates": [m.held_on for m in assemblies],
-            "assembly_minutes_filed_on": assemblies[-1].minutes_filed_on if assemblies else None,
+            "assembly_minutes_filed_on": counted.minutes_filed_on if counted else None,
             "board_dates": [m.held_on for m in by_kind.get(Meeting.Kind.BOARD, [])],
             "supervisory_dates": [m.held_on for m in by_kind.get(Meeting.Kind.SUPERVISORY, [])],
             "plan_budget_filed_on": filing.plan_budget_filed_on if filing else None,

@@ -28,8 +28,9 @@ from associations.compliance.forms import (
     YearlyFilingForm,
     YearRowForm,
 )
+from associations.compliance.values import RowChanges
 from associations.models import Association, Election, Meeting, ProgrammeProfile, Township, YearlyFiling
-from core.dates import format_roc_year, year_in_range
+from core.dates import format_roc, format_roc_year, year_in_range
 
 
 def _require_registry(request: HttpRequest) -> None:
@@ -230,6 +231,9 @@ def _grid_rows(associations: list[Association], year: int, bound: tuple[int, Yea
                 year=year,
                 prefix=f"a{association.pk}",
                 html_form=f"row-form-{association.pk}",
+                joint_days=[
+                    m.held_on for m in meetings.get(association.pk, []) if m.kind == Meeting.Kind.JOINT
+                ],
             )
         rows.append({"association": association, "form": form, "judgement": judgements.get(association.pk)})
     return rows
@@ -282,17 +286,24 @@ def _grid_save(request: HttpRequest, year: int) -> tuple[tuple[int, YearRowForm]
     except ValueError:
         raise Http404 from None
     association = access.get_association_for_user(request.user, pk, for_change=True)
-    form = YearRowForm(request.POST, year=year, prefix=f"a{pk}", html_form=f"row-form-{pk}")
+    joint = association.meetings.filter(kind=Meeting.Kind.JOINT, held_on__year=year)
+    form = YearRowForm(
+        request.POST,
+        year=year,
+        prefix=f"a{pk}",
+        html_form=f"row-form-{pk}",
+        joint_days=list(joint.values_list("held_on", flat=True)),
+    )
     if form.is_valid():
         try:
-            services.year_row_save(
+            changes = services.year_row_save(
                 association=association, year=year, row=form.to_row(), keep_blank=False, actor=request.user
             )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(request, _("已儲存「%(name)s」。") % {"name": association.name})
+            messages.success(request, _saved_row_message(association, changes))
             return None, redirect(f"{request.get_full_path()}#row-{pk}")
     messages.error(
         request, _("「%(name)s」有錯誤，尚未儲存；請修正標示的欄位。") % {"name": association.name}
@@ -301,3 +312,20 @@ def _grid_save(request: HttpRequest, year: int) -> tuple[tuple[int, YearRowForm]
     if first:
         form.fields[first].widget.attrs["autofocus"] = True
     return (pk, form), None
+
+
+def _saved_row_message(association: Association, changes: RowChanges) -> str:
+    """「已儲存」, naming every meeting the save moved or deleted, so no removal goes unseen."""
+    kinds = dict(Meeting.Kind.choices)
+    parts = [_("已儲存「%(name)s」。") % {"name": association.name}]
+    if changes.meetings_moved:
+        moved = "、".join(
+            _("%(kind)s %(old)s 改為 %(new)s")
+            % {"kind": kinds[k], "old": format_roc(old), "new": format_roc(new)}
+            for k, old, new in changes.meetings_moved
+        )
+        parts.append(_("已更正：%(moved)s（會議紀錄與備註保留）。") % {"moved": moved})
+    if changes.meetings_removed:
+        removed = "、".join(f"{kinds[k]} {format_roc(day)}" for k, day in changes.meetings_removed)
+        parts.append(_("已刪除會議：%(removed)s。") % {"removed": removed})
+    return "".join(parts)

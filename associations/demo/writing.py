@@ -123,7 +123,13 @@ def _write_associations(
     skip = {"validate_unique": False, "validate_constraints": False}
     associations = []
     for plan in plans:
-        association = Association(township=townships[plan.township], name=plan.name, **plan.values)
+        township = townships[plan.township]
+        association = Association(
+            township=township,
+            name=plan.name,
+            name_key=Association.key_for(plan.name, township),
+            **plan.values,
+        )
         association.full_clean(exclude=["township", "villages"], **skip)
         associations.append(association)
     associations = bulk_create_with_history(

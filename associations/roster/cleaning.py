@@ -20,7 +20,7 @@ from core.dates import format_roc, is_placeholder, parse_date_lenient
 from core.imports.issues import Issue
 from core.imports.report import ImportReport
 from core.spreadsheets import Table
-from core.text import normalize_place, normalize_text
+from core.text import association_name_key, normalize_place, normalize_text
 
 PROGRESS_EVERY = 100
 LOST = "?"  # what a Big5 export writes for a character it cannot encode (full-width ？ folds to it)
@@ -180,12 +180,8 @@ class Geography:
         return any(name in key for name, _t in self.full_names)
 
     def name_key(self, name: str, township: Township) -> str:
-        """What two writings of one association's name share: no spaces, 臺 for 台, no 縣市/鄉鎮 prefix."""
-        key = self.strip_county(normalize_place(name))
-        township_name = normalize_place(township.name)
-        if key.startswith(township_name) and len(key) > len(township_name):
-            key = key[len(township_name) :]
-        return key
+        """What two writings of one association's name share (`core.text.association_name_key`)."""
+        return association_name_key(name, county=self.county_name, township=township.name)
 
 
 @dataclass

@@ -181,7 +181,7 @@ def _check_registration(
 
 
 def _plan_new(row: CleanRow, plan: RosterPlan) -> Association:
-    association = Association(name=row.name, township=row.township, **row.values)
+    association = Association(name=row.name, name_key=row.key, township=row.township, **row.values)
     plan.new.append((row, association))
     if row.villages:
         plan.new_villages[row.number] = {v.pk for v in row.villages}
