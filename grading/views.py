@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Min
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from associations import access
 from associations.models import Association
+from associations.years import county_years
 from core.dates import format_roc_year, year_in_range
 from core.exports import FORMATS, table_response
 from grading import permissions, selectors, services
@@ -41,15 +43,28 @@ def _visible(request: HttpRequest) -> object:
     return Assessment.objects.visible_to(request.user)
 
 
-def _check_year(year: int) -> None:
-    """404 for a year no register can have (outside the year fields' range)."""
-    if not year_in_range(year):
+def _check_year(request: HttpRequest, year: int) -> None:
+    """404 for a year outside the county's data (its earliest year to next year), before anything is
+    read or created."""
+    if not year_in_range(year) or year not in _years(request):
         raise Http404
+
+
+def _years(request: HttpRequest) -> range:
+    """The county's years: its earliest fact or register to next year (`associations.years`)."""
+    county_id = access.county_id_of(request.user)
+    years = county_years(county_id)
+    kept = (
+        TierRegister.objects.filter(county_id=county_id, year__lt=years.stop).aggregate(m=Min("year"))["m"]
+        if county_id
+        else None
+    )
+    return range(min(years.start, kept or years.start), years.stop)
 
 
 def _register(request: HttpRequest, year: int) -> TierRegister:
     """The user's county's register of `year` (unsaved and open when there is none yet)."""
-    _check_year(year)
+    _check_year(request, year)
     found = access.scope_by_county(TierRegister.objects.all(), request.user).filter(year=year).first()
     return found or TierRegister(county_id=access.county_id_of(request.user), year=year)
 
@@ -64,7 +79,13 @@ def _query(request: HttpRequest) -> str:
 def index(request: HttpRequest) -> HttpResponse:
     _visible(request)
     registers = access.scope_by_county(TierRegister.objects.all(), request.user)
-    latest = registers.order_by("-year").values_list("year", flat=True).first()
+    years = _years(request)
+    latest = (
+        registers.filter(year__gte=years.start, year__lt=years.stop)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
     return redirect("grading:overview", latest or timezone.localdate().year)
 
 
@@ -109,7 +130,7 @@ def register_list(request: HttpRequest, year: int) -> HttpResponse:
 
 def register_export(request: HttpRequest, year: int) -> HttpResponse:
     visible = _visible(request).filter(year=year)
-    _check_year(year)  # 404 for a year out of range, as on the register page
+    _check_year(request, year)  # 404 for a year out of range, as on the register page
     fmt = request.GET.get("format", "xlsx")
     if fmt not in FORMATS:
         raise Http404
@@ -199,7 +220,7 @@ def assessment_override_clear(request: HttpRequest, year: int, association_pk: i
 @require_POST
 def register_recompute(request: HttpRequest, year: int) -> HttpResponse:
     _visible(request)
-    _check_year(year)
+    _check_year(request, year)
 
     def recompute() -> None:
         result = services.assessments_recompute(year=year, actor=request.user)
@@ -221,7 +242,7 @@ def register_recompute(request: HttpRequest, year: int) -> HttpResponse:
 @require_POST
 def register_finalise(request: HttpRequest, year: int) -> HttpResponse:
     _visible(request)
-    _check_year(year)
+    _check_year(request, year)
     _run(
         request,
         lambda: services.register_finalise(year=year, actor=request.user),
@@ -233,7 +254,7 @@ def register_finalise(request: HttpRequest, year: int) -> HttpResponse:
 @require_POST
 def register_reopen(request: HttpRequest, year: int) -> HttpResponse:
     _visible(request)
-    _check_year(year)
+    _check_year(request, year)
     reason = request.POST.get("reason", "")
     _run(
         request,

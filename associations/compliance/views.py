@@ -30,6 +30,7 @@ from associations.compliance.forms import (
 )
 from associations.compliance.values import RowChanges
 from associations.models import Association, Election, Meeting, ProgrammeProfile, Township, YearlyFiling
+from associations.years import association_years, county_years
 from core.dates import format_roc, format_roc_year, year_in_range
 
 
@@ -98,6 +99,8 @@ def checklist(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     _require_registry(request)
     year = _check_year(year)
     association = access.get_association_for_user(request.user, pk, for_change=request.method == "POST")
+    if year not in association_years(association):
+        raise Http404  # before anything is read or judged: a mistyped year creates nothing
     action = request.POST.get("action", "") if request.method == "POST" else ""
     forms = _checklist_forms(association, year, request.POST, action)
     if request.method == "POST":
@@ -252,6 +255,8 @@ def grid_current(request: HttpRequest) -> HttpResponse:
 def grid(request: HttpRequest, year: int) -> HttpResponse:
     _require_registry(request)
     year = _check_year(year)
+    if year not in county_years(access.county_id_of(request.user)):
+        raise Http404
     township, townships = _grid_township(request)
     bound = None
     if request.method == "POST":

@@ -57,7 +57,8 @@ def test_judge_is_refused_the_overview(judge_client):
     assert judge_client.get("/grading/2023/").status_code == 403
 
 
-def test_overview_shows_the_guidance_for_each_tier(county_client):
+def test_overview_shows_the_guidance_for_each_tier(county_client, zhunan):
+    AssociationFactory(township=zhunan)
     content = county_client.get("/grading/2023/").content.decode()
     assert "停滯型：健全社區組織，正常開會" in content
     assert "潛力型：培養社區志工，執行長期方案" in content
@@ -219,6 +220,7 @@ def test_township_clerk_cannot_recompute_or_finalise(zhunan_client, zhunan):
 
 
 def test_county_officer_edits_the_years_thresholds(county_client, zhunan):
+    AssociationFactory(township=zhunan)
     response = county_client.post(
         "/grading/2023/thresholds/",
         {"potential_min_activities": "2", "developing_min_activities": "4", "volunteer_team_min_size": "8"},
@@ -229,7 +231,8 @@ def test_county_officer_edits_the_years_thresholds(county_client, zhunan):
     )
 
 
-def test_township_clerk_cannot_edit_thresholds(zhunan_client):
+def test_township_clerk_cannot_edit_thresholds(zhunan_client, zhunan):
+    AssociationFactory(township=zhunan)
     assert zhunan_client.get("/grading/2023/thresholds/").status_code == 403
 
 
@@ -243,7 +246,8 @@ def test_a_role_that_may_never_act_is_refused_whatever_the_registers_state(zhuna
     assert TierThresholds.objects.count() == 0
 
 
-def test_showing_the_thresholds_page_writes_nothing(county_client):
+def test_showing_the_thresholds_page_writes_nothing(county_client, zhunan):
+    AssociationFactory(township=zhunan)
     TierThresholds.objects.create(county=CountyFactory(), year=2022, developing_min_activities=5)
     response = county_client.get("/grading/2023/thresholds/")
     assert response.status_code == 200
