@@ -6,11 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from associations import access
 from associations.models import Association, Officer, Township, Village
 from associations.values import AssociationValues, OfficerValues
-from core.forms import ROCDateField
+from core.forms import GuardedForm, ROCDateField
 from core.text import normalize_text
 
 
-class AssociationForm(forms.ModelForm):
+class AssociationForm(GuardedForm, forms.ModelForm):
     founded_on = ROCDateField(label=_("成立日期"), required=False)
 
     class Meta:
@@ -116,7 +116,7 @@ class AssociationAdminForm(forms.ModelForm):
         return cleaned
 
 
-class OfficerForm(forms.ModelForm):
+class OfficerForm(GuardedForm, forms.ModelForm):
     term_start = ROCDateField(label=_("任期起日"), required=False)
     term_end = ROCDateField(label=_("任期迄日"), required=False)
 

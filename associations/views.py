@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,6 +13,8 @@ from associations import access, exports, services
 from associations.forms import AssociationFilterForm, AssociationForm, OfficerForm, duplicate_name_error
 from associations.history import describe
 from associations.models import Association, Officer
+from core import submissions
+from core.concurrency import version_of
 from core.dates import format_roc
 from core.exports import FORMATS
 
@@ -98,8 +101,11 @@ def _history(association: Association) -> list:
 def association_create(request: HttpRequest) -> HttpResponse:
     if not access.can_create_association(request.user):
         raise PermissionDenied
-    form = AssociationForm(request.POST or None, user=request.user)
+    form = AssociationForm(request.POST or None, user=request.user, once=True)
     if request.method == "POST" and form.is_valid() and (association := _association_saved(form, request)):
+        if isinstance(association, str):
+            messages.info(request, _("這份表單已送出過，未重複新增。"))
+            return redirect(association or "associations:list")
         messages.success(request, _("已新增「%(name)s」。") % {"name": association.name})
         return redirect(association)
     return render(request, "associations/association_form.html", {"form": form})
@@ -107,7 +113,8 @@ def association_create(request: HttpRequest) -> HttpResponse:
 
 def association_update(request: HttpRequest, pk: int) -> HttpResponse:
     association = access.get_association_for_user(request.user, pk, for_change=True)
-    form = AssociationForm(request.POST or None, instance=association, user=request.user)
+    version = version_of(*services.association_history(association.pk))
+    form = AssociationForm(request.POST or None, instance=association, user=request.user, version=version)
     if request.method == "POST" and form.is_valid() and _association_saved(form, request, association):
         messages.success(request, _("已儲存「%(name)s」的變更。") % {"name": association.name})
         return redirect(association)
@@ -116,12 +123,20 @@ def association_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _association_saved(
     form: AssociationForm, request: HttpRequest, association: Association | None = None
-) -> Association | None:
+) -> Association | str | None:
     """The saved association, or None with the refusal on the form: a name saved meanwhile by someone
-    else (the database's unique key caught it) is shown as the form's own duplicate check shows it."""
+    else (the database's unique key caught it) is shown as the form's own duplicate check shows it, and
+    a stale edit says who saved since. A repeated create form gives the address of what it created."""
     values = form.to_values()
     try:
-        return services.association_save(association=association, values=values, actor=request.user)
+        with transaction.atomic():
+            if (earlier := submissions.claim(form.submission_token, user=request.user)) is not None:
+                return earlier
+            saved = services.association_save(
+                association=association, values=values, actor=request.user, version=form.posted_version
+            )
+            submissions.fulfil(form.submission_token, url=saved.get_absolute_url())
+            return saved
     except ValidationError as exc:
         for field, errors in exc.message_dict.items():
             duplicate = field == "name" and duplicate_name_error(
@@ -133,9 +148,12 @@ def _association_saved(
 
 def officer_create(request: HttpRequest, pk: int) -> HttpResponse:
     association = access.get_association_for_user(request.user, pk, for_change=True)
-    form = OfficerForm(request.POST or None, instance=Officer(association=association))
+    form = OfficerForm(request.POST or None, instance=Officer(association=association), once=True)
     if request.method == "POST" and form.is_valid():
-        saved = _officer_saved(form, association=association, values=form.to_values())
+        saved = _officer_saved(form, request, association=association, values=form.to_values())
+        if isinstance(saved, str):
+            messages.info(request, _("這份表單已送出過，未重複新增。"))
+            return redirect(saved or association.get_absolute_url())
         if saved:
             officer, ended = saved
             messages.success(request, _("已新增幹部「%(officer)s」。") % {"officer": officer} + _ended(ended))
@@ -145,10 +163,11 @@ def officer_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 def officer_update(request: HttpRequest, pk: int) -> HttpResponse:
     officer = access.get_officer_for_user(request.user, pk, for_change=True)
-    form = OfficerForm(request.POST or None, instance=officer)
+    version = version_of(*services.officer_history(officer.pk))
+    form = OfficerForm(request.POST or None, instance=officer, version=version)
     if request.method == "POST" and form.is_valid():
         saved = _officer_saved(
-            form, association=officer.association, officer=officer, values=form.to_values()
+            form, request, association=officer.association, officer=officer, values=form.to_values()
         )
         if saved:
             officer, ended = saved
@@ -162,10 +181,18 @@ def officer_update(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _officer_saved(form: OfficerForm, **kwargs: object) -> tuple[Officer, list[Officer]] | None:
-    """The service's result, or None with its refusal shown under the field it names."""
+def _officer_saved(
+    form: OfficerForm, request: HttpRequest, **kwargs: object
+) -> tuple[Officer, list[Officer]] | str | None:
+    """The service's result, or None with its refusal shown under the field it names; for a repeated
+    create form, the address the first one led to."""
     try:
-        return services.officer_save(**kwargs)
+        with transaction.atomic():
+            if (earlier := submissions.claim(form.submission_token, user=request.user)) is not None:
+                return earlier
+            saved = services.officer_save(**kwargs, version=form.posted_version)
+            submissions.fulfil(form.submission_token, url=saved[0].association.get_absolute_url())
+            return saved
     except ValidationError as exc:
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)

@@ -60,3 +60,21 @@ class ImportLock(models.Model):
 
     def __str__(self) -> str:
         return self.scope
+
+
+class SubmissionToken(models.Model):
+    """A create form's one-time token, once used (`core.submissions`)."""
+
+    token = models.UUIDField(_("表單識別碼"), unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    url = models.CharField(_("結果網址"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("送出時間"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("表單送出紀錄")
+        verbose_name_plural = _("表單送出紀錄")
+
+    def __str__(self) -> str:
+        return str(self.token)

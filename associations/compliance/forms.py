@@ -23,7 +23,7 @@ from associations.compliance.values import (
 from associations.models import Association, Election, Meeting, ProgrammeProfile, YearlyFiling
 from core import dates
 from core.dates import format_roc, format_roc_year
-from core.forms import ROCDateField
+from core.forms import GuardedForm, ROCDateField
 from core.text import normalize_text
 
 DATE_SEPARATORS = re.compile(r"[、,，;；\n]+")
@@ -87,7 +87,7 @@ class YearBoundForm:
             )
 
 
-class MeetingForm(YearBoundForm, forms.ModelForm):
+class MeetingForm(GuardedForm, YearBoundForm, forms.ModelForm):
     held_on = ROCDateField(label=_("開會日期"))
     minutes_filed_on = ROCDateField(label=_("會議紀錄送府日期"), required=False)
 
@@ -117,7 +117,7 @@ class MeetingForm(YearBoundForm, forms.ModelForm):
         return MeetingValues(**self.cleaned_data)
 
 
-class YearlyFilingForm(forms.ModelForm):
+class YearlyFilingForm(GuardedForm, forms.ModelForm):
     plan_budget_filed_on = ROCDateField(label=_("工作計畫及預算送府日期"), required=False)
     report_accounts_filed_on = ROCDateField(label=_("工作報告及決算送府日期"), required=False)
 
@@ -130,7 +130,7 @@ class YearlyFilingForm(forms.ModelForm):
         return FilingValues(**self.cleaned_data)
 
 
-class ElectionForm(forms.ModelForm):
+class ElectionForm(GuardedForm, forms.ModelForm):
     elected_on = ROCDateField(label=_("改選日期"), required=False)
     term_ends_on = ROCDateField(label=_("任期屆滿日"))
 
@@ -154,7 +154,7 @@ class ElectionForm(forms.ModelForm):
         return ElectionValues(**self.cleaned_data)
 
 
-class ProgrammeForm(forms.ModelForm):
+class ProgrammeForm(GuardedForm, forms.ModelForm):
     runs_care_station = forms.BooleanField(label=_("設有社區照顧關懷據點"), required=False)
     care_station_since = ROCDateField(label=_("關懷據點設立日期"), required=False)
 
@@ -199,7 +199,7 @@ class IntervalForm(forms.ModelForm):
         }
 
 
-class YearRowForm(YearBoundForm, forms.Form):
+class YearRowForm(GuardedForm, YearBoundForm, forms.Form):
     assembly_dates = MultiDateField(label=_("會員大會日期"))
     assembly_minutes_filed_on = ROCDateField(
         label=_("大會紀錄送府日期"),

@@ -8,6 +8,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max, QuerySet
 from django.utils.translation import gettext as _
 
 from associations.compliance import hooks
@@ -21,6 +22,7 @@ from associations.compliance.values import (
     YearRow,
 )
 from associations.models import Association, Election, Meeting, ProgrammeProfile, YearlyFiling
+from core.concurrency import check_version
 from core.dates import format_roc
 
 
@@ -28,6 +30,50 @@ def _lock(association_id: int) -> None:
     """Serialise writes to one association's facts: a double-clicked Save then waits for the first and
     finds its meeting (the duplicate check) instead of failing on the database's unique constraint."""
     Association.objects.select_for_update().filter(pk=association_id).exists()
+
+
+# --- versions: the history rows whose newest gives each edit form's version (`core.concurrency`) --------
+
+
+def meeting_history(pk: int) -> tuple[QuerySet, ...]:
+    return (Meeting.history.filter(id=pk),)
+
+
+def election_history(pk: int) -> tuple[QuerySet, ...]:
+    return (Election.history.filter(id=pk),)
+
+
+def filing_history(association_id: int, year: int) -> tuple[QuerySet, ...]:
+    """By association and year rather than by row, so a first save's version covers a row saved meanwhile."""
+    return (YearlyFiling.history.filter(association_id=association_id, year=year),)
+
+
+def programme_history(association_id: int) -> tuple[QuerySet, ...]:
+    return (ProgrammeProfile.history.filter(association_id=association_id),)
+
+
+def year_row_history(association_id: int, year: int) -> tuple[QuerySet, ...]:
+    """A grid row: the association's meetings (all years: a meeting moved out of the year counts too), the
+    year's filing and the elections."""
+    return (
+        Meeting.history.filter(association_id=association_id),
+        YearlyFiling.history.filter(association_id=association_id, year=year),
+        Election.history.filter(association_id=association_id),
+    )
+
+
+def year_row_versions(association_ids: list[int], year: int) -> dict[int, str]:
+    """`version_of(*year_row_history(a, year))` for many associations in three queries (the grid)."""
+    newest = [
+        dict(
+            model.history.filter(association_id__in=association_ids, **where)
+            .order_by()
+            .values_list("association_id")
+            .annotate(v=Max("history_id"))
+        )
+        for model, where in ((Meeting, {}), (YearlyFiling, {"year": year}), (Election, {}))
+    ]
+    return {a: ".".join(str(n.get(a) or 0) for n in newest) for a in association_ids}
 
 
 def _changed(association_id: int, *years: int, actor: object) -> None:
@@ -42,7 +88,12 @@ def _assign(instance: object, values: object) -> None:
 
 @transaction.atomic
 def meeting_save(
-    *, association: Association, values: MeetingValues, actor: object, meeting: Meeting | None = None
+    *,
+    association: Association,
+    values: MeetingValues,
+    actor: object,
+    meeting: Meeting | None = None,
+    version: str | None = None,
 ) -> Meeting:
     """Record a meeting of `association`, or correct `meeting` (one of its meetings) to `values`: the
     correction updates that row (its history records the change) and writes only the fields that changed.
@@ -56,6 +107,7 @@ def meeting_save(
         meeting.save()
         _changed(association.pk, meeting.held_on.year, actor=actor)
         return meeting
+    check_version(version, *meeting_history(meeting.pk))
     meeting = Meeting.objects.get(pk=meeting.pk, association=association)
     previous_year = meeting.held_on.year
     changed = _assign_changed(meeting, values)
@@ -86,8 +138,12 @@ def meeting_delete(*, meeting: Meeting, actor: object) -> None:
 
 @transaction.atomic
 def yearly_filing_save(
-    *, association: Association, year: int, values: FilingValues, actor: object
+    *, association: Association, year: int, values: FilingValues, actor: object, version: str | None = None
 ) -> YearlyFiling:
+    """The year's filing dates, created on the first save. Under the association's lock, so simultaneous
+    first saves make one row; raises StaleEdit (nothing written) when `version` is not the year's filing's."""
+    _lock(association.pk)
+    check_version(version, *filing_history(association.pk, year))
     filing = YearlyFiling.objects.filter(association=association, year=year).first() or YearlyFiling(
         association=association, year=year
     )
@@ -106,13 +162,17 @@ def election_save(
     year: int,
     actor: object,
     election: Election | None = None,
+    version: str | None = None,
 ) -> Election:
     """Record an election of `association`, or correct `election` (one of its elections) to `values`.
     `year` is the compliance year the clerk is working on; a term spans several, and the others are
-    brought up to date when the county recomputes them."""
+    brought up to date when the county recomputes them. Raises StaleEdit (nothing written) when `version`
+    is not the election's; a term recorded meanwhile is refused by `full_clean` under the lock."""
+    _lock(association.pk)
     if election is None:
         election = Election(association=association)
     else:
+        check_version(version, *election_history(election.pk))
         election = Election.objects.get(pk=election.pk, association=association)
     _assign(election, values)
     election.full_clean()
@@ -130,9 +190,17 @@ def election_delete(*, election: Election, year: int, actor: object) -> None:
 
 @transaction.atomic
 def programme_save(
-    *, association: Association, values: ProgrammeValues, year: int, actor: object
+    *,
+    association: Association,
+    values: ProgrammeValues,
+    year: int,
+    actor: object,
+    version: str | None = None,
 ) -> ProgrammeProfile:
-    """The association's programmes; whether it runs a care station is kept on the association itself."""
+    """The association's programmes; whether it runs a care station is kept on the association itself.
+    Raises StaleEdit (nothing written) when `version` is not the programme's."""
+    _lock(association.pk)
+    check_version(version, *programme_history(association.pk))
     profile = ProgrammeProfile.objects.filter(association=association).first() or ProgrammeProfile(
         association=association
     )
@@ -152,6 +220,7 @@ def programme_save(
 @transaction.atomic
 def interval_save(*, association: Association, months: int, year: int, actor: object) -> Association:
     """How often the association's constitution asks its board to meet, in months."""
+    _lock(association.pk)
     association.board_meeting_interval_months = months
     association.clean_fields(
         exclude=[f.name for f in Association._meta.fields if f.name != "board_meeting_interval_months"]
@@ -173,6 +242,7 @@ def year_row_save(
     keep_blank: bool,
     actor: object,
     notify: bool = True,
+    version: str | None = None,
 ) -> RowChanges:
     """Make `association`'s facts for `year` say what `row` says.
 
@@ -181,8 +251,10 @@ def year_row_save(
     and the note take the row's values, and only the values that changed are written. A blank
     cell clears the value on the grid (`keep_blank=False`, where the row shows what is stored) and leaves it
     alone in an import (`keep_blank=True`). A blank term end never changes the election on record.
-    Raises ValidationError keyed by the row's field names; nothing is written then."""
+    Raises ValidationError keyed by the row's field names, and StaleEdit when `version` (the grid's) is
+    not the row's (`year_row_history`); nothing is written then."""
     _lock(association.pk)
+    check_version(version, *year_row_history(association.pk, year))
     changes = RowChanges()
     synced: dict[str, list[Meeting]] = {}
     for name, kind in YEAR_ROW_MEETING_KINDS.items():
