@@ -1,7 +1,7 @@
 """The admin's compliance import page: upload -> preview -> confirm (core.admin_imports), on the same
 dataset import as `manage.py import_compliance` and in the same way as the roster import
-(associations.admin_import). The year and county chosen for the preview are remembered in its
-ImportRecord and are what the confirmation imports into."""
+(associations.admin_import). The year, county and 「以檔案內容取代」 chosen for the preview are remembered
+in its ImportRecord and are what the confirmation imports with."""
 
 from __future__ import annotations
 
@@ -31,8 +31,9 @@ class ComplianceUploadForm(SpreadsheetUploadForm):
         help_text=format_lazy(
             "{}{}",
             gettext_lazy(
-                "每列一個協會：鄉鎮市、協會名稱、會員大會日期、理事會日期、監事會日期、工作計畫及預算送府日期、"
-                "工作報告及決算送府日期、任期屆滿日、備註。支援 .xlsx、.xls、.csv，"
+                "每列一個協會：鄉鎮市、協會名稱、會員大會日期、會員大會紀錄送府日期（選填）、理事會日期、"
+                "監事會日期、工作計畫及預算送府日期、工作報告及決算送府日期、任期屆滿日、備註。"
+                "支援 .xlsx、.xls、.csv，"
             ),
             limits_text_lazy(),
         ),
@@ -41,6 +42,14 @@ class ComplianceUploadForm(SpreadsheetUploadForm):
         label=gettext_lazy("縣市"), queryset=County.objects.all(), empty_label=None
     )
     sheet = forms.CharField(label=gettext_lazy("工作表"), required=False, max_length=100)
+    replace = forms.BooleanField(
+        label=gettext_lazy("以檔案內容取代"),
+        required=False,
+        help_text=gettext_lazy(
+            "檔案未列出的已登錄會議，即使登錄有檔案無法記載的資料（會議紀錄送府日期、備註、未達法定人數）"
+            "也刪除。未勾選時，這樣的刪除是錯誤，不會寫入任何資料。"
+        ),
+    )
 
 
 class ComplianceImport(PreviewedImport):
@@ -70,22 +79,25 @@ class ComplianceImport(PreviewedImport):
             "year": cleaned_data["year"],
             "county": cleaned_data["county"],
             "sheet": cleaned_data["sheet"] or None,
+            "replace": cleaned_data["replace"],
         }
 
     def choices_from_record(self, record: ImportRecord) -> dict[str, Any] | None:
         county = county_by_name(record.report.get("county", ""))
-        year = record.report.get("year")
-        if county is None or not isinstance(year, int):
+        year, replace = record.report.get("year"), record.report.get("replace", False)
+        if county is None or not isinstance(year, int) or not isinstance(replace, bool):
             return None
-        return {"year": year, "county": county, "sheet": record.report.get("sheet")}
+        return {"year": year, "county": county, "sheet": record.report.get("sheet"), "replace": replace}
 
     def dataset(self, choices: dict[str, Any], *, user: object) -> ComplianceDataset:
         if not access.can_import_into(user, choices["county"]):  # a confirmation after a role change
             raise PermissionDenied
-        return ComplianceDataset(year=choices["year"], county=choices["county"], user=user)
+        return ComplianceDataset(
+            year=choices["year"], county=choices["county"], user=user, replace=choices["replace"]
+        )
 
     def choices_context(self, choices: dict[str, Any]) -> dict[str, object]:
-        return {"year": choices["year"]}
+        return {"year": choices["year"], "replace": choices["replace"]}
 
 
 compliance_import_view = ComplianceImport().view
