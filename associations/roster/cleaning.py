@@ -142,6 +142,8 @@ class Geography:
     def __init__(self, county: County, *, with_villages: bool = False) -> None:
         self.county = county
         self.townships = list(Township.objects.filter(county=county).order_by("sort_order", "name"))
+        for township in self.townships:  # an association's name key reads its county: no query per township
+            township.county = county
         self.county_name = normalize_place(county.name)
         by_name: dict[str, Township | None] = {}
         for township in self.townships:
