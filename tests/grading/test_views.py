@@ -229,6 +229,16 @@ def test_county_officer_edits_the_years_thresholds(county_client, zhunan):
     )
 
 
+def test_administrator_edits_the_thresholds_of_their_working_county(admin_client_, administrator, zhunan):
+    response = admin_client_.post(
+        "/grading/2023/thresholds/",
+        {"potential_min_activities": "2", "developing_min_activities": "4", "volunteer_team_min_size": "8"},
+    )
+    assert response.status_code == 302
+    assert TierThresholds.objects.get(year=2023).county == zhunan.county
+    assert TierChange.objects.get(kind=TierChange.Kind.THRESHOLDS).changed_by == administrator
+
+
 def test_township_clerk_cannot_edit_thresholds(zhunan_client):
     assert zhunan_client.get("/grading/2023/thresholds/").status_code == 403
 
