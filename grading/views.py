@@ -22,6 +22,7 @@ from associations.models import Association
 from core.dates import format_roc, format_roc_year, year_in_range
 from core.exports import FORMATS, table_response
 from grading import permissions, selectors, services, todo
+from grading.charts import grading_charts
 from grading.forms import (
     MovementForm,
     OverrideForm,
@@ -89,6 +90,7 @@ def overview(request: HttpRequest, year: int) -> HttpResponse:
         "actions": permissions.allowed_actions(request.user, register),
         "reopen_form": ReasonForm(),
         "years": [year - 1, year + 1],
+        "charts": grading_charts(_visible(request), year=year),
     }
     return render(request, "grading/overview.html", context)
 
