@@ -12,6 +12,7 @@ from core.text import normalize_text
 
 class AssociationForm(forms.ModelForm):
     founded_on = ROCDateField(label=_("成立日期"), required=False)
+    dissolved_on = ROCDateField(label=_("解散日期"), required=False)
 
     class Meta:
         model = Association
@@ -23,6 +24,7 @@ class AssociationForm(forms.ModelForm):
             "founded_on",
             "term_number",
             "status",
+            "dissolved_on",
             "address",
             "phone",
             "email",

@@ -10,6 +10,8 @@ from associations import access
 from associations.models import Association, County, Township
 from associations.staff import working_county_set
 from core.roles import Role
+from grading.charts import grading_charts
+from grading.models import Assessment
 from grading.selectors import grading_summary
 
 
@@ -33,6 +35,10 @@ def home(request: HttpRequest) -> HttpResponse:
             .order_by("sort_order", "name")
         )
         context["grading"] = grading_summary(request.user)
+        # Charts of the latest register (issue 12 item 8): tiers, statuses and movement by township.
+        if context["grading"]:
+            visible_assessments = Assessment.objects.visible_to(request.user)
+            context["grading_charts"] = grading_charts(visible_assessments, year=context["grading"]["year"])
     return render(request, "home.html", context)
 
 

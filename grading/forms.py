@@ -8,6 +8,7 @@ from associations import access
 from associations.models import Township
 from core import dates
 from core.text import normalize_text
+from grading import todo
 from grading.models import Assessment, ComplianceStatus, Tier, TierThresholds, tier_is
 
 REASON_ERRORS = {"required": _("請填寫理由。")}
@@ -112,3 +113,34 @@ class TownshipFilterForm(forms.Form):
     def __init__(self, *args: object, user: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["township"].queryset = access.scope_townships(Township.objects.all(), user)
+
+
+class TodoFilterForm(TownshipFilterForm):
+    """The to-do list's filters: township (the user's only), kind of duty, due window and order; an
+    invalid value is ignored, never widening what the user sees."""
+
+    kind = forms.ChoiceField(label=_("事項"), required=False)
+    state = forms.ChoiceField(label=_("期限"), required=False)
+    sort = forms.ChoiceField(label=_("排序"), required=False, choices=todo.SORTS)
+
+    def __init__(self, *args: object, user: object, **kwargs: object) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["kind"].choices = [("", _("全部")), *todo.kinds()]
+        self.fields["state"].choices = [("", _("全部待辦")), *todo.STATES]
+
+    def value(self, name: str) -> object:
+        if not self.is_bound:
+            return ""
+        self.is_valid()
+        return self.cleaned_data.get(name) or ""
+
+    def show_counts(self, listed: todo.TodoList) -> None:
+        """Each kind and state choice followed by how many items it would show with the other filters."""
+        open_items = sum(n for state, n in listed.state_counts.items() if state in todo.OPEN_STATES)
+        totals = {"kind": sum(listed.kind_counts.values()), "state": open_items}
+        for name, counts in (("kind", listed.kind_counts), ("state", listed.state_counts)):
+            field = self.fields[name]
+            field.choices = [
+                (value, f"{label}（{counts.get(value, 0) if value else totals[name]}）")
+                for value, label in field.choices
+            ]

@@ -5,6 +5,8 @@ user's county."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -17,20 +19,20 @@ from django.views.decorators.http import require_POST
 
 from associations import access
 from associations.models import Association
-from core.dates import format_roc_year, year_in_range
+from core.dates import format_roc, format_roc_year, year_in_range
 from core.exports import FORMATS, table_response
-from grading import permissions, selectors, services
+from grading import permissions, selectors, services, todo
+from grading.charts import grading_charts
 from grading.forms import (
     MovementForm,
     OverrideForm,
     ReasonForm,
     RegisterFilterForm,
     ThresholdsForm,
-    TownshipFilterForm,
+    TodoFilterForm,
 )
 from grading.guidance import STRATEGIES
 from grading.models import Assessment, ComplianceStatus, Tier, TierChange, TierRegister, TierThresholds
-from grading.todo import todo_items
 
 HISTORY_LIMIT = 100
 
@@ -88,6 +90,7 @@ def overview(request: HttpRequest, year: int) -> HttpResponse:
         "actions": permissions.allowed_actions(request.user, register),
         "reopen_form": ReasonForm(),
         "years": [year - 1, year + 1],
+        "charts": grading_charts(_visible(request), year=year),
     }
     return render(request, "grading/overview.html", context)
 
@@ -285,15 +288,44 @@ def movement(request: HttpRequest) -> HttpResponse:
     return render(request, "grading/movement.html", context)
 
 
-def todo(request: HttpRequest) -> HttpResponse:
+def _todo_list(request: HttpRequest) -> tuple[TodoFilterForm, todo.TodoList, datetime.date]:
+    """The to-do list as the filters in the query string select it, in the user's scope."""
     _visible(request)
-    form = TownshipFilterForm(request.GET or None, user=request.user)
+    form = TodoFilterForm(request.GET or None, user=request.user)
     associations = Association.objects.visible_to(request.user).active()
-    if form.is_valid() and form.cleaned_data["township"]:
-        associations = associations.filter(township=form.cleaned_data["township"])
+    if township := form.value("township"):
+        associations = associations.filter(township=township)
     today = timezone.localdate()
-    page = Paginator(todo_items(associations, today=today), settings.PAGE_SIZE).get_page(
-        request.GET.get("page")
+    listed = todo.todo_list(
+        todo.todo_items(associations, today=today),
+        kind=form.value("kind"),
+        state=form.value("state"),
+        sort=form.value("sort"),
     )
-    context = {"form": form, "page": page, "today": today, "query": _query(request), "year": today.year}
+    return form, listed, today
+
+
+def todo_page(request: HttpRequest) -> HttpResponse:
+    form, listed, today = _todo_list(request)
+    form.show_counts(listed)
+    page = Paginator(listed.groups, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "listed": listed,
+        "today": today,
+        "query": _query(request),
+        "year": today.year,
+    }
     return render(request, "grading/todo.html", context)
+
+
+def todo_export(request: HttpRequest) -> HttpResponse:
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in FORMATS:
+        raise Http404
+    _form, listed, today = _todo_list(request)
+    title = _("待辦事項_%(day)s") % {"day": format_roc(today, sep="")}
+    return table_response(
+        filename=title, fmt=fmt, headers=todo.export_headers(), rows=todo.export_rows(listed), title=title
+    )
