@@ -429,6 +429,12 @@ class Meeting(models.Model):
                 _("開會日期 %(day)s 早於協會成立日期 %(founded)s。")
                 % {"day": format_roc(self.held_on), "founded": format_roc(founded_on)}
             )
+        dissolved_on = self.association.dissolved_on if self.association_id else None
+        if self.held_on and dissolved_on and self.held_on > dissolved_on:
+            errors.setdefault("held_on", []).append(
+                _("開會日期 %(day)s 晚於協會解散日期 %(dissolved)s。")
+                % {"day": format_roc(self.held_on), "dissolved": format_roc(dissolved_on)}
+            )
         if errors:
             raise ValidationError(errors)
 
