@@ -65,7 +65,7 @@ class AwardRound(models.Model):
     class Meta:
         verbose_name = _("選拔回合")
         verbose_name_plural = _("選拔回合")
-        ordering = ["county", "-year", "code"]
+        ordering = ["county_id", "-year", "code"]
 
     def __str__(self) -> str:
         return self.name
@@ -106,7 +106,7 @@ class AwardGroup(models.Model):
     class Meta:
         verbose_name = _("組別")
         verbose_name_plural = _("組別")
-        ordering = ["round", "sort_order", "pk"]
+        ordering = ["round_id", "sort_order", "pk"]
         constraints = [models.UniqueConstraint(fields=["round", "name"], name="award_group_unique_name")]
 
     def __str__(self) -> str:
@@ -137,7 +137,7 @@ class AwardLevel(models.Model):
     class Meta:
         verbose_name = _("等第")
         verbose_name_plural = _("等第")
-        ordering = ["group", "rank"]
+        ordering = ["group_id", "rank"]
         constraints = [
             models.UniqueConstraint(fields=["group", "name"], name="award_level_unique_name"),
             models.UniqueConstraint(fields=["group", "rank"], name="award_level_unique_rank"),
@@ -171,7 +171,7 @@ class Criterion(models.Model):
     class Meta:
         verbose_name = _("評分項目")
         verbose_name_plural = _("評分項目")
-        ordering = ["group", "position", "version"]
+        ordering = ["group_id", "position", "version"]
         constraints = [
             models.UniqueConstraint(
                 fields=["group", "position", "version"], name="criterion_unique_position_version"
@@ -226,7 +226,7 @@ class Entry(models.Model):
     class Meta:
         verbose_name = _("參選者")
         verbose_name_plural = _("參選者")
-        ordering = ["round", "group", "township", "pk"]
+        ordering = ["round_id", "group_id", "township_id", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["round", "association"],
@@ -263,7 +263,7 @@ class JudgeAssignment(models.Model):
     class Meta:
         verbose_name = _("評審指派")
         verbose_name_plural = _("評審指派")
-        ordering = ["round", "judge__username"]
+        ordering = ["round_id", "pk"]
         constraints = [models.UniqueConstraint(fields=["round", "judge"], name="judge_assigned_once")]
 
     def __str__(self) -> str:
@@ -298,7 +298,7 @@ class Conflict(models.Model):
     class Meta:
         verbose_name = _("利益迴避")
         verbose_name_plural = _("利益迴避")
-        ordering = ["entry", "judge", "pk"]
+        ordering = ["entry_id", "judge_id", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["entry", "judge", "source"], name="conflict_unique_per_source"),
             models.CheckConstraint(
@@ -337,7 +337,7 @@ class ScoreSheet(models.Model):
     class Meta:
         verbose_name = _("評分表")
         verbose_name_plural = _("評分表")
-        ordering = ["entry", "judge"]
+        ordering = ["entry_id", "judge_id"]
         constraints = [models.UniqueConstraint(fields=["entry", "judge"], name="sheet_unique_per_judge")]
 
     def __str__(self) -> str:
@@ -439,7 +439,7 @@ class AwardResult(models.Model):
     class Meta:
         verbose_name = _("選拔結果")
         verbose_name_plural = _("選拔結果")
-        ordering = ["-year", "round", "group_name", F("rank").asc(nulls_last=True)]
+        ordering = ["-year", "round_id", "group_name", F("rank").asc(nulls_last=True)]
         indexes = [models.Index(fields=["association", "year"], name="award_result_association_year")]
 
     def __str__(self) -> str:
