@@ -177,3 +177,50 @@ def get_entry_for_user(user: object, pk: int) -> Entry:
         ).get(pk=pk)
     except Entry.DoesNotExist:
         raise Http404 from None
+
+
+def get_conflict_for_user(user: object, pk: int) -> object:
+    """A conflict, for the round's county officers only (a judge's own declarations show on their pages)."""
+    from awards.models import Conflict
+
+    if role_of(user) not in COUNTY_WIDE_ROLES:
+        raise PermissionDenied
+    try:
+        return Conflict.objects.select_related("entry__round", "judge").get(
+            pk=pk, entry__in=scope_entries(_all_entries(), user)
+        )
+    except Conflict.DoesNotExist:
+        raise Http404 from None
+
+
+def get_sheet_for_user(user: object, pk: int) -> object:
+    """Another judge's score sheet: only for the round's county officers."""
+    from awards.models import ScoreSheet
+
+    if role_of(user) not in COUNTY_WIDE_ROLES:
+        raise PermissionDenied
+    try:
+        return ScoreSheet.objects.select_related("entry__round", "entry__group", "judge").get(
+            pk=pk, entry__in=scope_entries(_all_entries(), user)
+        )
+    except ScoreSheet.DoesNotExist:
+        raise Http404 from None
+
+
+def get_criterion_for_user(user: object, pk: int) -> object:
+    from awards.models import AwardRound, Criterion
+
+    if role_of(user) not in COUNTY_WIDE_ROLES:
+        raise PermissionDenied
+    try:
+        return Criterion.objects.select_related("group__round").get(
+            pk=pk, group__round__in=scope_rounds(AwardRound.objects.all(), user)
+        )
+    except Criterion.DoesNotExist:
+        raise Http404 from None
+
+
+def _all_entries() -> QuerySet:
+    from awards.models import Entry
+
+    return Entry.objects.all()

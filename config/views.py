@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from associations import access
 from associations.models import Association, County, Township
 from associations.staff import working_county_set
+from awards.selectors import judge_summary
 from core.roles import Role
 from grading.selectors import grading_summary
 
@@ -33,6 +34,8 @@ def home(request: HttpRequest) -> HttpResponse:
             .order_by("sort_order", "name")
         )
         context["grading"] = grading_summary(request.user)
+    if role == Role.JUDGE:
+        context["award_rounds"] = judge_summary(request.user)
     return render(request, "home.html", context)
 
 
