@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from associations.demo.writing import DemoResult, demo_write
+from awards.demo import awards_demo
 from core.roles import Role
 from grading.demo import grade_demo
 
@@ -29,6 +30,7 @@ def demo_seed(
     if result.associations_created:
         county_user = _county_user(result)
         result.notes.extend(grade_demo(seed=seed, today=today, county_user=county_user))
+        result.notes.extend(awards_demo(seed=seed, today=today, county_user=county_user))
     result.seconds = time.perf_counter() - started
     return result
 
