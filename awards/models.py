@@ -205,9 +205,11 @@ class Entry(models.Model):
     township = models.ForeignKey(
         Township, on_delete=models.PROTECT, related_name="+", verbose_name=_("鄉鎮市區")
     )
+    # Like its officers and assessments, an association's entries go with it (the registry dissolves rather
+    # than deletes; only an administrator deletes, e.g. a duplicate).
     association = models.ForeignKey(
         Association,
-        on_delete=models.PROTECT,
+        on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="award_entries",
@@ -425,7 +427,7 @@ class AwardResult(models.Model):
         Entry, on_delete=models.CASCADE, related_name="result", verbose_name=_("參選者")
     )
     association = models.ForeignKey(
-        Association, on_delete=models.PROTECT, null=True, blank=True, related_name="award_results"
+        Association, on_delete=models.CASCADE, null=True, blank=True, related_name="award_results"
     )
     year = models.PositiveSmallIntegerField(_("年度"), validators=YEAR_VALIDATORS)
     group_name = models.CharField(_("組別"), max_length=50)

@@ -165,6 +165,9 @@ def test_demo_users_have_their_roles_and_townships(seeded):
         "toufen": (Role.TOWNSHIP, "頭份市"),
         "judge": (Role.JUDGE, None),
         "admin": (Role.ADMIN, None),
+        # the award demo's two other judges (awards/demo.py: a trimmed mean needs three)
+        "judge-lin": (Role.JUDGE, None),
+        "judge-wu": (Role.JUDGE, None),
     }
     assert get_user_model().objects.get(username="county").get_full_name() == "陳美玲"
 
