@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from awards import services
-from awards.models import AwardRound, ScoreSheet
+from awards.models import AwardRound, Conflict, ScoreSheet
 from tests.associations.factories import AssociationFactory
 from tests.awards.factories import EntryFactory, points
 
@@ -189,3 +189,26 @@ def test_the_round_page_runs_a_fixed_number_of_queries(
 
     with django_assert_max_num_queries(24):
         assert county_client.get(reverse("awards:round", args=[group.round_id])).status_code == 200
+
+
+def test_a_county_officer_records_a_judges_conflict_from_the_round_page(
+    county_client, assigned_judge, zhunan_entry
+):
+    page = county_client.get(reverse("awards:round", args=[zhunan_entry.round_id])).content.decode()
+    assert "登錄迴避" in page
+
+    county_client.post(
+        reverse("awards:declare_conflict", args=[zhunan_entry.pk]), {"judge": assigned_judge.pk}
+    )
+
+    conflict = Conflict.objects.get()
+    assert (conflict.judge, conflict.source) == (assigned_judge, Conflict.Source.COUNTY)
+
+
+def test_a_judge_declares_their_own_conflict_and_no_longer_sees_the_entry(
+    judge_client, assigned_judge, zhunan_entry
+):
+    judge_client.post(reverse("awards:declare_conflict", args=[zhunan_entry.pk]), {"detail": "曾任顧問"})
+
+    assert Conflict.objects.get().source == Conflict.Source.JUDGE
+    assert judge_client.get(reverse("awards:score", args=[zhunan_entry.pk])).status_code == 404
