@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from associations import access, exports, services
+from associations import access, exports, panels, services
 from associations.forms import AssociationFilterForm, AssociationForm, OfficerForm, duplicate_name_error
 from associations.history import describe
 from associations.models import Association, Officer
@@ -67,6 +67,7 @@ def association_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "villages": association.villages.all(),
             "officers": officers,
             "history": _history(association),
+            "sections": panels.sections(association=association, user=request.user),
             "can_change": access.can_change_association(request.user, association),
         },
     )

@@ -18,7 +18,8 @@ PUBLIC = {"login", "set_language", "healthz", "admin:login"}
 #: Login pages an anonymous visitor may be sent to: the portal's, and the admin's for /admin/ paths.
 PORTAL_LOGIN = "/accounts/login/"
 ADMIN_LOGIN = "/admin/login/"
-#: Namespaces whose pages hold association records; judges have no business there.
+#: Namespaces whose pages hold association records; judges have no business there. (`awards` lets an
+#: assigned judge in and refuses everything else: probed in tests/awards/test_scope.py.)
 REGISTRY_NAMESPACES = {"associations", "grading"}
 
 DUMMY_INT = "1"
