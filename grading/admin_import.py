@@ -19,7 +19,13 @@ from associations import access
 from associations.compliance.imports import ComplianceImport as ComplianceDataset
 from associations.models import County
 from associations.roster.cleaning import county_by_name
-from core.admin_imports import PreviewedImport, SpreadsheetUploadForm, UploadStore, limits_text_lazy
+from core.admin_imports import (
+    ImportPage,
+    PreviewedImport,
+    SpreadsheetUploadForm,
+    UploadStore,
+    limits_text_lazy,
+)
 from core.models import ImportRecord
 from grading.forms import YearField
 
@@ -50,6 +56,7 @@ class ComplianceImport(PreviewedImport):
     title = gettext_lazy("匯入會務財務清查表")
     template_name = "admin/grading/assessment/compliance_import.html"
     url_name = "admin:grading_assessment_import"
+    staff_url_name = "grading:import"
     lost_choices_message = gettext_lazy("找不到預覽時選擇的縣市或年度，請重新上傳並預覽。")
 
     def has_permission(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> bool:
@@ -58,10 +65,15 @@ class ComplianceImport(PreviewedImport):
     def initial(self) -> dict[str, object]:
         return {"year": timezone.localdate().year - 1}
 
-    def form(self, request: HttpRequest) -> SpreadsheetUploadForm:
-        """Only the counties the user may import into, their working county first chosen."""
-        form = super().form(request)
-        form.fields["county"].queryset = access.import_counties(County.objects.all(), request.user)
+    def has_staff_permission(self, request: HttpRequest) -> bool:
+        return access.can_import(request.user)
+
+    def form(self, request: HttpRequest, page: ImportPage) -> SpreadsheetUploadForm:
+        """Only the counties the user may import into (on the staff page, the one they work in), their
+        working county first chosen."""
+        form = super().form(request, page)
+        counties = access.working_import_counties if page.working_county_only else access.import_counties
+        form.fields["county"].queryset = counties(County.objects.all(), request.user)
         form.initial["county"] = access.county_of(request.user)
         return form
 
@@ -88,4 +100,7 @@ class ComplianceImport(PreviewedImport):
         return {"year": choices["year"]}
 
 
-compliance_import_view = ComplianceImport().view
+compliance_import = ComplianceImport()
+compliance_import_view = compliance_import.view
+#: The staff page: a county officer's own county, an administrator's working county.
+compliance_import_staff_view = compliance_import.staff_view

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from grading import views
+from grading.admin_import import compliance_import_staff_view
 
 app_name = "grading"
 
@@ -8,6 +9,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("movement/", views.movement, name="movement"),
     path("todo/", views.todo, name="todo"),
+    path("import/", compliance_import_staff_view, name="import"),
     path("<int:year>/", views.overview, name="overview"),
     path("<int:year>/register/", views.register_list, name="register"),
     path("<int:year>/register/export/", views.register_export, name="export"),
