@@ -45,18 +45,9 @@ class RosterUploadForm(SpreadsheetUploadForm):
     )
 
 
-class RosterImport(PreviewedImport):
-    kind = RosterDataset.kind
-    store = UploadStore("roster-imports")
-    form_class = RosterUploadForm
-    title = gettext_lazy("匯入協會名冊")
-    template_name = "admin/associations/association/roster_import.html"
-    url_name = "admin:associations_association_import"
-    staff_url_name = "associations:import"
-    lost_choices_message = gettext_lazy("找不到預覽時選擇的縣市，請重新上傳並預覽。")
-
-    def has_permission(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> bool:
-        return model_admin.has_add_permission(request) and model_admin.has_change_permission(request)
+class CountyImport(PreviewedImport):
+    """An import into one county chosen on its form (`county`): the roster and the compliance sheet. The
+    staff page is for those who may import (`access.can_import`) and offers only the county they work in."""
 
     def has_staff_permission(self, request: HttpRequest) -> bool:
         return access.can_import(request.user)
@@ -69,6 +60,20 @@ class RosterImport(PreviewedImport):
         form.fields["county"].queryset = counties(County.objects.all(), request.user)
         form.initial["county"] = access.county_of(request.user)
         return form
+
+
+class RosterImport(CountyImport):
+    kind = RosterDataset.kind
+    store = UploadStore("roster-imports")
+    form_class = RosterUploadForm
+    title = gettext_lazy("匯入協會名冊")
+    template_name = "admin/associations/association/roster_import.html"
+    url_name = "admin:associations_association_import"
+    staff_url_name = "associations:import"
+    lost_choices_message = gettext_lazy("找不到預覽時選擇的縣市，請重新上傳並預覽。")
+
+    def has_permission(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> bool:
+        return model_admin.has_add_permission(request) and model_admin.has_change_permission(request)
 
     def choices_from_form(self, cleaned_data: dict[str, Any]) -> dict[str, Any]:
         return {"county": cleaned_data["county"], "sheet": cleaned_data["sheet"] or None}

@@ -16,12 +16,11 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
 from associations import access
+from associations.admin_import import CountyImport
 from associations.compliance.imports import ComplianceImport as ComplianceDataset
 from associations.models import County
 from associations.roster.cleaning import county_by_name
 from core.admin_imports import (
-    ImportPage,
-    PreviewedImport,
     SpreadsheetUploadForm,
     UploadStore,
     limits_text_lazy,
@@ -49,7 +48,7 @@ class ComplianceUploadForm(SpreadsheetUploadForm):
     sheet = forms.CharField(label=gettext_lazy("工作表"), required=False, max_length=100)
 
 
-class ComplianceImport(PreviewedImport):
+class ComplianceImport(CountyImport):
     kind = ComplianceDataset.kind
     store = UploadStore("compliance-imports")
     form_class = ComplianceUploadForm
@@ -64,18 +63,6 @@ class ComplianceImport(PreviewedImport):
 
     def initial(self) -> dict[str, object]:
         return {"year": timezone.localdate().year - 1}
-
-    def has_staff_permission(self, request: HttpRequest) -> bool:
-        return access.can_import(request.user)
-
-    def form(self, request: HttpRequest, page: ImportPage) -> SpreadsheetUploadForm:
-        """Only the counties the user may import into (on the staff page, the one they work in), their
-        working county first chosen."""
-        form = super().form(request, page)
-        counties = access.working_import_counties if page.working_county_only else access.import_counties
-        form.fields["county"].queryset = counties(County.objects.all(), request.user)
-        form.initial["county"] = access.county_of(request.user)
-        return form
 
     def choices_from_form(self, cleaned_data: dict[str, Any]) -> dict[str, Any]:
         return {

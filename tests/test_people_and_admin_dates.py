@@ -19,14 +19,18 @@ def named_officer(county_officer):
     return county_officer
 
 
-def test_an_override_names_the_officer_not_their_username(county_client, named_officer, zhunan):
-    assessment = AssessmentFactory(
-        association=AssociationFactory(township=zhunan),
+def _overridden_by(user, township):
+    return AssessmentFactory(
+        association=AssociationFactory(township=township),
         override_tier=Tier.DEVELOPING,
         override_reason="實地訪視",
-        overridden_by=named_officer,
+        overridden_by=user,
         overridden_at=timezone.now(),
     )
+
+
+def test_an_override_names_the_officer_not_their_username(county_client, named_officer, zhunan):
+    assessment = _overridden_by(named_officer, zhunan)
 
     html = county_client.get(assessment.get_absolute_url()).content.decode()
 
@@ -48,13 +52,7 @@ def test_a_finalised_register_names_who_finalised_it(county_client, named_office
 
 
 def test_a_user_without_a_full_name_is_named_by_username(county_client, county_officer, zhunan):
-    assessment = AssessmentFactory(
-        association=AssociationFactory(township=zhunan),
-        override_tier=Tier.DEVELOPING,
-        override_reason="實地訪視",
-        overridden_by=county_officer,
-        overridden_at=timezone.now(),
-    )
+    assessment = _overridden_by(county_officer, zhunan)
 
     assert "county 於" in county_client.get(assessment.get_absolute_url()).content.decode()
 
