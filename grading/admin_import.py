@@ -16,10 +16,15 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
 from associations import access
+from associations.admin_import import CountyImport
 from associations.compliance.imports import ComplianceImport as ComplianceDataset
 from associations.models import County
 from associations.roster.cleaning import county_by_name
-from core.admin_imports import PreviewedImport, SpreadsheetUploadForm, UploadStore, limits_text_lazy
+from core.admin_imports import (
+    SpreadsheetUploadForm,
+    UploadStore,
+    limits_text_lazy,
+)
 from core.models import ImportRecord
 from grading.forms import YearField
 
@@ -52,13 +57,14 @@ class ComplianceUploadForm(SpreadsheetUploadForm):
     )
 
 
-class ComplianceImport(PreviewedImport):
+class ComplianceImport(CountyImport):
     kind = ComplianceDataset.kind
     store = UploadStore("compliance-imports")
     form_class = ComplianceUploadForm
     title = gettext_lazy("匯入會務財務清查表")
     template_name = "admin/grading/assessment/compliance_import.html"
     url_name = "admin:grading_assessment_import"
+    staff_url_name = "grading:import"
     lost_choices_message = gettext_lazy("找不到預覽時選擇的縣市或年度，請重新上傳並預覽。")
 
     def has_permission(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> bool:
@@ -66,13 +72,6 @@ class ComplianceImport(PreviewedImport):
 
     def initial(self) -> dict[str, object]:
         return {"year": timezone.localdate().year - 1}
-
-    def form(self, request: HttpRequest) -> SpreadsheetUploadForm:
-        """Only the counties the user may import into, their working county first chosen."""
-        form = super().form(request)
-        form.fields["county"].queryset = access.import_counties(County.objects.all(), request.user)
-        form.initial["county"] = access.county_of(request.user)
-        return form
 
     def choices_from_form(self, cleaned_data: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -100,4 +99,7 @@ class ComplianceImport(PreviewedImport):
         return {"year": choices["year"], "replace": choices["replace"]}
 
 
-compliance_import_view = ComplianceImport().view
+compliance_import = ComplianceImport()
+compliance_import_view = compliance_import.view
+#: The staff page: a county officer's own county, an administrator's working county.
+compliance_import_staff_view = compliance_import.staff_view

@@ -1,15 +1,13 @@
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from associations import access
 from associations.models import Township
 from core import dates
-from core.text import normalize_text
 from grading import todo
-from grading.models import Assessment, ComplianceStatus, Tier, TierThresholds, tier_is
+from grading.models import Tier, TierThresholds
 
 REASON_ERRORS = {"required": _("請填寫理由。")}
 
@@ -45,41 +43,6 @@ class ThresholdsForm(forms.ModelForm):
         if potential is not None and developing is not None and developing < potential:
             self.add_error("developing_min_activities", _("發展型的方案數門檻不可低於潛力型。"))
         return cleaned
-
-
-class RegisterFilterForm(forms.Form):
-    q = forms.CharField(
-        label=_("搜尋"), required=False, widget=forms.SearchInput(attrs={"placeholder": _("協會名稱")})
-    )
-    township = forms.ModelChoiceField(
-        label=_("鄉鎮市區"), queryset=Township.objects.none(), required=False, empty_label=_("全部")
-    )
-    status = forms.ChoiceField(
-        label=_("會務財務狀態"), required=False, choices=[("", _("全部")), *ComplianceStatus.choices]
-    )
-    tier = forms.ChoiceField(label=_("分級"), required=False, choices=[("", _("全部")), *Tier.choices])
-
-    def __init__(self, *args: object, user: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["township"].queryset = access.scope_townships(Township.objects.all(), user)
-
-    def filter(self, queryset: QuerySet[Assessment]) -> QuerySet[Assessment]:
-        """Narrow an already scoped queryset by the valid filters; an invalid one never widens it."""
-        data: dict[str, object] = {}
-        if self.is_bound:
-            self.is_valid()
-            data = self.cleaned_data
-        if q := normalize_text(data.get("q", "")):
-            queryset = queryset.filter(
-                Q(association__name__icontains=q) | Q(association__name__icontains=q.replace("台", "臺"))
-            )
-        if township := data.get("township"):
-            queryset = queryset.filter(association__township=township)
-        if status := data.get("status"):
-            queryset = queryset.filter(status=status)
-        if tier := data.get("tier"):
-            queryset = queryset.filter(tier_is(tier))
-        return queryset
 
 
 class YearField(forms.CharField):

@@ -21,13 +21,14 @@ from associations import access
 from associations.models import Association
 from core.dates import format_roc, format_roc_year, year_in_range
 from core.exports import FORMATS, table_response
+from core.listing import PAGE_SIZES, paginate
 from grading import permissions, selectors, services, todo
 from grading.charts import grading_charts
+from grading.filters import REGISTER_SORTING, RegisterFilter
 from grading.forms import (
     MovementForm,
     OverrideForm,
     ReasonForm,
-    RegisterFilterForm,
     ThresholdsForm,
     TodoFilterForm,
 )
@@ -95,34 +96,39 @@ def overview(request: HttpRequest, year: int) -> HttpResponse:
     return render(request, "grading/overview.html", context)
 
 
-def register_list(request: HttpRequest, year: int) -> HttpResponse:
+def _register_filter(request: HttpRequest, year: int) -> RegisterFilter:
     visible = _visible(request).filter(year=year)
-    form = RegisterFilterForm(request.GET or None, user=request.user)
-    rows = selectors.register_rows(form.filter(visible))
-    page = Paginator(rows, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    return RegisterFilter(request.GET or None, queryset=visible, request=request)
+
+
+def register_list(request: HttpRequest, year: int) -> HttpResponse:
+    filters = _register_filter(request, year)
+    sort = REGISTER_SORTING.chosen(request)
+    page = paginate(request, REGISTER_SORTING.apply(selectors.register_rows(filters.qs), sort))
     context = {
         "year": year,
         "register": _register(request, year),
-        "form": form,
+        "form": filters.form,
         "page": page,
+        "sort": sort,
+        "page_sizes": PAGE_SIZES,
         "query": _query(request),
     }
     return render(request, "grading/register.html", context)
 
 
 def register_export(request: HttpRequest, year: int) -> HttpResponse:
-    visible = _visible(request).filter(year=year)
+    filters = _register_filter(request, year)
     _check_year(year)  # 404 for a year out of range, as on the register page
     fmt = request.GET.get("format", "xlsx")
     if fmt not in FORMATS:
         raise Http404
-    form = RegisterFilterForm(request.GET or None, user=request.user)
     title = _("%(year)s社區分級類型清冊") % {"year": format_roc_year(year)}
     return table_response(
         filename=title,
         fmt=fmt,
         headers=selectors.export_headers(),
-        rows=selectors.export_rows(form.filter(visible)),
+        rows=selectors.export_rows(filters.qs),
         title=title,
     )
 
