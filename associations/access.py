@@ -111,6 +111,20 @@ def import_counties(queryset: QuerySet[County], user: object) -> QuerySet[County
     return queryset.filter(pk=county_id) if county_id is not None else queryset.none()
 
 
+def can_import(user: object) -> bool:
+    """Whether the staff import pages are for this user (their menu link): a county officer of a county,
+    or an administrator, in their working county. Asks no query of the database."""
+    return role_of(user) in (Role.ADMIN, Role.COUNTY) and county_id_of(user) is not None
+
+
+def working_import_counties(queryset: QuerySet[County], user: object) -> QuerySet[County]:
+    """The staff import pages' counties: of `import_counties`, only the one the user works in (an
+    administrator imports into another county by switching to it first, or from the admin)."""
+    if not can_import(user):
+        return queryset.none()
+    return import_counties(queryset, user).filter(pk=county_id_of(user))
+
+
 def can_import_into(user: object, county: County) -> bool:
     from associations.models import County
 

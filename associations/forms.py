@@ -1,5 +1,4 @@
 from django import forms
-from django.db.models import Q
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +11,7 @@ from core.text import normalize_text
 
 class AssociationForm(GuardedForm, forms.ModelForm):
     founded_on = ROCDateField(label=_("成立日期"), required=False)
+    dissolved_on = ROCDateField(label=_("解散日期"), required=False)
 
     class Meta:
         model = Association
@@ -23,6 +23,7 @@ class AssociationForm(GuardedForm, forms.ModelForm):
             "founded_on",
             "term_number",
             "status",
+            "dissolved_on",
             "address",
             "phone",
             "email",
@@ -140,68 +141,3 @@ class OfficerForm(GuardedForm, forms.ModelForm):
 
     def to_values(self) -> OfficerValues:
         return OfficerValues(**self.cleaned_data)
-
-
-class AssociationFilterForm(forms.Form):
-    SORTS = {
-        "name": ("name", "pk"),
-        "-name": ("-name", "-pk"),
-        "township": ("township__sort_order", "township__name", "name", "pk"),
-        "-township": ("-township__sort_order", "-township__name", "-name", "-pk"),
-        "founded": ("founded_on", "pk"),
-        "-founded": ("-founded_on", "-pk"),
-        "term": ("term_number", "pk"),
-        "-term": ("-term_number", "-pk"),
-        "members": ("member_count", "pk"),
-        "-members": ("-member_count", "-pk"),
-    }
-
-    q = forms.CharField(
-        label=_("搜尋"),
-        required=False,
-        widget=forms.SearchInput(attrs={"placeholder": _("協會名稱、立案字號或地址")}),
-    )
-    township = forms.ModelChoiceField(
-        label=_("鄉鎮市區"), queryset=Township.objects.none(), required=False, empty_label=_("全部")
-    )
-    status = forms.ChoiceField(
-        label=_("狀態"), required=False, choices=[("", _("全部")), *Association.Status.choices]
-    )
-    sort = forms.ChoiceField(
-        label=_("排序"),
-        required=False,
-        choices=[
-            ("township", _("鄉鎮市區")),
-            ("name", _("名稱")),
-            ("-founded", _("成立日期（新到舊）")),
-            ("founded", _("成立日期（舊到新）")),
-            ("-term", _("屆期（高到低）")),
-            ("-members", _("會員人數（多到少）")),
-        ],
-    )
-
-    def __init__(self, *args: object, user: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["township"].queryset = access.scope_townships(Township.objects.all(), user)
-
-    def filter(self, queryset):  # type: ignore[no-untyped-def]
-        """Apply the valid filters in the database; an invalid value (a township out of scope) filters out
-        nothing extra but never widens the scope, since `queryset` is already scoped."""
-        data: dict[str, object] = {}
-        if self.is_bound:
-            self.is_valid()  # fills cleaned_data with every field that is valid, even when another is not
-            data = self.cleaned_data
-        if q := normalize_text(data.get("q", "")):
-            q_place = q.replace("台", "臺")
-            queryset = queryset.filter(
-                Q(name__icontains=q)
-                | Q(name__icontains=q_place)
-                | Q(registration_number__icontains=q)
-                | Q(address__icontains=q)
-                | Q(address__icontains=q_place)
-            )
-        if township := data.get("township"):
-            queryset = queryset.filter(township=township)
-        if status := data.get("status"):
-            queryset = queryset.filter(status=status)
-        return queryset.order_by(*self.SORTS.get(data.get("sort") or "township", self.SORTS["township"]))

@@ -181,6 +181,7 @@ class Association(models.Model):
     status = models.CharField(
         _("狀態"), max_length=20, choices=Status.choices, default=Status.ACTIVE, db_index=True
     )
+    dissolved_on = models.DateField(_("解散日期"), null=True, blank=True)
     local_features = models.TextField(_("社區特色（人文地產景）"), blank=True)
     runs_care_station = models.BooleanField(_("設有社區照顧關懷據點"), default=False)
     board_meeting_interval_months = models.PositiveSmallIntegerField(
@@ -237,6 +238,8 @@ class Association(models.Model):
     def clean(self) -> None:
         if self.name and self.township_id:
             self.name_key = self.key_for(self.name, self.township)
+        if self.dissolved_on is not None and self.status != Association.Status.DISSOLVED:
+            raise ValidationError({"dissolved_on": _("只有已解散的協會才有解散日期。")})
 
 
 class OfficerQuerySet(models.QuerySet["Officer"]):
@@ -425,6 +428,12 @@ class Meeting(models.Model):
             errors.setdefault("held_on", []).append(
                 _("開會日期 %(day)s 早於協會成立日期 %(founded)s。")
                 % {"day": format_roc(self.held_on), "founded": format_roc(founded_on)}
+            )
+        dissolved_on = self.association.dissolved_on if self.association_id else None
+        if self.held_on and dissolved_on and self.held_on > dissolved_on:
+            errors.setdefault("held_on", []).append(
+                _("開會日期 %(day)s 晚於協會解散日期 %(dissolved)s。")
+                % {"day": format_roc(self.held_on), "dissolved": format_roc(dissolved_on)}
             )
         if errors:
             raise ValidationError(errors)

@@ -1,7 +1,5 @@
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -9,14 +7,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from associations import access, exports, services
-from associations.forms import AssociationFilterForm, AssociationForm, OfficerForm, duplicate_name_error
+from associations import access, exports, panels, services
+from associations.filters import ASSOCIATION_SORTING, AssociationFilter
+from associations.forms import AssociationForm, OfficerForm, duplicate_name_error
 from associations.history import describe
-from associations.models import Association, Officer
+from associations.models import Association, AssociationQuerySet, Officer
 from core import submissions
 from core.concurrency import version_of
 from core.dates import format_roc
 from core.exports import FORMATS
+from core.listing import PAGE_SIZES, paginate
 
 HISTORY_LIMIT = 100
 
@@ -26,21 +26,31 @@ def _require_registry(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def association_list(request: HttpRequest) -> HttpResponse:
+def _filtered(request: HttpRequest) -> tuple[AssociationFilter, AssociationQuerySet, str]:
+    """The user's associations under the list's filters and sort, and the sort chosen."""
     _require_registry(request)
-    form = AssociationFilterForm(request.GET or None, user=request.user)
-    associations = form.filter(
-        Association.objects.visible_to(request.user).select_related("township").with_current_chair()
+    filters = AssociationFilter(
+        request.GET or None,
+        queryset=Association.objects.visible_to(request.user).with_current_chair(),
+        request=request,
     )
-    page = Paginator(associations, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    sort = ASSOCIATION_SORTING.chosen(request)
+    return filters, ASSOCIATION_SORTING.apply(filters.qs, sort), sort
+
+
+def association_list(request: HttpRequest) -> HttpResponse:
+    filters, associations, sort = _filtered(request)
+    page = paginate(request, associations.select_related("township"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "associations/association_list.html",
         {
-            "form": form,
+            "form": filters.form,
             "page": page,
+            "sort": sort,
+            "page_sizes": PAGE_SIZES,
             "query": query.urlencode(),
             "can_create": access.can_create_association(request.user),
         },
@@ -48,10 +58,8 @@ def association_list(request: HttpRequest) -> HttpResponse:
 
 
 def association_export(request: HttpRequest) -> HttpResponse:
-    """The rows the list shows for the same filters (every page), as .xlsx or .csv."""
-    _require_registry(request)
-    form = AssociationFilterForm(request.GET or None, user=request.user)
-    associations = form.filter(Association.objects.visible_to(request.user))
+    """The rows the list shows for the same filters and order (every page), as .xlsx or .csv."""
+    _filters, associations, _sort = _filtered(request)
     fmt = request.GET.get("format")
     return exports.export_response(queryset=associations, fmt=fmt if fmt in FORMATS else "xlsx")
 
@@ -70,6 +78,7 @@ def association_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "villages": association.villages.all(),
             "officers": officers,
             "history": _history(association),
+            "sections": panels.sections(association=association, user=request.user),
             "can_change": access.can_change_association(request.user, association),
         },
     )

@@ -1,6 +1,6 @@
 """The demo of 苗栗縣 and the smaller 雲林縣 (`manage.py seed_demo`), composed here from each app's part in
 the order the apps are layered: the associations' roster, users and compliance facts first, then
-`grading`'s judgment of them, county by county.
+`grading`'s judgment of them, county by county, and 苗栗's award rounds.
 No app keeps a list of demo steps: adding an app's part means adding its call here."""
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from associations.demo.words import COUNTY as AWARDS_COUNTY
 from associations.demo.writing import DemoResult, demo_write
+from awards.demo import awards_demo
 from core.roles import Role
 from grading.demo import grade_demo
 
@@ -30,6 +32,8 @@ def demo_seed(
     for county in result.counties_created:
         county_user = _county_user(result, county)
         result.notes.extend(grade_demo(seed=seed, today=today, county=county, county_user=county_user))
+        if county == AWARDS_COUNTY:  # one award round pair is enough to show the award; 苗栗 has the judges
+            result.notes.extend(awards_demo(seed=seed, today=today, county_user=county_user))
     result.seconds = time.perf_counter() - started
     return result
 

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "import_export",
+    "django_filters",
     "core",
     "associations",
     "grading",

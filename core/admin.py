@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin_exports import PortalExportMixin
 from core.models import ImportRecord
+from core.people import display_name
 
 
 class ReadOnlyAdmin(PortalExportMixin, admin.ModelAdmin):
@@ -33,7 +34,7 @@ class ReadOnlyAdmin(PortalExportMixin, admin.ModelAdmin):
 class ImportRecordAdmin(ReadOnlyAdmin):
     """The audit trail of imports: read only, since a record that could be edited proves nothing."""
 
-    list_display = ["created_at", "kind", "file_name", "user", "outcome", "dry_run", "summary"]
+    list_display = ["created_at", "kind", "file_name", "person", "outcome", "dry_run", "summary"]
     list_filter = ["kind", "outcome", "dry_run"]
     search_fields = ["file_name", "sha256", "user__username"]
     list_select_related = ["user"]
@@ -71,6 +72,10 @@ class ImportRecordAdmin(ReadOnlyAdmin):
             raise Http404
         name = f"{Path(record.file_name).stem}-issues-{record.pk}.csv"
         return FileResponse(file.open("rb"), as_attachment=True, filename=name, content_type="text/csv")
+
+    @admin.display(description=_("使用者"), ordering="user__username")
+    def person(self, record: ImportRecord) -> str:
+        return display_name(record.user) or "—"
 
     @admin.display(description=_("完整清單"))
     def full_list(self, record: ImportRecord) -> str:

@@ -29,6 +29,7 @@ from import_export.results import Result, RowResult
 from import_export.tmp_storages import MediaStorage
 
 from core import spreadsheets
+from core.admin_dates import RocDatesMixin
 from core.dates import format_roc, parse_date
 from core.exports import write_csv, write_xlsx
 from core.text import normalize_text
@@ -307,9 +308,10 @@ class SharedMediaStorage(MediaStorage):
 # --- Admin mixins -----------------------------------------------------------------------------------------
 
 
-class PortalExportMixin(ExportMixin):
+class PortalExportMixin(RocDatesMixin, ExportMixin):
     """Export on an admin list: .xlsx or .csv of the rows the list selects (its `get_queryset`, which is
-    scoped, with the changelist's filters and search), for whoever may view the list."""
+    scoped, with the changelist's filters and search), for whoever may view the list. Its date columns show
+    ROC dates (`core.admin_dates`)."""
 
     export_form_class = ExportForm
     #: Fields a list's generic export leaves out (bulky or secret ones).

@@ -9,7 +9,11 @@ written is exactly what was previewed (and checked again).
 
 An import's page is a small `PreviewedImport` subclass saying only what is its own: its form, the dataset
 import it runs, which choices of the form it remembers (read back from the record on confirmation), who may
-use it, and its template, which extends `admin/includes/import_page.html`."""
+use it, and its templates. The same flow is shown in two places (`ImportPage`): the Django admin, for
+administrators (`view`), and the staff pages, for county officers and administrators in their working
+county (`staff_view`). Both render the import's one template (extending `includes/import_page.html`) and
+share the form, the store, the lock and the limits: only the frame around them (`frame` in the context:
+the admin's base template or the staff pages') and the counties offered differ."""
 
 from __future__ import annotations
 
@@ -103,9 +107,60 @@ class SpreadsheetUploadForm(forms.Form):
         return upload
 
 
+@dataclass(frozen=True)
+class ImportPage:
+    """Where an import's flow is shown: its template, its URL, who may use it, and the frame's context."""
+
+    template_name: str
+    url_name: str
+    #: Only the user's working county is offered (the staff pages); else every county they may import into.
+    working_county_only: bool
+
+    def allowed(self, request: HttpRequest) -> bool:
+        raise NotImplementedError
+
+    def context(self, request: HttpRequest) -> dict[str, object]:
+        return {}
+
+    def full_list_url(self, record_id: int) -> str | None:
+        """Where the run's whole issue list is downloaded; the staff pages keep to the bounded report."""
+        return None
+
+
+@dataclass(frozen=True)
+class AdminImportPage(ImportPage):
+    model_admin: admin.ModelAdmin
+    importer: PreviewedImport
+
+    def allowed(self, request: HttpRequest) -> bool:
+        return self.importer.has_permission(request, self.model_admin)
+
+    def context(self, request: HttpRequest) -> dict[str, object]:
+        return {
+            **self.model_admin.admin_site.each_context(request),
+            "opts": self.model_admin.model._meta,
+            "frame": "admin/base_site.html",
+        }
+
+    def full_list_url(self, record_id: int) -> str | None:
+        return reverse("admin:core_importrecord_full_list", args=[record_id])
+
+
+@dataclass(frozen=True)
+class StaffImportPage(ImportPage):
+    importer: PreviewedImport
+
+    def allowed(self, request: HttpRequest) -> bool:
+        return self.importer.has_staff_permission(request)
+
+    def context(self, request: HttpRequest) -> dict[str, object]:
+        return {"frame": "base.html"}
+
+
 class PreviewedImport:
     """The upload -> preview -> confirm flow of one import. A subclass sets the attributes and the hooks
-    that raise NotImplementedError; `view(request, model_admin)` is the page, for a ModelAdmin's URL."""
+    that raise NotImplementedError; `view(request, model_admin)` is the admin's page, for a ModelAdmin's
+    URL, and `staff_view(request)` the staff page, when the subclass names its URL."""
 
     #: ImportRecord.kind of the import's records: a confirmation names only a preview of this import.
     kind: str
@@ -115,6 +170,8 @@ class PreviewedImport:
     template_name: str
     #: This page's URL name: a refused confirmation is sent back to it, and the report links to it.
     url_name: str
+    #: The staff page's URL name, when the import has one (it shows the same template).
+    staff_url_name: str = ""
     #: Shown when the choices remembered in the preview's record cannot be read back any more.
     lost_choices_message: str | Promise
 
@@ -122,10 +179,14 @@ class PreviewedImport:
         """Checked first, for the upload, the preview and the confirmation alike (403 when refused)."""
         raise NotImplementedError
 
+    def has_staff_permission(self, request: HttpRequest) -> bool:
+        """The same, on the staff page."""
+        raise NotImplementedError
+
     def initial(self) -> dict[str, object]:
         return {}
 
-    def form(self, request: HttpRequest) -> SpreadsheetUploadForm:
+    def form(self, request: HttpRequest, page: ImportPage) -> SpreadsheetUploadForm:
         """The upload form, bound to what was sent; an import narrows its choices to the user's here."""
         return self.form_class(request.POST or None, request.FILES or None, initial=self.initial())
 
@@ -166,13 +227,32 @@ class PreviewedImport:
     # --- The flow --------------------------------------------------------------------------------------
 
     def view(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> HttpResponse:
-        if not self.has_permission(request, model_admin):
+        page = AdminImportPage(
+            template_name=self.template_name,
+            url_name=self.url_name,
+            working_county_only=False,
+            model_admin=model_admin,
+            importer=self,
+        )
+        return self.show(request, page)
+
+    def staff_view(self, request: HttpRequest) -> HttpResponse:
+        page = StaffImportPage(
+            template_name=self.template_name,
+            url_name=self.staff_url_name,
+            working_county_only=True,
+            importer=self,
+        )
+        return self.show(request, page)
+
+    def show(self, request: HttpRequest, page: ImportPage) -> HttpResponse:
+        if not page.allowed(request):
             raise PermissionDenied
         if request.method == "POST" and "confirm" in request.POST:
-            return self._confirm(request, model_admin)
+            return self._confirm(request, page)
         if request.method == "POST" and "cancel" in request.POST:
-            return self._cancel(request)
-        form = self.form(request)
+            return self._cancel(request, page)
+        form = self.form(request, page)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             digest = self.store.keep(b"".join(upload.chunks()))
@@ -185,9 +265,9 @@ class PreviewedImport:
                 choices=choices,
             )
             return self._render(
-                request, model_admin, report=report, choices=choices, confirmable=report.exit_code == 0
+                request, page, report=report, choices=choices, confirmable=report.exit_code == 0
             )
-        return self._render(request, model_admin, form=form)
+        return self._render(request, page, form=form)
 
     def _preview_record(self, request: HttpRequest, *outcomes: str) -> ImportRecord | None:
         """The user's own preview named by the form, of this import, with one of these outcomes."""
@@ -198,27 +278,27 @@ class PreviewedImport:
             pk=int(record_id), kind=self.kind, user=request.user, dry_run=True, outcome__in=outcomes
         ).first()
 
-    def _cancel(self, request: HttpRequest) -> HttpResponse:
+    def _cancel(self, request: HttpRequest, page: ImportPage) -> HttpResponse:
         """A preview's upload deleted (confirmable or not): the clerk is done with it."""
         record = self._preview_record(request, ImportRecord.Outcome.PREVIEWED, ImportRecord.Outcome.REJECTED)
         if record is not None and request.POST.get("sha256", "") == record.sha256:
             self.store.discard(record.sha256)
             cancelled = _("已取消匯入「%(name)s」，上傳的檔案已刪除。") % {"name": record.file_name}
             messages.info(request, cancelled)
-        return redirect(self.url_name)
+        return redirect(page.url_name)
 
-    def _confirm(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> HttpResponse:
+    def _confirm(self, request: HttpRequest, page: ImportPage) -> HttpResponse:
         record = self._preview_record(request, ImportRecord.Outcome.PREVIEWED)
         path = None
         if record is not None and request.POST.get("sha256", "") == record.sha256:
             path = self.store.unchanged(record.sha256)
         if record is None or path is None:
             messages.error(request, _("找不到預覽過的檔案，或檔案在預覽後有變動；請重新上傳並預覽。"))
-            return redirect(self.url_name)
+            return redirect(page.url_name)
         choices = self.choices_from_record(record)
         if choices is None:
             messages.error(request, str(self.lost_choices_message))
-            return redirect(self.url_name)
+            return redirect(page.url_name)
         report = self.run(
             sha256=record.sha256,
             user=request.user,
@@ -237,29 +317,28 @@ class PreviewedImport:
             messages.error(request, _("未匯入：%(reason)s") % {"reason": report.errors[0]})
             return self._render(
                 request,
-                model_admin,
+                page,
                 report=report,
                 choices=choices,
                 confirmable=True,
                 confirm_record=record.pk,
                 confirm_sha256=record.sha256,
             )
-        return self._render(request, model_admin, report=report, choices=choices, confirmable=False)
+        return self._render(request, page, report=report, choices=choices, confirmable=False)
 
     def _render(
         self,
         request: HttpRequest,
-        model_admin: admin.ModelAdmin,
+        page: ImportPage,
         *,
         report: ImportReport | None = None,
         choices: dict[str, Any] | None = None,
         **context: object,
     ) -> HttpResponse:
         context.update(
-            model_admin.admin_site.each_context(request),
-            opts=model_admin.model._meta,
+            page.context(request),
             title=str(self.title),
-            upload_url=reverse(self.url_name),
+            upload_url=reverse(page.url_name),
             show_at_most=SHOW_AT_MOST,
         )
         if report is not None:
@@ -267,16 +346,14 @@ class PreviewedImport:
                 report=report,
                 omitted=self._omitted(report),
                 full_list_url=(
-                    reverse("admin:core_importrecord_full_list", args=[report.record_id])
-                    if report.full_list and report.record_id
-                    else None
+                    page.full_list_url(report.record_id) if report.full_list and report.record_id else None
                 ),
                 errors=report.errors[:SHOW_AT_MOST],
                 warnings=report.warnings[:SHOW_AT_MOST],
                 changes=self.shown_changes(report)[:SHOW_AT_MOST],
                 **self.choices_context(choices or {}),
             )
-        return TemplateResponse(request, self.template_name, context)
+        return TemplateResponse(request, page.template_name, context)
 
     def _omitted(self, report: ImportReport) -> list[str]:
         """What the page leaves out of each list, in words."""

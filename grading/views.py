@@ -5,6 +5,8 @@ user's county."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -19,20 +21,21 @@ from django.views.decorators.http import require_POST
 from associations import access
 from associations.models import Association
 from associations.years import county_years
-from core.dates import format_roc_year, year_in_range
+from core.dates import format_roc, format_roc_year, year_in_range
 from core.exports import FORMATS, table_response
-from grading import permissions, selectors, services
+from core.listing import PAGE_SIZES, paginate
+from grading import permissions, selectors, services, todo
+from grading.charts import grading_charts
+from grading.filters import REGISTER_SORTING, RegisterFilter
 from grading.forms import (
     MovementForm,
     OverrideForm,
     ReasonForm,
-    RegisterFilterForm,
     ThresholdsForm,
-    TownshipFilterForm,
+    TodoFilterForm,
 )
 from grading.guidance import STRATEGIES
 from grading.models import Assessment, ComplianceStatus, Tier, TierChange, TierRegister, TierThresholds
-from grading.todo import todo_items
 
 HISTORY_LIMIT = 100
 
@@ -109,38 +112,44 @@ def overview(request: HttpRequest, year: int) -> HttpResponse:
         "actions": permissions.allowed_actions(request.user, register),
         "reopen_form": ReasonForm(),
         "years": [year - 1, year + 1],
+        "charts": grading_charts(_visible(request), year=year),
     }
     return render(request, "grading/overview.html", context)
 
 
-def register_list(request: HttpRequest, year: int) -> HttpResponse:
+def _register_filter(request: HttpRequest, year: int) -> RegisterFilter:
     visible = _visible(request).filter(year=year)
-    form = RegisterFilterForm(request.GET or None, user=request.user)
-    rows = selectors.register_rows(form.filter(visible))
-    page = Paginator(rows, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    return RegisterFilter(request.GET or None, queryset=visible, request=request)
+
+
+def register_list(request: HttpRequest, year: int) -> HttpResponse:
+    filters = _register_filter(request, year)
+    sort = REGISTER_SORTING.chosen(request)
+    page = paginate(request, REGISTER_SORTING.apply(selectors.register_rows(filters.qs), sort))
     context = {
         "year": year,
         "register": _register(request, year),
-        "form": form,
+        "form": filters.form,
         "page": page,
+        "sort": sort,
+        "page_sizes": PAGE_SIZES,
         "query": _query(request),
     }
     return render(request, "grading/register.html", context)
 
 
 def register_export(request: HttpRequest, year: int) -> HttpResponse:
-    visible = _visible(request).filter(year=year)
+    filters = _register_filter(request, year)
     _check_year(request, year)  # 404 for a year out of range, as on the register page
     fmt = request.GET.get("format", "xlsx")
     if fmt not in FORMATS:
         raise Http404
-    form = RegisterFilterForm(request.GET or None, user=request.user)
     title = _("%(year)s社區分級類型清冊") % {"year": format_roc_year(year)}
     return table_response(
         filename=title,
         fmt=fmt,
         headers=selectors.export_headers(),
-        rows=selectors.export_rows(form.filter(visible)),
+        rows=selectors.export_rows(filters.qs),
         title=title,
     )
 
@@ -306,15 +315,44 @@ def movement(request: HttpRequest) -> HttpResponse:
     return render(request, "grading/movement.html", context)
 
 
-def todo(request: HttpRequest) -> HttpResponse:
+def _todo_list(request: HttpRequest) -> tuple[TodoFilterForm, todo.TodoList, datetime.date]:
+    """The to-do list as the filters in the query string select it, in the user's scope."""
     _visible(request)
-    form = TownshipFilterForm(request.GET or None, user=request.user)
+    form = TodoFilterForm(request.GET or None, user=request.user)
     associations = Association.objects.visible_to(request.user).active()
-    if form.is_valid() and form.cleaned_data["township"]:
-        associations = associations.filter(township=form.cleaned_data["township"])
+    if township := form.value("township"):
+        associations = associations.filter(township=township)
     today = timezone.localdate()
-    page = Paginator(todo_items(associations, today=today), settings.PAGE_SIZE).get_page(
-        request.GET.get("page")
+    listed = todo.todo_list(
+        todo.todo_items(associations, today=today),
+        kind=form.value("kind"),
+        state=form.value("state"),
+        sort=form.value("sort"),
     )
-    context = {"form": form, "page": page, "today": today, "query": _query(request), "year": today.year}
+    return form, listed, today
+
+
+def todo_page(request: HttpRequest) -> HttpResponse:
+    form, listed, today = _todo_list(request)
+    form.show_counts(listed)
+    page = Paginator(listed.groups, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "listed": listed,
+        "today": today,
+        "query": _query(request),
+        "year": today.year,
+    }
     return render(request, "grading/todo.html", context)
+
+
+def todo_export(request: HttpRequest) -> HttpResponse:
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in FORMATS:
+        raise Http404
+    _form, listed, today = _todo_list(request)
+    title = _("待辦事項_%(day)s") % {"day": format_roc(today, sep="")}
+    return table_response(
+        filename=title, fmt=fmt, headers=todo.export_headers(), rows=todo.export_rows(listed), title=title
+    )

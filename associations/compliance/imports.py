@@ -5,17 +5,25 @@ import is (`associations.roster`, whose geography matches the rows here too).
 Rules, the same as the roster's:
 
 * Every run, written or not, leaves an ImportRecord (kind ``grading.compliance``) with the full report.
-* A row with a blocking error (an association not in the registry, a date outside the year or in the
-  future, minutes before the meeting) means nothing at all is written. `dry_run` writes nothing either:
-  the preview is the plan, worked out from the facts on record without writing or locking them.
-* A blank cell never erases what is stored. A cell that cannot be read is a warning and is left alone, as
-  if blank; a date with a character lost in a Big5 export (``1120305?``) is read with a warning.
+* A row with a blocking error (an association not in the registry, a date that cannot be read, a date
+  outside the year or in the future, minutes before the meeting) means nothing at all is written.
+  `dry_run` writes nothing either: the preview is the plan, worked out from the facts on record without
+  writing or locking them.
+* A blank cell never erases what is stored; a date with a character lost in a Big5 export
+  (``1120305?``) is read with a warning.
 * Rows are matched to associations by township and name as the roster import matches them (台/臺, spaces,
   a county or township prefix do not matter); associations are never created here.
 
-A filled meeting cell becomes exactly the meetings of that kind in the year (meetings already on record
-on those dates keep their minutes and quorum). After writing, the statuses and tiers of the year are
-recomputed for the associations touched, unless the year's register is finalised.
+A sheet is merged into what is stored, never replaces it: meetings are matched by kind and date, and a
+meeting on a listed date is left as it is (its minutes date, note and quorum kept). A stored meeting whose
+date a filled cell of its kind no longer lists is removed, and every removal is listed in the report by
+association, kind and date; a removal that would lose a fact the sheet cannot carry (a minutes date it
+does not give, a note, a quorum not met) blocks the file unless the import replaces (`replace`, the
+command's ``--replace``, the admin's 「以檔案內容取代」). The assembly minutes date is written only from
+a filled 會員大會紀錄送府日期 cell; a sheet without that column gets a notice of how many associations
+have an assembly with no minutes date on record. After writing, the statuses and tiers of the year are
+recomputed for the associations touched, unless the year's register is finalised; every history row
+names the user and the import's record.
 
 The stages, in order: columns (`COLUMNS`), cleaning (`_clean_sheet`: rows read, checked with the township
 grid's row form and matched), planning (`_plan_sheet`: per association, the meetings, filings and
@@ -31,6 +39,8 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext
 
 from associations.compliance import hooks
 from associations.compliance.forms import DATE_SEPARATORS, YearRowForm
@@ -38,7 +48,7 @@ from associations.compliance.values import YearRow
 from associations.models import Association, County, Election, Meeting, YearlyFiling
 from associations.roster.cleaning import Geography, clean_text, too_long
 from associations.roster.counties import CountyCheck
-from core.dates import parse_date_lenient
+from core.dates import format_roc, parse_date_lenient
 from core.imports.issues import Issue
 from core.imports.pipeline import DatasetImport
 from core.imports.report import ImportReport, RowChange
@@ -159,8 +169,10 @@ def _in_sheet_townships(association: Association, planned: list[_SheetRow]) -> b
 def _row(
     number: int, values: dict[str, object], *, year: int, report: ImportReport, columns: dict[str, str]
 ) -> YearRow | None:
-    """Read one row's cells (an unreadable cell is a warning and counts as blank), then check it with the
-    township grid's own form, so dates outside the year or in the future block the row."""
+    """Read one row's cells, then check it with the township grid's own form, so dates outside the year or
+    in the future block the row. An unreadable date blocks the row too, as it does on the grid: read as
+    blank, it would judge the year on a fact the county never meant."""
+    errors_before = len(report.errors)
     data: dict[str, object] = {}
     for key in YearRowForm.MEETING_FIELDS:  # the cells that list a year's meetings of one kind
         days = _dates(values.get(key), number, columns.get(key, key), report)
@@ -173,6 +185,8 @@ def _row(
     note = normalize_text(clean_text(values.get("note")))
     if note:
         data["note"] = note
+    if len(report.errors) > errors_before:
+        return None
     form = YearRowForm(data, year=year)
     if not form.is_valid():
         for field, errors in form.errors.items():
@@ -187,7 +201,7 @@ def _date(value: object, number: int, column: str, report: ImportReport) -> date
         return None
     day, problem = parse_date_lenient(value)
     if problem and day is None:
-        report.warnings.append(Issue(_("%(problem)s；此欄未匯入。") % {"problem": problem}, number, column))
+        report.errors.append(Issue(_unreadable(value), number, column))
     elif problem:
         report.warnings.append(Issue(problem, number, column))
     return day
@@ -203,14 +217,19 @@ def _dates(value: object, number: int, column: str, report: ImportReport) -> lis
     for part in (p.strip() for p in DATE_SEPARATORS.split(text) if p.strip()):
         day, problem = parse_date_lenient(part)
         if day is None:
-            report.warnings.append(
-                Issue(_("%(problem)s；此欄的日期都未匯入。") % {"problem": problem}, number, column)
-            )
-            return []
+            report.errors.append(Issue(_unreadable(part), number, column))
+            continue
         if problem:
             report.warnings.append(Issue(problem, number, column))
         days.append(day)
     return days
+
+
+def _unreadable(value: object) -> str:
+    """A date cell the parser cannot read (the grid refuses the same value): an error quoting it. A date
+    with a character lost in a Big5 export is read by `parse_date_lenient` and stays a warning."""
+    text = str(value).strip()
+    return _("無法辨識的日期「%(value)s」") % {"value": text if len(text) <= 40 else text[:39] + "…"}
 
 
 # --- Planning -------------------------------------------------------------------------------------------
@@ -226,27 +245,25 @@ class _Facts:
 
 
 @dataclass
-class _MeetingSync:
-    removed: list[int]  # meeting pks
-    created: list[Meeting]
-
-
-@dataclass
 class _YearPlan:
-    """What one row writes: each listed kind's meetings synced, then the minutes, filing and election."""
+    """What one row writes: the meetings it adds and removes, then the minutes, filing and election.
+    `changes` describes them for the report, (label, old, new) each."""
 
-    meetings: list[_MeetingSync] = field(default_factory=list)
-    minutes: tuple[Meeting, datetime.date | None] | None = None
+    created: list[Meeting] = field(default_factory=list)
+    removed: list[Meeting] = field(default_factory=list)
+    minutes: tuple[Meeting, datetime.date] | None = None
     filing: YearlyFiling | None = None
+    filing_fields: list[str] = field(default_factory=list)
     election: Election | None = None
-    meetings_added: int = 0
-    meetings_removed: int = 0
-    filing_changed: bool = False
-    term_changed: bool = False
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
+    #: After the row, the association holds a general assembly of the year with no minutes date on record.
+    minutes_missing: bool = False
+    #: Removed meetings that held facts the sheet cannot carry (allowed only when replacing).
+    removed_with_facts: int = 0
 
     @property
     def changed(self) -> bool:
-        return bool(self.meetings_added or self.meetings_removed or self.filing_changed or self.term_changed)
+        return bool(self.created or self.removed or self.minutes or self.filing or self.election)
 
 
 @dataclass
@@ -274,21 +291,32 @@ def _load_facts(rows: list[_SheetRow], *, year: int, lock: bool) -> _Facts:
 
 
 def _plan_sheet(
-    rows: list[_SheetRow], report: ImportReport, *, year: int, columns: dict[str, str], lock: bool
+    rows: list[_SheetRow],
+    report: ImportReport,
+    *,
+    year: int,
+    columns: dict[str, str],
+    lock: bool,
+    replace: bool,
 ) -> CompliancePlan:
     """Each row's writes worked out against the facts on record, counted and described in the report.
-    A row whose facts the models refuse is an error naming its column (every row is checked)."""
+    A row whose facts the models refuse, or whose removals would lose a fact the sheet cannot carry (unless
+    `replace`), is an error naming its column (every row is checked)."""
     facts = _load_facts(rows, year=year, lock=lock)
     had_facts = {pk for pk, _kind in facts.meetings} | set(facts.filings)
     plan = CompliancePlan()
+    minutes_missing = removed = removed_with_facts = 0
     for item in rows:
         try:
-            row_plan = _plan_row(item.association, item.row, year=year, facts=facts)
+            row_plan = _plan_row(item.association, item.row, year=year, facts=facts, replace=replace)
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
                 report.errors.append(Issue("；".join(messages), item.number, columns.get(name)))
             continue
         plan.rows.append(row_plan)
+        minutes_missing += row_plan.minutes_missing
+        removed += len(row_plan.removed)
+        removed_with_facts += row_plan.removed_with_facts
         if not row_plan.changed:
             report.unchanged += 1
             continue
@@ -300,101 +328,177 @@ def _plan_sheet(
             report.updated += 1
         report.changes.append(
             RowChange(
-                item.number,
-                item.association.township.name,
-                item.association.name,
-                action,
-                _describe_changes(row_plan),
+                item.number, item.association.township.name, item.association.name, action, row_plan.changes
             )
+        )
+    if removed:
+        report.notices.append(
+            _("檔案未再列出的已登錄會議共 %(n)d 場會被刪除，逐場列於變更（協會、會議種類、日期）。")
+            % {"n": removed}
+        )
+    if removed_with_facts:
+        report.notices.append(
+            _("已選擇「以檔案內容取代」：其中 %(n)d 場會議登錄有檔案無法記載的資料，會一併刪除。")
+            % {"n": removed_with_facts}
+        )
+    if "assembly_minutes_filed_on" not in columns:
+        report.notices.append(
+            _(
+                "此檔案沒有「會員大會紀錄送府日期」欄：%(n)d 個協會沒有已登錄的大會紀錄送府日期，"
+                "會議後 30 日仍未送府者將判為未送府。"
+            )
+            % {"n": minutes_missing}
         )
     if report.errors:  # a rejected sheet writes nothing, so it counts nothing as written
         report.created = report.updated = report.unchanged = 0
     return plan
 
 
-def _plan_row(association: Association, row: YearRow, *, year: int, facts: _Facts) -> _YearPlan:
-    """Make `association`'s facts for `year` say what `row` says, a blank cell leaving what is stored.
+def _plan_row(
+    association: Association, row: YearRow, *, year: int, facts: _Facts, replace: bool
+) -> _YearPlan:
+    """Merge what `row` says into `association`'s facts for `year`; a blank cell leaves what is stored.
 
-    The meetings of each kind in a filled cell become exactly the dates listed (meetings already recorded
-    on those dates keep their minutes and quorum); the filings and the note take the row's values; a
-    term end updates the latest election, or starts one. Raises ValidationError keyed by the row's field
-    names."""
+    Meetings are matched by kind and date: a meeting on a listed date is left as it is (its minutes date,
+    note and quorum kept), a listed date with no meeting creates one, and a stored meeting whose date a
+    filled cell of its kind no longer lists is removed. A removal that would lose a fact the sheet cannot
+    carry (a minutes date the sheet does not give, a note, a quorum not met) is refused unless `replace`.
+    The minutes date goes on the year's last general assembly, the filings and the note take the row's
+    values, and a term end updates the latest election, or starts one. Raises ValidationError keyed by the
+    row's field names."""
     plan = _YearPlan()
-    synced: dict[str, list[Meeting]] = {}
+    refused: dict[str, list[str]] = {}
+    assemblies: list[Meeting] = []
     for name, kind in YearRowForm.MEETING_FIELDS.items():
-        if getattr(row, name) is None:
-            continue
-        wanted = set(getattr(row, name))
         existing = facts.meetings.get((association.pk, kind), {})
-        kept = [m for day, m in existing.items() if day in wanted]
-        created = []
-        for day in sorted(wanted - set(existing)):
-            meeting = Meeting(association=association, kind=kind, held_on=day)
-            _clean(meeting, {"held_on": name, "kind": name, "minutes_filed_on": name, "__all__": name})
-            created.append(meeting)
-        removed = [m.pk for day, m in existing.items() if day not in wanted]
-        plan.meetings.append(_MeetingSync(removed=removed, created=created))
-        plan.meetings_added += len(created)
-        plan.meetings_removed += len(removed)
-        synced[kind] = [m for m in kept + created if m.held_on.year == year]
+        if getattr(row, name) is None:
+            current = list(existing.values())
+        else:
+            wanted = set(getattr(row, name))
+            created = []
+            for day in sorted(wanted - set(existing)):
+                meeting = Meeting(association=association, kind=kind, held_on=day)
+                _clean(meeting, {"held_on": name, "kind": name, "minutes_filed_on": name, "__all__": name})
+                created.append(meeting)
+            for day in sorted(set(existing) - wanted):
+                meeting = existing[day]
+                lost = _facts_lost(meeting, row)
+                if lost and not replace:
+                    refused.setdefault(name, []).append(_refusal(association, meeting, lost))
+                    continue
+                plan.removed.append(meeting)
+                plan.removed_with_facts += bool(lost)
+                plan.changes.append((_("刪除會議"), "", _meeting_text(meeting, lost)))
+            plan.created += created
+            added = pgettext("import change", "新增會議")
+            plan.changes += [(added, "", _meeting_text(m, [])) for m in created]
+            current = [m for day, m in existing.items() if day in wanted] + created
+        if kind == Meeting.Kind.GENERAL_ASSEMBLY:
+            assemblies = current
+    if refused:
+        raise ValidationError(refused)
     filed_on = row.assembly_minutes_filed_on
-    if filed_on is not None:
-        assemblies = synced.get(Meeting.Kind.GENERAL_ASSEMBLY)
-        if assemblies is None:
-            assemblies = list(
-                facts.meetings.get((association.pk, Meeting.Kind.GENERAL_ASSEMBLY), {}).values()
-            )
-        last = max(assemblies, key=lambda m: m.held_on, default=None)
-        if last is not None and last.minutes_filed_on != filed_on:
-            stored, last.minutes_filed_on = last.minutes_filed_on, filed_on
-            try:
-                rename = {
-                    "minutes_filed_on": "assembly_minutes_filed_on",
-                    "__all__": "assembly_minutes_filed_on",
-                }
-                _clean(last, rename)
-            finally:
-                last.minutes_filed_on = stored
-            plan.minutes = (last, filed_on)
-    # As in the township grid's save (`year_row_save`), only the filing's own change counts as
-    # `filing_changed`: a change of the assembly's minutes alone is written but not counted.
-    plan.filing = _plan_filing(association, year, row, facts)
-    plan.filing_changed = plan.filing is not None
+    last = max(assemblies, key=lambda m: m.held_on, default=None)
+    if filed_on is not None and last is not None and last.minutes_filed_on != filed_on:
+        stored, last.minutes_filed_on = last.minutes_filed_on, filed_on
+        try:
+            rename = {"minutes_filed_on": "assembly_minutes_filed_on", "__all__": "assembly_minutes_filed_on"}
+            _clean(last, rename)
+        finally:
+            last.minutes_filed_on = stored
+        plan.minutes = (last, filed_on)
+        plan.changes.append((_("大會紀錄送府日期"), format_roc(stored), format_roc(filed_on)))
+    plan.minutes_missing = any(
+        m.minutes_filed_on is None and not (plan.minutes and m is last) for m in assemblies
+    )
+    _plan_filing(plan, association, year, row, facts)
     if row.term_ends_on is not None:
-        plan.election = _plan_term_end(association, row.term_ends_on, facts)
-        plan.term_changed = plan.election is not None
+        _plan_term_end(plan, association, row.term_ends_on, facts)
     return plan
 
 
-def _plan_filing(association: Association, year: int, row: YearRow, facts: _Facts) -> YearlyFiling | None:
+def _facts_lost(meeting: Meeting, row: YearRow) -> list[str]:
+    """The facts of a stored meeting that removing it would lose: what the sheet has no cell for. The
+    sheet carries a minutes date only for the year's last general assembly: a removed assembly whose
+    minutes date is the sheet's loses nothing (the date goes on the assembly that replaces it)."""
+    lost: list[str] = []
+    carried = meeting.kind == Meeting.Kind.GENERAL_ASSEMBLY and (
+        meeting.minutes_filed_on == row.assembly_minutes_filed_on
+    )
+    if meeting.minutes_filed_on is not None and not carried:
+        lost.append(_("會議紀錄送府日期 %(date)s") % {"date": format_roc(meeting.minutes_filed_on)})
+    if meeting.note:
+        lost.append(_("備註「%(note)s」") % {"note": meeting.note})
+    if not meeting.quorum_met:
+        lost.append(_("未達法定人數"))
+    return lost
+
+
+def _meeting_text(meeting: Meeting, lost: list[str]) -> str:
+    text = f"{meeting.get_kind_display()} {format_roc(meeting.held_on)}"
+    if lost:
+        text += _("（登錄有%(facts)s）") % {"facts": "、".join(lost)}
+    return text
+
+
+def _refusal(association: Association, meeting: Meeting, lost: list[str]) -> str:
+    return _(
+        "檔案未列出%(association)s的%(meeting)s，匯入會刪除這場會議，但它登錄有檔案無法記載的%(facts)s；"
+        "請在協會的清查頁更正，或確定以檔案為準時勾選「以檔案內容取代」（指令加 --replace）。"
+    ) % {
+        "association": association.name,
+        "meeting": f"{meeting.get_kind_display()} {format_roc(meeting.held_on)}",
+        "facts": "、".join(lost),
+    }
+
+
+FILING_LABELS = {
+    "plan_budget_filed_on": _lazy("工作計畫及預算送府日期"),
+    "report_accounts_filed_on": _lazy("工作報告及決算送府日期"),
+    "note": _lazy("備註"),
+}
+
+
+def _plan_filing(plan: _YearPlan, association: Association, year: int, row: YearRow, facts: _Facts) -> None:
     filing = facts.filings.get(association.pk) or YearlyFiling(association=association, year=year)
-    changed = False
-    for name in ("plan_budget_filed_on", "report_accounts_filed_on", "note"):
+    changes: list[tuple[str, str, str]] = []
+    for name, label in FILING_LABELS.items():
         value = getattr(row, name)
-        if value is not None and getattr(filing, name) != value:
-            setattr(filing, name, value)
-            changed = True
-    if not changed:
-        return None
+        stored = getattr(filing, name)
+        if value is None or stored == value:
+            continue
+        setattr(filing, name, value)
+        plan.filing_fields.append(name)
+        if name == "note":
+            changes.append((str(label), "", _("已更新")))
+        else:
+            changes.append((str(label), format_roc(stored), format_roc(value)))
+    if not changes:
+        return
     if filing.pk is None and not (
         filing.plan_budget_filed_on or filing.report_accounts_filed_on or filing.note
     ):
-        return None
+        return
     _clean(filing, {})
-    return filing
+    plan.filing = filing
+    plan.changes += changes
 
 
-def _plan_term_end(association: Association, term_ends_on: datetime.date, facts: _Facts) -> Election | None:
+def _plan_term_end(
+    plan: _YearPlan, association: Association, term_ends_on: datetime.date, facts: _Facts
+) -> None:
     election = facts.elections.get(association.pk)
     if election is not None and election.term_ends_on == term_ends_on:
-        return None
+        return
+    stored = election.term_ends_on if election is not None else None
     if election is None:
         election = Election(association=association, term_number=association.term_number)
     election.term_ends_on = term_ends_on
     _clean(
         election, {"term_ends_on": "term_ends_on", "__all__": "term_ends_on", "term_number": "term_ends_on"}
     )
-    return election
+    plan.election = election
+    plan.changes.append((_("任期屆滿日"), format_roc(stored), format_roc(term_ends_on)))
 
 
 def _clean(instance: models.Model, rename: dict[str, str]) -> None:
@@ -411,43 +515,34 @@ def _clean(instance: models.Model, rename: dict[str, str]) -> None:
         raise ValidationError(errors) from exc
 
 
-def _describe_changes(changes: _YearPlan) -> list[tuple[str, str, str]]:
-    described: list[tuple[str, str, str]] = []
-    if changes.meetings_added or changes.meetings_removed:
-        described.append(
-            (
-                _("會議"),
-                "",
-                _("新增 %(added)d 場、刪除 %(removed)d 場")
-                % {"added": changes.meetings_added, "removed": changes.meetings_removed},
-            )
-        )
-    if changes.filing_changed:
-        described.append((_("送府日期或備註"), "", _("已更新")))
-    if changes.term_changed:
-        described.append((_("任期屆滿日"), "", _("已更新")))
-    return described
-
-
 # --- Writing --------------------------------------------------------------------------------------------
 
 
-def _write_plan(plan: CompliancePlan, *, year: int, user: object) -> list[str]:
-    """Apply the plan row by row (each save keeps its history), then recompute the year's judgments of
-    the associations touched; answers a notice when the year's register is finalised."""
+def _write_plan(plan: CompliancePlan, *, year: int, user: object, record: ImportRecord) -> list[str]:
+    """Apply the plan row by row, each history row naming the user and the import's record; existing rows
+    are updated in place (only the fields the sheet changes). Then the year's judgments of the
+    associations touched are recomputed; answers a notice when the year's register is finalised."""
+    reason = (_("清查表匯入（匯入紀錄 #%(id)d）") % {"id": record.pk})[:100]
+    who = user if getattr(user, "pk", None) else None
+
+    def signed(instance: models.Model) -> models.Model:
+        instance._history_user = who  # type: ignore[attr-defined]  # read by simple-history
+        instance._change_reason = reason  # type: ignore[attr-defined]
+        return instance
+
     for row in plan.rows:
-        for sync in row.meetings:
-            Meeting.objects.filter(pk__in=sync.removed).delete()
-            for meeting in sync.created:
-                meeting.save()
+        for meeting in row.removed:
+            signed(meeting).delete()
+        for meeting in row.created:
+            signed(meeting).save()
         if row.minutes is not None:
             meeting, filed_on = row.minutes
             meeting.minutes_filed_on = filed_on
-            meeting.save(update_fields=["minutes_filed_on"])
+            signed(meeting).save(update_fields=["minutes_filed_on"])
         if row.filing is not None:
-            row.filing.save()
+            signed(row.filing).save(update_fields=row.filing_fields if row.filing.pk else None)
         if row.election is not None:
-            row.election.save()
+            signed(row.election).save(update_fields=["term_ends_on"] if row.election.pk else None)
     if not plan.touched:
         return []
     # The year is judged again in this transaction by whoever judges facts (grading, through the hook).
@@ -471,23 +566,26 @@ class ComplianceImport(DatasetImport[_CleanSheet, CompliancePlan]):
     columns = COLUMNS
     required = REQUIRED
 
-    def __init__(self, *, year: int, county: County, user: object) -> None:
+    def __init__(self, *, year: int, county: County, user: object, replace: bool = False) -> None:
         self.year = year
         self.county = county
         self.user = user
+        self.replace = replace  # removals may lose facts the sheet cannot carry
         self.scope = county.name
         self.lock_scope = f"import:{county.pk}"  # one import of a county at a time, roster or compliance
 
     def remembered(self) -> Mapping[str, object]:
-        """The year and county, so that a previewed run can be confirmed as it was."""
-        return {"county": self.county.name, "year": self.year}
+        """The year, county and whether the sheet replaces, so that a previewed run is confirmed as it was."""
+        return {"county": self.county.name, "year": self.year, "replace": self.replace}
 
     def clean(self, table: Table, report: ImportReport) -> _CleanSheet:
         rows = _clean_sheet(table, report, year=self.year, county=self.county)
         return _CleanSheet(rows=rows, columns=dict(table.columns))
 
     def plan(self, cleaned: _CleanSheet, report: ImportReport, *, lock: bool) -> CompliancePlan:
-        return _plan_sheet(cleaned.rows, report, year=self.year, columns=cleaned.columns, lock=lock)
+        return _plan_sheet(
+            cleaned.rows, report, year=self.year, columns=cleaned.columns, lock=lock, replace=self.replace
+        )
 
     def write(self, plan: CompliancePlan, record: ImportRecord) -> Sequence[str]:
-        return _write_plan(plan, year=self.year, user=self.user)
+        return _write_plan(plan, year=self.year, user=self.user, record=record)

@@ -6,10 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
@@ -30,12 +28,14 @@ from associations.compliance.forms import (
     YearRowForm,
 )
 from associations.compliance.values import RowChanges
+from associations.filters import GRID_SORTING, GridFilter
 from associations.models import Association, Election, Meeting, ProgrammeProfile, Township, YearlyFiling
 from associations.years import association_years, county_years
 from core import submissions
 from core.concurrency import version_of
 from core.dates import format_roc, format_roc_year, year_in_range
 from core.forms import GuardedForm
+from core.listing import PAGE_SIZES, paginate
 
 
 def _require_registry(request: HttpRequest) -> None:
@@ -313,17 +313,22 @@ def grid(request: HttpRequest, year: int) -> HttpResponse:
         if response is not None:
             return response
     associations = (
-        Association.objects.visible_to(request.user).active().filter(township=township).order_by("name", "pk")
+        Association.objects.visible_to(request.user).active().filter(township=township)
         if township
         else Association.objects.none()
     )
-    page = Paginator(associations, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = GridFilter(request.GET or None, queryset=associations, request=request)
+    sort = GRID_SORTING.chosen(request)
+    page = paginate(request, GRID_SORTING.apply(filters.qs, sort))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "year": year,
         "township": township,
         "townships": townships,
+        "search": filters.form["q"],
+        "sort": sort,
+        "page_sizes": PAGE_SIZES,
         "page": page,
         "query": query.urlencode(),
         "rows": _grid_rows(list(page.object_list), year, bound),

@@ -14,7 +14,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from associations.models import Association, County, Officer, Township, Village
-from associations.roster.columns import COLUMNS, POSITIONS
+from associations.roster.columns import COLUMNS, POSITIONS, status_labels
 from associations.roster.counties import CountyCheck
 from core.dates import format_roc, is_placeholder, parse_date_lenient
 from core.imports.issues import Issue
@@ -142,6 +142,8 @@ class Geography:
     def __init__(self, county: County, *, with_villages: bool = False) -> None:
         self.county = county
         self.townships = list(Township.objects.filter(county=county).order_by("sort_order", "name"))
+        for township in self.townships:  # an association's name key reads its county: no query per township
+            township.county = county
         self.county_name = normalize_place(county.name)
         by_name: dict[str, Township | None] = {}
         for township in self.townships:
@@ -246,6 +248,7 @@ class _RowCleaner:
             number=number, name=name, township=township, key=self.geo.name_key(name, township), values={}
         )
         self._fields(row, raw, texts)
+        self._status(row, raw, texts)
         if texts.get("villages"):
             self._villages(row, texts["villages"])
         for key, position in POSITIONS.items():
@@ -343,6 +346,33 @@ class _RowCleaner:
                 self.warn(n, "email", _("電子郵件「%(text)s」格式不正確，已留空。") % {"text": text})
             else:
                 self._set_text(row, "email", text)
+
+    def _status(self, row: CleanRow, raw: dict[str, object], texts: dict[str, str]) -> None:
+        """狀態 (運作中 / 限期整理中 / 已解散) and 解散日期; a blank cell keeps what is stored, anything
+        unreadable blocks the row (a wrong status would drop the association from every active list)."""
+        if text := texts.get("status"):
+            status = status_labels().get(text)
+            if status is None:
+                self.error(
+                    row.number,
+                    "status",
+                    _("「%(text)s」不是協會狀態，請填寫%(choices)s。")
+                    % {"text": text, "choices": "、".join(str(label) for label in Association.Status.labels)},
+                )
+            else:
+                row.values["status"] = status
+        if text := texts.get("dissolved_on"):
+            date, problem = parse_date_lenient(raw["dissolved_on"])
+            if date is None or problem or is_placeholder(date):
+                self.error(
+                    row.number,
+                    "dissolved_on",
+                    _("「%(text)s」不是可辨識的解散日期，請填寫民國日期，例如 115/02/17。") % {"text": text},
+                )
+            elif row.values.get("status", Association.Status.DISSOLVED) != Association.Status.DISSOLVED:
+                self.error(row.number, "dissolved_on", _("只有已解散的協會才有解散日期。"))
+            else:
+                row.values["dissolved_on"] = date
 
     def _set_text(self, row: CleanRow, name: str, text: str) -> None:
         limit = self.model_fields[name].max_length

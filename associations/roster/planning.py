@@ -47,6 +47,25 @@ def _display(value: object) -> str:
     return str(value)
 
 
+def _shown(name: str, value: object) -> str:
+    if name == "status" and value:
+        return str(Association.Status(value).label)
+    return _display(value)
+
+
+def _says_dissolved(row: CleanRow) -> bool:
+    return row.values.get("status") == Association.Status.DISSOLVED
+
+
+def _follow_status(row: CleanRow, association: Association) -> None:
+    """A roster that marks a dissolved association as active again also drops its dissolution date (a blank
+    解散日期 otherwise keeps the stored one); the model refuses a date on an association not dissolved."""
+    status = row.values.get("status")
+    keeps_date = "dissolved_on" in row.values or association.dissolved_on is None
+    if status and status != Association.Status.DISSOLVED and not keeps_date:
+        row.values["dissolved_on"] = None
+
+
 def _field_label(name: str) -> str:
     return str(Association._meta.get_field(name).verbose_name)
 
@@ -119,7 +138,7 @@ def _plan(
             current_officers = {}
         else:
             matched.add(association.pk)
-            if association.status == Association.Status.DISSOLVED:
+            if association.status == Association.Status.DISSOLVED and not _says_dissolved(row):
                 report.warnings.append(
                     Issue(_("此協會在系統中的狀態為「已解散」，請確認名冊是否正確。"), row.number, None)
                 )
@@ -195,8 +214,11 @@ def _plan_update(
     memberships: dict[int, set[int]],
     report: ImportReport,
 ) -> None:
+    _follow_status(row, association)
     changed = [name for name, value in row.values.items() if getattr(association, name) != value]
-    changes = [(_field_label(n), _display(getattr(association, n)), _display(row.values[n])) for n in changed]
+    changes = [
+        (_field_label(n), _shown(n, getattr(association, n)), _shown(n, row.values[n])) for n in changed
+    ]
     for name in changed:
         setattr(association, name, row.values[name])
     current = memberships.get(association.pk, set())

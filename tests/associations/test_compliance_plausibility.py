@@ -3,9 +3,12 @@ field it concerns, on the grid, the checklist and the officer form alike."""
 
 import datetime
 
+import pytest
+from django.core.exceptions import ValidationError
+
 from associations.compliance.services import meeting_save
 from associations.compliance.values import MeetingValues
-from associations.models import Meeting, Officer, YearlyFiling
+from associations.models import Association, Meeting, Officer, YearlyFiling
 from grading.models import Assessment, ComplianceStatus
 from tests.associations.factories import AssociationFactory, OfficerFactory
 from tests.grading.factories import compliant_year
@@ -62,6 +65,27 @@ def test_a_meeting_before_the_association_was_founded_is_refused(zhunan_client, 
         "開會日期 112/03/01 早於協會成立日期 112/06/01。"
     ]
     assert not Meeting.objects.exists()
+
+
+def test_a_meeting_after_the_association_was_dissolved_is_refused(zhunan):
+    association = AssociationFactory(
+        township=zhunan, status=Association.Status.DISSOLVED, dissolved_on=D(2023, 6, 30)
+    )
+    values = MeetingValues(kind="board", held_on=D(2023, 7, 1))
+    with pytest.raises(ValidationError) as refused:
+        meeting_save(association=association, values=values, actor=None)
+    assert refused.value.message_dict["held_on"] == ["開會日期 112/07/01 晚於協會解散日期 112/06/30。"]
+    assert not Meeting.objects.exists()
+
+
+def test_a_meeting_on_the_day_of_dissolution_is_accepted(zhunan):
+    association = AssociationFactory(
+        township=zhunan, status=Association.Status.DISSOLVED, dissolved_on=D(2023, 6, 30)
+    )
+    meeting_save(
+        association=association, values=MeetingValues(kind="board", held_on=D(2023, 6, 30)), actor=None
+    )
+    assert Meeting.objects.get().held_on == D(2023, 6, 30)
 
 
 def test_a_new_chair_ends_the_current_chairs_term_the_day_before(zhunan_client, zhunan):

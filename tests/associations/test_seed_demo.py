@@ -170,6 +170,9 @@ def test_demo_users_have_their_roles_and_townships(seeded):
         "admin": (Role.ADMIN, None),
         "yunlin": (Role.COUNTY, None),
         "douliu": (Role.TOWNSHIP, "斗六市"),
+        # the award demo's two other judges (awards/demo.py: a trimmed mean needs three)
+        "judge-lin": (Role.JUDGE, None),
+        "judge-wu": (Role.JUDGE, None),
     }
     assert get_user_model().objects.get(username="county").get_full_name() == "陳美玲"
 
