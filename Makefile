@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Create the venv, migrate, load geography and the 苗栗 demo (idempotent), and serve on http://$(HOST)/
+## Create the venv, migrate, load geography and the 苗栗 and 雲林 demo (idempotent), and serve on http://$(HOST)/
 run: demo
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST)
 

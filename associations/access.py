@@ -99,6 +99,38 @@ def scope_counties(queryset: QuerySet[County], user: object) -> QuerySet[County]
     return queryset.filter(pk=county_id) if county_id is not None else queryset.none()
 
 
+def import_counties(queryset: QuerySet[County], user: object) -> QuerySet[County]:
+    """The counties a user may import rosters and compliance sheets into (the county menus of the import
+    pages, and `--user` of the import commands): every county for an administrator, their own for a county
+    officer. None for a township clerk: an import matches and writes a whole county's rows, which is county
+    work, not a township's. None for everyone else."""
+    role = role_of(user)
+    if role == Role.ADMIN:
+        return queryset
+    county_id = county_id_of(user) if role == Role.COUNTY else None
+    return queryset.filter(pk=county_id) if county_id is not None else queryset.none()
+
+
+def can_import(user: object) -> bool:
+    """Whether the staff import pages are for this user (their menu link): a county officer of a county,
+    or an administrator, in their working county. Asks no query of the database."""
+    return role_of(user) in (Role.ADMIN, Role.COUNTY) and county_id_of(user) is not None
+
+
+def working_import_counties(queryset: QuerySet[County], user: object) -> QuerySet[County]:
+    """The staff import pages' counties: of `import_counties`, only the one the user works in (an
+    administrator imports into another county by switching to it first, or from the admin)."""
+    if not can_import(user):
+        return queryset.none()
+    return import_counties(queryset, user).filter(pk=county_id_of(user))
+
+
+def can_import_into(user: object, county: County) -> bool:
+    from associations.models import County
+
+    return import_counties(County.objects.filter(pk=county.pk), user).exists()
+
+
 def scope_by_county(queryset: QuerySet[ModelT], user: object, *, field: str = "county") -> QuerySet[ModelT]:
     """Rows kept per county (tier registers, thresholds, their history) of the county the user works in."""
     county_id = county_id_of(user) if can_use_registry(user) else None

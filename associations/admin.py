@@ -6,6 +6,7 @@ from django.urls import path
 from simple_history.admin import SimpleHistoryAdmin
 
 from associations import access
+from associations.forms import AssociationAdminForm
 from associations.models import (
     Association,
     County,
@@ -95,6 +96,7 @@ class AssociationAdmin(PortalExportMixin, ScopedHistoryAdmin):
     autocomplete_fields = ["township"]
     filter_horizontal = ["villages"]
     change_list_template = "admin/associations/association/change_list.html"
+    form = AssociationAdminForm
     inlines = [OfficerInline]
     list_per_page = 50
 

@@ -14,6 +14,7 @@ def roles(request: HttpRequest) -> dict[str, object]:
         "portal_role": role,
         "can_use_registry": can_use_registry,
         "can_use_admin": access.can_use_admin(request.user),
+        "can_import": access.can_import(request.user),
         "working_county": county,
         "switch_counties": (
             access.scope_counties(County.objects.order_by("name"), request.user)

@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from associations.models import Association, Officer
-from associations.roster.columns import HEADERS, POSITIONS, officer_cell
+from associations.roster.columns import HEADERS, POSITIONS, officer_cell, status_cell
 from core.dates import format_roc
 from core.exports import Cell, table_response, write_table
 
@@ -47,6 +47,8 @@ def association_rows(queryset: QuerySet[Association]) -> Iterator[list[Cell]]:
             association.term_number,
             association.member_count,
             association.email,
+            status_cell(association.status),
+            format_roc(association.dissolved_on),
         ]
 
 

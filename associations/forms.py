@@ -1,16 +1,17 @@
 from django import forms
-from django.db.models import Q
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from associations import access
 from associations.models import Association, Officer, Township, Village
 from associations.values import AssociationValues, OfficerValues
-from core.forms import ROCDateField
+from core.forms import GuardedForm, ROCDateField
 from core.text import normalize_text
 
 
-class AssociationForm(forms.ModelForm):
+class AssociationForm(GuardedForm, forms.ModelForm):
     founded_on = ROCDateField(label=_("成立日期"), required=False)
+    dissolved_on = ROCDateField(label=_("解散日期"), required=False)
 
     class Meta:
         model = Association
@@ -22,6 +23,7 @@ class AssociationForm(forms.ModelForm):
             "founded_on",
             "term_number",
             "status",
+            "dissolved_on",
             "address",
             "phone",
             "email",
@@ -70,20 +72,52 @@ class AssociationForm(forms.ModelForm):
                     "villages", _("村里「%(names)s」不屬於所選的鄉鎮市區。") % {"names": "、".join(foreign)}
                 )
         name = cleaned.get("name")
-        if township and name:
-            duplicate = Association.objects.filter(township=township, name=name).exclude(pk=self.instance.pk)
-            if duplicate.exists():
-                self.add_error(
-                    "name",
-                    _("%(township)s已有同名的協會「%(name)s」。") % {"township": township, "name": name},
-                )
+        if township and name and (error := duplicate_name_error(township, name, exclude_pk=self.instance.pk)):
+            self.add_error("name", error)
         return cleaned
 
     def to_values(self) -> AssociationValues:
         return AssociationValues(**{**self.cleaned_data, "villages": tuple(self.cleaned_data["villages"])})
 
 
-class OfficerForm(forms.ModelForm):
+def duplicate_name_error(township: Township, name: str, *, exclude_pk: int | None) -> str | None:
+    """The error for a name that another association of `township` already has once normalised (台/臺,
+    spaces, full-width letters, a place prefix), with a link to that association; None when there is none."""
+    key = Association.key_for(name, township)
+    duplicate = (
+        Association.objects.filter(township=township, name_key=key)
+        .exclude(pk=exclude_pk)
+        .order_by("pk")
+        .first()
+    )
+    if duplicate is None:
+        return None
+    return format_html(
+        str(
+            _('{township}已有「<a href="{url}">{name}</a>」，名稱只差台/臺、空白或全形半形，視為同一個協會。')
+        ),
+        township=township.name,
+        url=duplicate.get_absolute_url(),
+        name=duplicate.name,
+    )
+
+
+class AssociationAdminForm(forms.ModelForm):
+    """The admin's association form: the registry's duplicate-name check, with its link."""
+
+    class Meta:
+        model = Association
+        fields = "__all__"  # noqa: DJ007 - the admin lays out every field, as it did with its default form
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean()
+        township, name = cleaned.get("township"), normalize_text(cleaned.get("name") or "")
+        if township and name and (error := duplicate_name_error(township, name, exclude_pk=self.instance.pk)):
+            self.add_error("name", error)
+        return cleaned
+
+
+class OfficerForm(GuardedForm, forms.ModelForm):
     term_start = ROCDateField(label=_("任期起日"), required=False)
     term_end = ROCDateField(label=_("任期迄日"), required=False)
 
@@ -107,68 +141,3 @@ class OfficerForm(forms.ModelForm):
 
     def to_values(self) -> OfficerValues:
         return OfficerValues(**self.cleaned_data)
-
-
-class AssociationFilterForm(forms.Form):
-    SORTS = {
-        "name": ("name", "pk"),
-        "-name": ("-name", "-pk"),
-        "township": ("township__sort_order", "township__name", "name", "pk"),
-        "-township": ("-township__sort_order", "-township__name", "-name", "-pk"),
-        "founded": ("founded_on", "pk"),
-        "-founded": ("-founded_on", "-pk"),
-        "term": ("term_number", "pk"),
-        "-term": ("-term_number", "-pk"),
-        "members": ("member_count", "pk"),
-        "-members": ("-member_count", "-pk"),
-    }
-
-    q = forms.CharField(
-        label=_("搜尋"),
-        required=False,
-        widget=forms.SearchInput(attrs={"placeholder": _("協會名稱、立案字號或地址")}),
-    )
-    township = forms.ModelChoiceField(
-        label=_("鄉鎮市區"), queryset=Township.objects.none(), required=False, empty_label=_("全部")
-    )
-    status = forms.ChoiceField(
-        label=_("狀態"), required=False, choices=[("", _("全部")), *Association.Status.choices]
-    )
-    sort = forms.ChoiceField(
-        label=_("排序"),
-        required=False,
-        choices=[
-            ("township", _("鄉鎮市區")),
-            ("name", _("名稱")),
-            ("-founded", _("成立日期（新到舊）")),
-            ("founded", _("成立日期（舊到新）")),
-            ("-term", _("屆期（高到低）")),
-            ("-members", _("會員人數（多到少）")),
-        ],
-    )
-
-    def __init__(self, *args: object, user: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["township"].queryset = access.scope_townships(Township.objects.all(), user)
-
-    def filter(self, queryset):  # type: ignore[no-untyped-def]
-        """Apply the valid filters in the database; an invalid value (a township out of scope) filters out
-        nothing extra but never widens the scope, since `queryset` is already scoped."""
-        data: dict[str, object] = {}
-        if self.is_bound:
-            self.is_valid()  # fills cleaned_data with every field that is valid, even when another is not
-            data = self.cleaned_data
-        if q := normalize_text(data.get("q", "")):
-            q_place = q.replace("台", "臺")
-            queryset = queryset.filter(
-                Q(name__icontains=q)
-                | Q(name__icontains=q_place)
-                | Q(registration_number__icontains=q)
-                | Q(address__icontains=q)
-                | Q(address__icontains=q_place)
-            )
-        if township := data.get("township"):
-            queryset = queryset.filter(township=township)
-        if status := data.get("status"):
-            queryset = queryset.filter(status=status)
-        return queryset.order_by(*self.SORTS.get(data.get("sort") or "township", self.SORTS["township"]))

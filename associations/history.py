@@ -13,7 +13,8 @@ from django.utils.translation import pgettext
 
 from core.dates import format_roc
 
-HIDDEN_FIELDS = {"id", "created_at", "updated_at", "association"}
+#: Not shown: bookkeeping, and the name key derived from the name (not kept in history either).
+HIDDEN_FIELDS = {"id", "created_at", "updated_at", "association", "name_key"}
 
 
 @dataclass

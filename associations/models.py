@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.dates import YEAR_VALIDATORS
+from core.dates import YEAR_VALIDATORS, format_roc, format_roc_year
 from core.roles import Role
-from core.text import normalize_place
+from core.text import association_name_key, normalize_place
 
 # --- Geography -------------------------------------------------------------------------------------------
 
@@ -161,6 +161,8 @@ class Association(models.Model):
         DISSOLVED = "dissolved", _("已解散")
 
     name = models.CharField(_("協會名稱"), max_length=100)
+    #: `core.text.association_name_key` of the name: one association per key in a township.
+    name_key = models.CharField(_("名稱比對鍵"), max_length=200, editable=False)
     township = models.ForeignKey(
         Township, on_delete=models.PROTECT, related_name="associations", verbose_name=_("鄉鎮市區")
     )
@@ -179,6 +181,7 @@ class Association(models.Model):
     status = models.CharField(
         _("狀態"), max_length=20, choices=Status.choices, default=Status.ACTIVE, db_index=True
     )
+    dissolved_on = models.DateField(_("解散日期"), null=True, blank=True)
     local_features = models.TextField(_("社區特色（人文地產景）"), blank=True)
     runs_care_station = models.BooleanField(_("設有社區照顧關懷據點"), default=False)
     board_meeting_interval_months = models.PositiveSmallIntegerField(
@@ -191,7 +194,9 @@ class Association(models.Model):
     created_at = models.DateTimeField(_("建立時間"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新時間"), auto_now=True)
 
-    history = HistoricalRecords(m2m_fields=[villages], verbose_name=_("協會異動紀錄"))
+    history = HistoricalRecords(
+        m2m_fields=[villages], excluded_fields=["name_key"], verbose_name=_("協會異動紀錄")
+    )
     objects = AssociationQuerySet.as_manager()
 
     class Meta:
@@ -200,14 +205,41 @@ class Association(models.Model):
         ordering = ["name", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["township", "name"], name="association_unique_name_per_township"),
+            models.UniqueConstraint(
+                fields=["township", "name_key"],
+                name="association_unique_name_key_per_township",
+                violation_error_message=_(
+                    "這個鄉鎮市區已有名稱相同的協會（台/臺、空白或全形半形的差異視為相同）。"
+                ),
+            ),
         ]
         indexes = [models.Index(fields=["township", "status"], name="association_township_status")]
 
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        # The key is derived from the name, never typed: keep it in step on every save that writes the name
+        # or the township (bulk writes set it themselves, as the roster import and the demo do).
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or {"name", "township"} & set(update_fields):
+            self.name_key = self.key_for(self.name, self.township)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "name_key"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("associations:detail", args=[self.pk])
+
+    @staticmethod
+    def key_for(name: str, township: Township) -> str:
+        return association_name_key(name, county=township.county.name, township=township.name)
+
+    def clean(self) -> None:
+        if self.name and self.township_id:
+            self.name_key = self.key_for(self.name, self.township)
+        if self.dissolved_on is not None and self.status != Association.Status.DISSOLVED:
+            raise ValidationError({"dissolved_on": _("只有已解散的協會才有解散日期。")})
 
 
 class OfficerQuerySet(models.QuerySet["Officer"]):
@@ -391,6 +423,18 @@ class Meeting(models.Model):
         _not_in_future(self.minutes_filed_on, _("會議紀錄送府日期"), errors, "minutes_filed_on")
         if self.held_on and self.minutes_filed_on and self.minutes_filed_on < self.held_on:
             errors.setdefault("minutes_filed_on", []).append(_("會議紀錄送府日期不可早於開會日期。"))
+        founded_on = self.association.founded_on if self.association_id else None
+        if self.held_on and founded_on and self.held_on < founded_on:
+            errors.setdefault("held_on", []).append(
+                _("開會日期 %(day)s 早於協會成立日期 %(founded)s。")
+                % {"day": format_roc(self.held_on), "founded": format_roc(founded_on)}
+            )
+        dissolved_on = self.association.dissolved_on if self.association_id else None
+        if self.held_on and dissolved_on and self.held_on > dissolved_on:
+            errors.setdefault("held_on", []).append(
+                _("開會日期 %(day)s 晚於協會解散日期 %(dissolved)s。")
+                % {"day": format_roc(self.held_on), "dissolved": format_roc(dissolved_on)}
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -437,9 +481,15 @@ class YearlyFiling(models.Model):
             errors.setdefault("plan_budget_filed_on", []).append(
                 _("工作計畫及預算送府日期早於前一年度，請確認年度是否正確。")
             )
-        if self.year and self.report_accounts_filed_on and self.report_accounts_filed_on.year < self.year:
+        if self.year and self.plan_budget_filed_on and self.plan_budget_filed_on.year > self.year:
+            errors.setdefault("plan_budget_filed_on", []).append(
+                _("工作計畫及預算應於年度開始前送府，%(day)s 已在%(year)s結束之後，請確認年度或日期。")
+                % {"day": format_roc(self.plan_budget_filed_on), "year": format_roc_year(self.year)}
+            )
+        if self.year and self.report_accounts_filed_on and self.report_accounts_filed_on.year <= self.year:
             errors.setdefault("report_accounts_filed_on", []).append(
-                _("工作報告及決算送府日期早於該年度開始，請確認年度是否正確。")
+                _("工作報告及決算應於年度結束後送府，%(day)s 在%(year)s結束之前，請確認年度或日期。")
+                % {"day": format_roc(self.report_accounts_filed_on), "year": format_roc_year(self.year)}
             )
         if errors:
             raise ValidationError(errors)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from associations import views
+from associations.admin_import import roster_import_staff_view
 from associations.compliance import views as compliance_views
 
 app_name = "associations"
@@ -9,6 +10,7 @@ urlpatterns = [
     path("", views.association_list, name="list"),
     path("new/", views.association_create, name="create"),
     path("export/", views.association_export, name="export"),
+    path("import/", roster_import_staff_view, name="import"),
     path("<int:pk>/", views.association_detail, name="detail"),
     path("<int:pk>/edit/", views.association_update, name="update"),
     path("<int:pk>/officers/new/", views.officer_create, name="officer_create"),

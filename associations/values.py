@@ -18,6 +18,7 @@ class AssociationValues:
     founded_on: datetime.date | None = None
     term_number: int | None = None
     status: str
+    dissolved_on: datetime.date | None = None
     address: str = ""
     phone: str = ""
     email: str = ""

@@ -1,18 +1,22 @@
-from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from associations import access, exports, services
-from associations.forms import AssociationFilterForm, AssociationForm, OfficerForm
+from associations import access, exports, panels, services
+from associations.filters import ASSOCIATION_SORTING, AssociationFilter
+from associations.forms import AssociationForm, OfficerForm, duplicate_name_error
 from associations.history import describe
-from associations.models import Association, Officer
+from associations.models import Association, AssociationQuerySet, Officer
+from core import submissions
+from core.concurrency import version_of
+from core.dates import format_roc
 from core.exports import FORMATS
+from core.listing import PAGE_SIZES, paginate
 
 HISTORY_LIMIT = 100
 
@@ -22,21 +26,31 @@ def _require_registry(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def association_list(request: HttpRequest) -> HttpResponse:
+def _filtered(request: HttpRequest) -> tuple[AssociationFilter, AssociationQuerySet, str]:
+    """The user's associations under the list's filters and sort, and the sort chosen."""
     _require_registry(request)
-    form = AssociationFilterForm(request.GET or None, user=request.user)
-    associations = form.filter(
-        Association.objects.visible_to(request.user).select_related("township").with_current_chair()
+    filters = AssociationFilter(
+        request.GET or None,
+        queryset=Association.objects.visible_to(request.user).with_current_chair(),
+        request=request,
     )
-    page = Paginator(associations, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    sort = ASSOCIATION_SORTING.chosen(request)
+    return filters, ASSOCIATION_SORTING.apply(filters.qs, sort), sort
+
+
+def association_list(request: HttpRequest) -> HttpResponse:
+    filters, associations, sort = _filtered(request)
+    page = paginate(request, associations.select_related("township"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "associations/association_list.html",
         {
-            "form": form,
+            "form": filters.form,
             "page": page,
+            "sort": sort,
+            "page_sizes": PAGE_SIZES,
             "query": query.urlencode(),
             "can_create": access.can_create_association(request.user),
         },
@@ -44,10 +58,8 @@ def association_list(request: HttpRequest) -> HttpResponse:
 
 
 def association_export(request: HttpRequest) -> HttpResponse:
-    """The rows the list shows for the same filters (every page), as .xlsx or .csv."""
-    _require_registry(request)
-    form = AssociationFilterForm(request.GET or None, user=request.user)
-    associations = form.filter(Association.objects.visible_to(request.user))
+    """The rows the list shows for the same filters and order (every page), as .xlsx or .csv."""
+    _filters, associations, _sort = _filtered(request)
     fmt = request.GET.get("format")
     return exports.export_response(queryset=associations, fmt=fmt if fmt in FORMATS else "xlsx")
 
@@ -66,6 +78,7 @@ def association_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "villages": association.villages.all(),
             "officers": officers,
             "history": _history(association),
+            "sections": panels.sections(association=association, user=request.user),
             "can_change": access.can_change_association(request.user, association),
         },
     )
@@ -97,9 +110,11 @@ def _history(association: Association) -> list:
 def association_create(request: HttpRequest) -> HttpResponse:
     if not access.can_create_association(request.user):
         raise PermissionDenied
-    form = AssociationForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        association = services.association_save(values=form.to_values(), actor=request.user)
+    form = AssociationForm(request.POST or None, user=request.user, once=True)
+    if request.method == "POST" and form.is_valid() and (association := _association_saved(form, request)):
+        if isinstance(association, str):
+            messages.info(request, _("這份表單已送出過，未重複新增。"))
+            return redirect(association or "associations:list")
         messages.success(request, _("已新增「%(name)s」。") % {"name": association.name})
         return redirect(association)
     return render(request, "associations/association_form.html", {"form": form})
@@ -107,37 +122,96 @@ def association_create(request: HttpRequest) -> HttpResponse:
 
 def association_update(request: HttpRequest, pk: int) -> HttpResponse:
     association = access.get_association_for_user(request.user, pk, for_change=True)
-    form = AssociationForm(request.POST or None, instance=association, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        services.association_save(association=association, values=form.to_values(), actor=request.user)
+    version = version_of(*services.association_history(association.pk))
+    form = AssociationForm(request.POST or None, instance=association, user=request.user, version=version)
+    if request.method == "POST" and form.is_valid() and _association_saved(form, request, association):
         messages.success(request, _("已儲存「%(name)s」的變更。") % {"name": association.name})
         return redirect(association)
     return render(request, "associations/association_form.html", {"form": form, "association": association})
 
 
+def _association_saved(
+    form: AssociationForm, request: HttpRequest, association: Association | None = None
+) -> Association | str | None:
+    """The saved association, or None with the refusal on the form: a name saved meanwhile by someone
+    else (the database's unique key caught it) is shown as the form's own duplicate check shows it, and
+    a stale edit says who saved since. A repeated create form gives the address of what it created."""
+    values = form.to_values()
+    try:
+        with transaction.atomic():
+            if (earlier := submissions.claim(form.submission_token, user=request.user)) is not None:
+                return earlier
+            saved = services.association_save(
+                association=association, values=values, actor=request.user, version=form.posted_version
+            )
+            submissions.fulfil(form.submission_token, url=saved.get_absolute_url())
+            return saved
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            duplicate = field == "name" and duplicate_name_error(
+                values.township, values.name, exclude_pk=association.pk if association else None
+            )
+            form.add_error(field if field in form.fields else None, duplicate or errors)
+        return None
+
+
 def officer_create(request: HttpRequest, pk: int) -> HttpResponse:
     association = access.get_association_for_user(request.user, pk, for_change=True)
-    form = OfficerForm(request.POST or None, instance=Officer(association=association))
+    form = OfficerForm(request.POST or None, instance=Officer(association=association), once=True)
     if request.method == "POST" and form.is_valid():
-        officer = services.officer_save(association=association, values=form.to_values())
-        messages.success(request, _("已新增幹部「%(officer)s」。") % {"officer": officer})
-        return redirect(association)
+        saved = _officer_saved(form, request, association=association, values=form.to_values())
+        if isinstance(saved, str):
+            messages.info(request, _("這份表單已送出過，未重複新增。"))
+            return redirect(saved or association.get_absolute_url())
+        if saved:
+            officer, ended = saved
+            messages.success(request, _("已新增幹部「%(officer)s」。") % {"officer": officer} + _ended(ended))
+            return redirect(association)
     return render(request, "associations/officer_form.html", {"form": form, "association": association})
 
 
 def officer_update(request: HttpRequest, pk: int) -> HttpResponse:
     officer = access.get_officer_for_user(request.user, pk, for_change=True)
-    form = OfficerForm(request.POST or None, instance=officer)
+    version = version_of(*services.officer_history(officer.pk))
+    form = OfficerForm(request.POST or None, instance=officer, version=version)
     if request.method == "POST" and form.is_valid():
-        officer = services.officer_save(
-            association=officer.association, officer=officer, values=form.to_values()
+        saved = _officer_saved(
+            form, request, association=officer.association, officer=officer, values=form.to_values()
         )
-        messages.success(request, _("已儲存幹部「%(officer)s」的變更。") % {"officer": officer})
-        return redirect(officer.association)
+        if saved:
+            officer, ended = saved
+            message = _("已儲存幹部「%(officer)s」的變更。") % {"officer": officer} + _ended(ended)
+            messages.success(request, message)
+            return redirect(officer.association)
     return render(
         request,
         "associations/officer_form.html",
         {"form": form, "association": officer.association, "officer": officer},
+    )
+
+
+def _officer_saved(
+    form: OfficerForm, request: HttpRequest, **kwargs: object
+) -> tuple[Officer, list[Officer]] | str | None:
+    """The service's result, or None with its refusal shown under the field it names; for a repeated
+    create form, the address the first one led to."""
+    try:
+        with transaction.atomic():
+            if (earlier := submissions.claim(form.submission_token, user=request.user)) is not None:
+                return earlier
+            saved = services.officer_save(**kwargs, version=form.posted_version)
+            submissions.fulfil(form.submission_token, url=saved[0].association.get_absolute_url())
+            return saved
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return None
+
+
+def _ended(ended: list[Officer]) -> str:
+    return "".join(
+        _("「%(officer)s」的任期已於 %(day)s 結束。") % {"officer": o, "day": format_roc(o.term_end)}
+        for o in ended
     )
 
 

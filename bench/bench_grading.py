@@ -50,7 +50,11 @@ D = datetime.date
 
 def populate(count: int, townships: list[Township], offset: int) -> None:
     associations = Association.objects.bulk_create(
-        Association(name=f"第{offset + n}號社區發展協會", township=townships[n % len(townships)])
+        Association(
+            name=f"第{offset + n}號社區發展協會",
+            name_key=f"第{offset + n}號社區發展協會",
+            township=townships[n % len(townships)],
+        )
         for n in range(count)
     )
     meetings, filings, elections, profiles = [], [], [], []

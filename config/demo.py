@@ -1,5 +1,6 @@
-"""The 苗栗縣 demo (`manage.py seed_demo`), composed here from each app's part in the order the apps are
-layered: the associations' roster, users and compliance facts first, then `grading`'s judgment of them.
+"""The demo of 苗栗縣 and the smaller 雲林縣 (`manage.py seed_demo`), composed here from each app's part in
+the order the apps are layered: the associations' roster, users and compliance facts first, then
+`grading`'s judgment of them, county by county, and 苗栗's award rounds and subsidy applications.
 No app keeps a list of demo steps: adding an app's part means adding its call here."""
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from associations.demo.words import COUNTY as DEMO_COUNTY
 from associations.demo.writing import DemoResult, demo_write
+from awards.demo import awards_demo
 from core.roles import Role
 from grading.demo import grade_demo
 from subsidies.demo import subsidies_demo
@@ -23,18 +26,21 @@ def demo_seed(
     *, seed: int = 112, stdout: TextIO | None = None, today: datetime.date | None = None
 ) -> DemoResult:
     """Seed the demo: what already exists is left alone, and the apps above `associations` add their part
-    only when this run created the associations (so running it twice changes nothing)."""
+    for a county only when this run created its associations (so running it twice changes nothing)."""
     started = time.perf_counter()
     today = today or timezone.localdate()
     result = demo_write(seed=seed, today=today, stdout=stdout)
-    if result.associations_created:
-        county_user = _county_user(result)
-        result.notes.extend(grade_demo(seed=seed, today=today, county_user=county_user))
-        result.notes.extend(subsidies_demo(today=today, county_user=county_user))
+    for county in result.counties_created:
+        county_user = _county_user(result, county)
+        result.notes.extend(grade_demo(seed=seed, today=today, county=county, county_user=county_user))
+        if county == DEMO_COUNTY:  # the award and subsidy desks are shown on 苗栗, where the judges are
+            result.notes.extend(awards_demo(seed=seed, today=today, county_user=county_user))
+            result.notes.extend(subsidies_demo(today=today, county_user=county_user))
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _county_user(result: DemoResult) -> object:
-    username = next(u.username for u in result.users if u.role == Role.COUNTY)
+def _county_user(result: DemoResult, county: str) -> object:
+    """The county's demo officer, who grades and finalises its registers."""
+    username = next(u.username for u in result.users if u.role == Role.COUNTY and u.county == county)
     return get_user_model().objects.get(username=username)

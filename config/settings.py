@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "import_export",
+    "django_filters",
     "core",
     "associations",
     "grading",
@@ -177,6 +178,14 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 # formula cells escaped by core.exports (the library's own escaping drops the "=", so it stays off).
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "core.admin_exports.SharedMediaStorage"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+
+# Bounds on every spreadsheet import (core/spreadsheets.py, core/imports): the largest file read, the most
+# data rows, how long an uploaded file waits for its confirmation (core/uploads.py, `purge_uploads`).
+IMPORT_MAX_BYTES: int = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+IMPORT_MAX_ROWS: int = env.int("IMPORT_MAX_ROWS", default=20_000)
+IMPORT_UPLOAD_MAX_AGE: int = env.int("IMPORT_UPLOAD_MAX_AGE", default=60 * 60)
+# Where the file locks that serialise imports live on SQLite (PostgreSQL uses advisory locks): core/locks.py.
+IMPORT_LOCK_DIR = env.path("IMPORT_LOCK_DIR", default=str(Path(MEDIA_ROOT) / "locks"))
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 
 # The county this deployment serves; pages and imports default to it.

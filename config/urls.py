@@ -22,6 +22,7 @@ urlpatterns = [
     path("associations/", include("associations.urls")),
     path("grading/", include("grading.urls")),
     path("subsidies/", include("subsidies.urls")),
+    path("awards/", include("awards.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]

@@ -9,7 +9,10 @@ from django.views.decorators.http import require_POST
 from associations import access
 from associations.models import Association, County, Township
 from associations.staff import working_county_set
+from awards.selectors import judge_summary
 from core.roles import Role
+from grading.charts import grading_charts
+from grading.models import Assessment
 from grading.selectors import grading_summary
 from subsidies.selectors import subsidy_summary
 
@@ -35,6 +38,12 @@ def home(request: HttpRequest) -> HttpResponse:
         )
         context["grading"] = grading_summary(request.user)
         context["subsidies"] = subsidy_summary(request.user)
+        # Charts of the latest register (issue 12 item 8): tiers, statuses and movement by township.
+        if context["grading"]:
+            visible_assessments = Assessment.objects.visible_to(request.user)
+            context["grading_charts"] = grading_charts(visible_assessments, year=context["grading"]["year"])
+    if role == Role.JUDGE:
+        context["award_rounds"] = judge_summary(request.user)
     return render(request, "home.html", context)
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,9 +29,11 @@ from import_export.results import Result, RowResult
 from import_export.tmp_storages import MediaStorage
 
 from core import spreadsheets
+from core.admin_dates import RocDatesMixin
 from core.dates import format_roc, parse_date
 from core.exports import write_csv, write_xlsx
 from core.text import normalize_text
+from core.uploads import purge_stale
 
 # --- Formats: written by core.exports, read by core.spreadsheets ----------------------------------------
 
@@ -296,35 +297,21 @@ def export_resource_for(model: type[models.Model], exclude: Sequence[str] = ()) 
 
 class SharedMediaStorage(MediaStorage):
     """An uploaded import waits for its confirmation on the media storage (one root for every app server),
-    named by a random UUID; a preview nobody confirmed is removed the next time a file is kept."""
-
-    STALE_AFTER_SECONDS = 24 * 60 * 60
+    named by a random UUID; waiting files older than IMPORT_UPLOAD_MAX_AGE are removed the next time a file
+    is kept (`core.uploads.purge_stale`, which the portal's own imports and `purge_uploads` share)."""
 
     def save(self, data: bytes) -> None:
-        self._remove_stale()
+        purge_stale()
         super().save(data)
-
-    def _remove_stale(self) -> None:
-        try:
-            _folders, names = self._storage.listdir(self.MEDIA_FOLDER)
-        except FileNotFoundError:
-            return
-        limit = time.time() - self.STALE_AFTER_SECONDS
-        for name in names:
-            path = f"{self.MEDIA_FOLDER}/{name}"
-            try:
-                if self._storage.get_modified_time(path).timestamp() < limit:
-                    self._storage.delete(path)
-            except (FileNotFoundError, NotImplementedError):
-                continue
 
 
 # --- Admin mixins -----------------------------------------------------------------------------------------
 
 
-class PortalExportMixin(ExportMixin):
+class PortalExportMixin(RocDatesMixin, ExportMixin):
     """Export on an admin list: .xlsx or .csv of the rows the list selects (its `get_queryset`, which is
-    scoped, with the changelist's filters and search), for whoever may view the list."""
+    scoped, with the changelist's filters and search), for whoever may view the list. Its date columns show
+    ROC dates (`core.admin_dates`)."""
 
     export_form_class = ExportForm
     #: Fields a list's generic export leaves out (bulky or secret ones).

@@ -1,6 +1,7 @@
 """Form fields shared by every app: dates are typed in ROC form (or Gregorian) and shown in ROC form."""
 
 import datetime
+import uuid
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -36,3 +37,31 @@ class ROCDateField(forms.DateField):
 
     def strptime(self, value: str, format: str) -> datetime.date:  # pragma: no cover - to_python bypasses it
         raise NotImplementedError
+
+
+class GuardedForm:
+    """Mixin for the staff pages' edit and create forms. `version=` (from `core.concurrency.version_of`)
+    adds a hidden field carrying the version the page showed, so a stale save is refused; `once=True` adds
+    a hidden one-time token, so a repeated post of one page creates nothing (`core.submissions`). Both are
+    taken out of `cleaned_data` (the forms' `to_values()` read it whole) into `posted_version` and
+    `submission_token`."""
+
+    posted_version: str | None = None
+    submission_token: uuid.UUID | None = None
+
+    def __init__(self, *args: object, version: str | None = None, once: bool = False, **kwargs: object):
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        if version is not None or self.is_bound:  # type: ignore[attr-defined]
+            self.fields["edit_version"] = forms.CharField(  # type: ignore[attr-defined]
+                widget=forms.HiddenInput, required=False, initial=version
+            )
+        if once:
+            self.fields["submission_token"] = forms.UUIDField(  # type: ignore[attr-defined]
+                widget=forms.HiddenInput, required=False, initial=uuid.uuid4
+            )
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean()  # type: ignore[misc]
+        self.posted_version = cleaned.pop("edit_version", "") or None
+        self.submission_token = cleaned.pop("submission_token", None)
+        return cleaned

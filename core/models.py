@@ -16,6 +16,7 @@ class ImportRecord(models.Model):
         PREVIEWED = "previewed", _("預覽（未寫入）")
         REJECTED = "rejected", _("有錯誤，未寫入")
         UNREADABLE = "unreadable", _("無法讀取檔案")
+        FAILED = "failed", _("未完成（另一個匯入進行中或資料庫鎖定衝突）")
 
     kind = models.CharField(_("匯入類型"), max_length=50, db_index=True)
     user = models.ForeignKey(
@@ -42,3 +43,38 @@ class ImportRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name}（{self.get_outcome_display()}）"
+
+
+class ImportLock(models.Model):
+    """Who holds an import's lock (`core.locks.import_lock`) and since when, so that an import refused
+    meanwhile can say so. The lock itself is a PostgreSQL advisory lock (a file lock on SQLite): a row
+    left behind by a crashed run holds nothing and is replaced by the next holder."""
+
+    scope = models.CharField(_("範圍"), max_length=100, unique=True)
+    holder = models.CharField(_("執行者"), max_length=150, blank=True)
+    started_at = models.DateTimeField(_("開始時間"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("匯入鎖定")
+        verbose_name_plural = _("匯入鎖定")
+
+    def __str__(self) -> str:
+        return self.scope
+
+
+class SubmissionToken(models.Model):
+    """A create form's one-time token, once used (`core.submissions`)."""
+
+    token = models.UUIDField(_("表單識別碼"), unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    url = models.CharField(_("結果網址"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("送出時間"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("表單送出紀錄")
+        verbose_name_plural = _("表單送出紀錄")
+
+    def __str__(self) -> str:
+        return str(self.token)

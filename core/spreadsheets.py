@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from core.text import normalize_text
@@ -27,9 +28,10 @@ from core.text import normalize_text
 HEADER_SEARCH_ROWS = 20
 CSV_ENCODINGS = ("utf-8", "cp950", "big5hkscs")
 
-#: Limits on untrusted files (module attributes so a deployment or a test can tighten them).
-MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_DATA_ROWS = 50_000
+#: Limits on untrusted files (module attributes so a test can tighten them; a deployment sets
+#: IMPORT_MAX_BYTES and IMPORT_MAX_ROWS).
+MAX_FILE_BYTES: int = settings.IMPORT_MAX_BYTES
+MAX_DATA_ROWS: int = settings.IMPORT_MAX_ROWS
 MAX_XLSX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 MAX_XLSX_RATIO = 200
 MAX_XLSX_MEMBERS = 500

@@ -18,3 +18,18 @@ def normalize_text(value: object) -> str:
 def normalize_place(value: object) -> str:
     """A place name as stored: normalised text, no spaces, 台 written as 臺 (台西鄉 = 臺西鄉)."""
     return normalize_text(value).replace(" ", "").replace("台", "臺")
+
+
+def association_name_key(name: object, *, county: str, township: str) -> str:
+    """What two writings of one association's name share within its township: no spaces, 臺 for 台,
+    full-width as half-width, and no 縣市 or 鄉鎮市區 prefix
+    (苗栗縣竹南鎮中美社區發展協會 = 中美社區發展協會).
+    The registry's uniqueness and the roster import's matching both compare this key."""
+    key = normalize_place(name)
+    county_name = normalize_place(county)
+    if key.startswith(county_name):
+        key = key[len(county_name) :]
+    township_name = normalize_place(township)
+    if key.startswith(township_name) and len(key) > len(township_name):
+        key = key[len(township_name) :]
+    return key

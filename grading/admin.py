@@ -7,6 +7,7 @@ from django.urls import path
 
 from associations import access
 from core.admin import ReadOnlyAdmin
+from core.admin_exports import PortalImportExportMixin
 from grading.models import Assessment, TierChange, TierRegister, TierThresholds
 from grading.resources import TierThresholdsResource
 
@@ -43,8 +44,10 @@ class TierRegisterAdmin(ReadOnlyAdmin):
 
 
 @admin.register(TierThresholds)
-class TierThresholdsAdmin(ReadOnlyAdmin):
-    """Exported, never imported: thresholds change only through `grading.services.thresholds_update`."""
+class TierThresholdsAdmin(PortalImportExportMixin, ReadOnlyAdmin):
+    """Exported, and imported row by row through `grading.services.thresholds_update` (grading/resources.py):
+    the import is the only way to change thresholds here, so single rows are never added, changed or
+    deleted, and only administrators import (the service then checks the county's register and state)."""
 
     resource_classes = [TierThresholdsResource]
     list_select_related = ["updated_by"]
@@ -60,6 +63,9 @@ class TierThresholdsAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
         return access.admin_scope(super().get_queryset(request), request.user, county="county")
+
+    def has_import_permission(self, request: HttpRequest) -> bool:
+        return access.can_use_admin(request.user)
 
 
 @admin.register(TierChange)

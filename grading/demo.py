@@ -1,5 +1,6 @@
 """The grading part of the demo (`manage.py seed_demo`): the demo years judged through the same services the
-portal's pages use, as the demo county officer. `config.demo` calls it after the associations' part."""
+portal's pages use, county by county, as each county's demo officer, on that county's own registers.
+`config.demo` calls it after the associations' part."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import random
 from django.utils.translation import gettext as _
 
 from associations.demo.planning import demo_years
-from associations.demo.words import COUNTY
+from associations.demo.words import COUNTY as MIAOLI
 from core.dates import format_roc_year, roc_year
 from grading import services
 from grading.models import Assessment, TierRegister
@@ -42,14 +43,15 @@ OVERRIDES = (
 )
 
 
-def grade_demo(*, seed: int, today: datetime.date, county_user: object) -> list[str]:
-    """Recompute every open demo year, finalise the oldest, and override a few tiers of the middle one;
-    a finalised year is left as it is, so running the seed again changes nothing there."""
+def grade_demo(*, seed: int, today: datetime.date, county: str, county_user: object) -> list[str]:
+    """Recompute every open demo year of `county` (`county_user`'s), finalise the oldest, and override a
+    few tiers of the middle one; a year whose register of the county is finalised is left as it is, so
+    running the seed again changes nothing there."""
     years = demo_years(today)
     finalised = set(
-        TierRegister.objects.filter(year__in=years, state=TierRegister.State.FINALISED).values_list(
-            "year", flat=True
-        )
+        TierRegister.objects.filter(
+            county__name=county, year__in=years, state=TierRegister.State.FINALISED
+        ).values_list("year", flat=True)
     )
     graded = [year for year in years if year not in finalised]
     for year in graded:
@@ -57,24 +59,33 @@ def grade_demo(*, seed: int, today: datetime.date, county_user: object) -> list[
     notes = []
     oldest, middle = years[0], years[1]
     overrides = 0
-    already_overridden = Assessment.objects.filter(year=middle, override_tier__isnull=False).exists()
+    already_overridden = Assessment.objects.filter(
+        year=middle, association__township__county__name=county, override_tier__isnull=False
+    ).exists()
     if middle not in finalised and not already_overridden:
-        overrides = _override(seed=seed, year=middle, county_user=county_user)
+        overrides = _override(seed=seed, year=middle, county=county, county_user=county_user)
     if graded:
         notes.append(
-            _("年度分級：已計算%(years)s（人工調整 %(overrides)d 筆）")
-            % {"years": "、".join(format_roc_year(year) for year in graded), "overrides": overrides}
+            _("%(county)s年度分級：已計算%(years)s（人工調整 %(overrides)d 筆）")
+            % {
+                "county": county,
+                "years": "、".join(format_roc_year(year) for year in graded),
+                "overrides": overrides,
+            }
         )
     if oldest not in finalised:
         services.register_finalise(year=oldest, actor=county_user)
-        notes.append(_("%(year)s分級清冊已定案。") % {"year": format_roc_year(oldest)})
+        notes.append(
+            _("%(county)s%(year)s分級清冊已定案。") % {"county": county, "year": format_roc_year(oldest)}
+        )
     return notes
 
 
-def _override(*, seed: int, year: int, county_user: object) -> int:
-    rng = random.Random(f"{seed}:overrides")
+def _override(*, seed: int, year: int, county: str, county_user: object) -> int:
+    # 苗栗縣 keeps the generator it always had, so its overrides stay the same for the same seed.
+    rng = random.Random(f"{seed}:overrides" if county == MIAOLI else f"{seed}:{county}:overrides")
     candidates = list(
-        Assessment.objects.filter(year=year, association__township__county__name=COUNTY)
+        Assessment.objects.filter(year=year, association__township__county__name=county)
         .select_related("association__township")
         .order_by("association__township__name", "association__name")
     )

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from associations import access
 from associations.models import Township
 from core import dates
-from core.text import normalize_text
-from grading.models import Assessment, ComplianceStatus, Tier, TierThresholds, tier_is
+from grading import todo
+from grading.models import Tier, TierThresholds
 
 REASON_ERRORS = {"required": _("請填寫理由。")}
 
@@ -46,41 +45,6 @@ class ThresholdsForm(forms.ModelForm):
         return cleaned
 
 
-class RegisterFilterForm(forms.Form):
-    q = forms.CharField(
-        label=_("搜尋"), required=False, widget=forms.SearchInput(attrs={"placeholder": _("協會名稱")})
-    )
-    township = forms.ModelChoiceField(
-        label=_("鄉鎮市區"), queryset=Township.objects.none(), required=False, empty_label=_("全部")
-    )
-    status = forms.ChoiceField(
-        label=_("會務財務狀態"), required=False, choices=[("", _("全部")), *ComplianceStatus.choices]
-    )
-    tier = forms.ChoiceField(label=_("分級"), required=False, choices=[("", _("全部")), *Tier.choices])
-
-    def __init__(self, *args: object, user: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["township"].queryset = access.scope_townships(Township.objects.all(), user)
-
-    def filter(self, queryset: QuerySet[Assessment]) -> QuerySet[Assessment]:
-        """Narrow an already scoped queryset by the valid filters; an invalid one never widens it."""
-        data: dict[str, object] = {}
-        if self.is_bound:
-            self.is_valid()
-            data = self.cleaned_data
-        if q := normalize_text(data.get("q", "")):
-            queryset = queryset.filter(
-                Q(association__name__icontains=q) | Q(association__name__icontains=q.replace("台", "臺"))
-            )
-        if township := data.get("township"):
-            queryset = queryset.filter(association__township=township)
-        if status := data.get("status"):
-            queryset = queryset.filter(status=status)
-        if tier := data.get("tier"):
-            queryset = queryset.filter(tier_is(tier))
-        return queryset
-
-
 class YearField(forms.CharField):
     """A year typed as 112, 112年度 or 2023; cleaned to the Gregorian year."""
 
@@ -112,3 +76,34 @@ class TownshipFilterForm(forms.Form):
     def __init__(self, *args: object, user: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["township"].queryset = access.scope_townships(Township.objects.all(), user)
+
+
+class TodoFilterForm(TownshipFilterForm):
+    """The to-do list's filters: township (the user's only), kind of duty, due window and order; an
+    invalid value is ignored, never widening what the user sees."""
+
+    kind = forms.ChoiceField(label=_("事項"), required=False)
+    state = forms.ChoiceField(label=_("期限"), required=False)
+    sort = forms.ChoiceField(label=_("排序"), required=False, choices=todo.SORTS)
+
+    def __init__(self, *args: object, user: object, **kwargs: object) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["kind"].choices = [("", _("全部")), *todo.kinds()]
+        self.fields["state"].choices = [("", _("全部待辦")), *todo.STATES]
+
+    def value(self, name: str) -> object:
+        if not self.is_bound:
+            return ""
+        self.is_valid()
+        return self.cleaned_data.get(name) or ""
+
+    def show_counts(self, listed: todo.TodoList) -> None:
+        """Each kind and state choice followed by how many items it would show with the other filters."""
+        open_items = sum(n for state, n in listed.state_counts.items() if state in todo.OPEN_STATES)
+        totals = {"kind": sum(listed.kind_counts.values()), "state": open_items}
+        for name, counts in (("kind", listed.kind_counts), ("state", listed.state_counts)):
+            field = self.fields[name]
+            field.choices = [
+                (value, f"{label}（{counts.get(value, 0) if value else totals[name]}）")
+                for value, label in field.choices
+            ]

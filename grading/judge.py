@@ -5,15 +5,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from associations.compliance.hooks import Judgement, RuleLine
+from core.dates import format_roc_year
 from grading.models import Assessment, ComplianceStatus, Tier, TierRegister
 from grading.services import assessments_refresh
 
 
 class GradingJudge:
-    def facts_changed(self, *, association_ids: Sequence[int], year: int, actor: object) -> None:
-        assessments_refresh(association_ids=association_ids, year=year, actor=actor)
+    def facts_changed(self, *, association_ids: Sequence[int], year: int, actor: object) -> list[str]:
+        if year > timezone.localdate().year + 1:
+            return []  # no register for a year past next year (a mistyped year judges nothing)
+        result = assessments_refresh(association_ids=association_ids, year=year, actor=actor)
+        if result.skipped_finalised:
+            return [_("%(year)s的分級清冊已定案，未重新計算狀態與分級。") % {"year": format_roc_year(year)}]
+        return []
 
     def judgements(self, *, association_ids: Sequence[int], year: int) -> dict[int, Judgement]:
         finalised_counties = set(

@@ -33,7 +33,7 @@ ACTIONS: dict[str, Action] = {
         Action("recompute", _("重新計算"), frozenset({Role.COUNTY, Role.ADMIN}), OPEN),
         Action("override", _("調整分級"), frozenset({Role.COUNTY}), OPEN),
         Action("clear_override", _("取消調整"), frozenset({Role.COUNTY}), OPEN),
-        Action("edit_thresholds", _("修改分級門檻"), frozenset({Role.COUNTY}), OPEN),
+        Action("edit_thresholds", _("修改分級門檻"), frozenset({Role.COUNTY, Role.ADMIN}), OPEN),
         Action("finalise", _("定案"), frozenset({Role.COUNTY}), OPEN, FINALISED),
         Action("reopen", _("重新開放"), frozenset({Role.ADMIN}), FINALISED, OPEN),
     )

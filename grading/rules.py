@@ -307,10 +307,15 @@ def report_accounts_filed_by_march(facts: AssociationFacts, as_of: datetime.date
 
 
 def minutes_filed_within_30_days(facts: AssociationFacts, as_of: datetime.date) -> RuleResult:
-    """Minutes of each general assembly of the year filed with the authority within 30 days."""
+    """Minutes of each general assembly of the year filed with the authority within 30 days. A meeting
+    without a quorum (流會) was not held and has no minutes to file."""
     label = _("會議紀錄於會後 30 日內送府")
     meetings = sorted(
-        (m for m in facts.meetings if m.kind in MINUTES_RULE_KINDS and m.held_on.year == facts.year),
+        (
+            m
+            for m in facts.meetings
+            if m.kind in MINUTES_RULE_KINDS and m.held_on.year == facts.year and m.quorum_met
+        ),
         key=lambda m: m.held_on,
     )
     problems: list[str] = []

@@ -1,13 +1,16 @@
 from django.urls import path
 
 from grading import views
+from grading.admin_import import compliance_import_staff_view
 
 app_name = "grading"
 
 urlpatterns = [
     path("", views.index, name="index"),
     path("movement/", views.movement, name="movement"),
-    path("todo/", views.todo, name="todo"),
+    path("todo/", views.todo_page, name="todo"),
+    path("todo/export/", views.todo_export, name="todo_export"),
+    path("import/", compliance_import_staff_view, name="import"),
     path("<int:year>/", views.overview, name="overview"),
     path("<int:year>/register/", views.register_list, name="register"),
     path("<int:year>/register/export/", views.register_export, name="export"),

@@ -5,10 +5,13 @@ user's county."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Min
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,20 +20,22 @@ from django.views.decorators.http import require_POST
 
 from associations import access
 from associations.models import Association
-from core.dates import format_roc_year, year_in_range
+from associations.years import county_years
+from core.dates import format_roc, format_roc_year, year_in_range
 from core.exports import FORMATS, table_response
-from grading import permissions, selectors, services
+from core.listing import PAGE_SIZES, paginate
+from grading import permissions, selectors, services, todo
+from grading.charts import grading_charts
+from grading.filters import REGISTER_SORTING, RegisterFilter
 from grading.forms import (
     MovementForm,
     OverrideForm,
     ReasonForm,
-    RegisterFilterForm,
     ThresholdsForm,
-    TownshipFilterForm,
+    TodoFilterForm,
 )
 from grading.guidance import STRATEGIES
 from grading.models import Assessment, ComplianceStatus, Tier, TierChange, TierRegister, TierThresholds
-from grading.todo import todo_items
 
 HISTORY_LIMIT = 100
 
@@ -41,15 +46,28 @@ def _visible(request: HttpRequest) -> object:
     return Assessment.objects.visible_to(request.user)
 
 
-def _check_year(year: int) -> None:
-    """404 for a year no register can have (outside the year fields' range)."""
-    if not year_in_range(year):
+def _check_year(request: HttpRequest, year: int) -> None:
+    """404 for a year outside the county's data (its earliest year to next year), before anything is
+    read or created."""
+    if not year_in_range(year) or year not in _years(request):
         raise Http404
+
+
+def _years(request: HttpRequest) -> range:
+    """The county's years: its earliest fact or register to next year (`associations.years`)."""
+    county_id = access.county_id_of(request.user)
+    years = county_years(county_id)
+    kept = (
+        TierRegister.objects.filter(county_id=county_id, year__lt=years.stop).aggregate(m=Min("year"))["m"]
+        if county_id
+        else None
+    )
+    return range(min(years.start, kept or years.start), years.stop)
 
 
 def _register(request: HttpRequest, year: int) -> TierRegister:
     """The user's county's register of `year` (unsaved and open when there is none yet)."""
-    _check_year(year)
+    _check_year(request, year)
     found = access.scope_by_county(TierRegister.objects.all(), request.user).filter(year=year).first()
     return found or TierRegister(county_id=access.county_id_of(request.user), year=year)
 
@@ -64,7 +82,13 @@ def _query(request: HttpRequest) -> str:
 def index(request: HttpRequest) -> HttpResponse:
     _visible(request)
     registers = access.scope_by_county(TierRegister.objects.all(), request.user)
-    latest = registers.order_by("-year").values_list("year", flat=True).first()
+    years = _years(request)
+    latest = (
+        registers.filter(year__gte=years.start, year__lt=years.stop)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
     return redirect("grading:overview", latest or timezone.localdate().year)
 
 
@@ -88,38 +112,44 @@ def overview(request: HttpRequest, year: int) -> HttpResponse:
         "actions": permissions.allowed_actions(request.user, register),
         "reopen_form": ReasonForm(),
         "years": [year - 1, year + 1],
+        "charts": grading_charts(_visible(request), year=year),
     }
     return render(request, "grading/overview.html", context)
 
 
-def register_list(request: HttpRequest, year: int) -> HttpResponse:
+def _register_filter(request: HttpRequest, year: int) -> RegisterFilter:
     visible = _visible(request).filter(year=year)
-    form = RegisterFilterForm(request.GET or None, user=request.user)
-    rows = selectors.register_rows(form.filter(visible))
-    page = Paginator(rows, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    return RegisterFilter(request.GET or None, queryset=visible, request=request)
+
+
+def register_list(request: HttpRequest, year: int) -> HttpResponse:
+    filters = _register_filter(request, year)
+    sort = REGISTER_SORTING.chosen(request)
+    page = paginate(request, REGISTER_SORTING.apply(selectors.register_rows(filters.qs), sort))
     context = {
         "year": year,
         "register": _register(request, year),
-        "form": form,
+        "form": filters.form,
         "page": page,
+        "sort": sort,
+        "page_sizes": PAGE_SIZES,
         "query": _query(request),
     }
     return render(request, "grading/register.html", context)
 
 
 def register_export(request: HttpRequest, year: int) -> HttpResponse:
-    visible = _visible(request).filter(year=year)
-    _check_year(year)  # 404 for a year out of range, as on the register page
+    filters = _register_filter(request, year)
+    _check_year(request, year)  # 404 for a year out of range, as on the register page
     fmt = request.GET.get("format", "xlsx")
     if fmt not in FORMATS:
         raise Http404
-    form = RegisterFilterForm(request.GET or None, user=request.user)
     title = _("%(year)s社區分級類型清冊") % {"year": format_roc_year(year)}
     return table_response(
         filename=title,
         fmt=fmt,
         headers=selectors.export_headers(),
-        rows=selectors.export_rows(form.filter(visible)),
+        rows=selectors.export_rows(filters.qs),
         title=title,
     )
 
@@ -199,7 +229,7 @@ def assessment_override_clear(request: HttpRequest, year: int, association_pk: i
 @require_POST
 def register_recompute(request: HttpRequest, year: int) -> HttpResponse:
     _visible(request)
-    _check_year(year)
+    _check_year(request, year)
 
     def recompute() -> None:
         result = services.assessments_recompute(year=year, actor=request.user)
@@ -221,7 +251,7 @@ def register_recompute(request: HttpRequest, year: int) -> HttpResponse:
 @require_POST
 def register_finalise(request: HttpRequest, year: int) -> HttpResponse:
     _visible(request)
-    _check_year(year)
+    _check_year(request, year)
     _run(
         request,
         lambda: services.register_finalise(year=year, actor=request.user),
@@ -233,7 +263,7 @@ def register_finalise(request: HttpRequest, year: int) -> HttpResponse:
 @require_POST
 def register_reopen(request: HttpRequest, year: int) -> HttpResponse:
     _visible(request)
-    _check_year(year)
+    _check_year(request, year)
     reason = request.POST.get("reason", "")
     _run(
         request,
@@ -285,15 +315,44 @@ def movement(request: HttpRequest) -> HttpResponse:
     return render(request, "grading/movement.html", context)
 
 
-def todo(request: HttpRequest) -> HttpResponse:
+def _todo_list(request: HttpRequest) -> tuple[TodoFilterForm, todo.TodoList, datetime.date]:
+    """The to-do list as the filters in the query string select it, in the user's scope."""
     _visible(request)
-    form = TownshipFilterForm(request.GET or None, user=request.user)
+    form = TodoFilterForm(request.GET or None, user=request.user)
     associations = Association.objects.visible_to(request.user).active()
-    if form.is_valid() and form.cleaned_data["township"]:
-        associations = associations.filter(township=form.cleaned_data["township"])
+    if township := form.value("township"):
+        associations = associations.filter(township=township)
     today = timezone.localdate()
-    page = Paginator(todo_items(associations, today=today), settings.PAGE_SIZE).get_page(
-        request.GET.get("page")
+    listed = todo.todo_list(
+        todo.todo_items(associations, today=today),
+        kind=form.value("kind"),
+        state=form.value("state"),
+        sort=form.value("sort"),
     )
-    context = {"form": form, "page": page, "today": today, "query": _query(request), "year": today.year}
+    return form, listed, today
+
+
+def todo_page(request: HttpRequest) -> HttpResponse:
+    form, listed, today = _todo_list(request)
+    form.show_counts(listed)
+    page = Paginator(listed.groups, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "listed": listed,
+        "today": today,
+        "query": _query(request),
+        "year": today.year,
+    }
     return render(request, "grading/todo.html", context)
+
+
+def todo_export(request: HttpRequest) -> HttpResponse:
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in FORMATS:
+        raise Http404
+    _form, listed, today = _todo_list(request)
+    title = _("待辦事項_%(day)s") % {"day": format_roc(today, sep="")}
+    return table_response(
+        filename=title, fmt=fmt, headers=todo.export_headers(), rows=todo.export_rows(listed), title=title
+    )

@@ -18,7 +18,8 @@ PUBLIC = {"login", "set_language", "healthz", "admin:login"}
 #: Login pages an anonymous visitor may be sent to: the portal's, and the admin's for /admin/ paths.
 PORTAL_LOGIN = "/accounts/login/"
 ADMIN_LOGIN = "/admin/login/"
-#: Namespaces whose pages hold association records; judges have no business there.
+#: Namespaces whose pages hold association records; judges have no business there. (`awards` lets an
+#: assigned judge in and refuses everything else: probed in tests/awards/test_scope.py.)
 REGISTRY_NAMESPACES = {"associations", "grading", "subsidies"}
 
 DUMMY_INT = "1"
@@ -158,3 +159,18 @@ def test_judge_is_refused_every_registry_page(judge_client, page):
     # A POST-only page may answer 405 to GET (or the reverse), but one of them must be a plain refusal.
     assert 403 in statuses
     assert statuses <= {403, 405}
+
+
+#: County work: the staff import pages are for county officers and administrators only.
+IMPORT_PAGES = [page for page in PAGES if page.name in {"associations:import", "grading:import"}]
+
+
+def test_walker_finds_the_staff_import_pages():
+    assert len(IMPORT_PAGES) == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", IMPORT_PAGES, ids=lambda p: p.path)
+def test_township_clerk_is_refused_every_import_page(zhunan_client, page):
+    assert zhunan_client.get(page.path).status_code == 403
+    assert zhunan_client.post(page.path).status_code == 403

@@ -11,6 +11,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from associations.compliance.services import counted_assembly
 from associations.compliance.values import (
     YEAR_ROW_MEETING_KINDS,
     ElectionValues,
@@ -22,7 +23,7 @@ from associations.compliance.values import (
 from associations.models import Association, Election, Meeting, ProgrammeProfile, YearlyFiling
 from core import dates
 from core.dates import format_roc, format_roc_year
-from core.forms import ROCDateField
+from core.forms import GuardedForm, ROCDateField
 from core.text import normalize_text
 
 DATE_SEPARATORS = re.compile(r"[、,，;；\n]+")
@@ -86,7 +87,7 @@ class YearBoundForm:
             )
 
 
-class MeetingForm(YearBoundForm, forms.ModelForm):
+class MeetingForm(GuardedForm, YearBoundForm, forms.ModelForm):
     held_on = ROCDateField(label=_("開會日期"))
     minutes_filed_on = ROCDateField(label=_("會議紀錄送府日期"), required=False)
 
@@ -116,7 +117,7 @@ class MeetingForm(YearBoundForm, forms.ModelForm):
         return MeetingValues(**self.cleaned_data)
 
 
-class YearlyFilingForm(forms.ModelForm):
+class YearlyFilingForm(GuardedForm, forms.ModelForm):
     plan_budget_filed_on = ROCDateField(label=_("工作計畫及預算送府日期"), required=False)
     report_accounts_filed_on = ROCDateField(label=_("工作報告及決算送府日期"), required=False)
 
@@ -129,7 +130,7 @@ class YearlyFilingForm(forms.ModelForm):
         return FilingValues(**self.cleaned_data)
 
 
-class ElectionForm(forms.ModelForm):
+class ElectionForm(GuardedForm, forms.ModelForm):
     elected_on = ROCDateField(label=_("改選日期"), required=False)
     term_ends_on = ROCDateField(label=_("任期屆滿日"))
 
@@ -153,7 +154,7 @@ class ElectionForm(forms.ModelForm):
         return ElectionValues(**self.cleaned_data)
 
 
-class ProgrammeForm(forms.ModelForm):
+class ProgrammeForm(GuardedForm, forms.ModelForm):
     runs_care_station = forms.BooleanField(label=_("設有社區照顧關懷據點"), required=False)
     care_station_since = ROCDateField(label=_("關懷據點設立日期"), required=False)
 
@@ -198,10 +199,12 @@ class IntervalForm(forms.ModelForm):
         }
 
 
-class YearRowForm(YearBoundForm, forms.Form):
+class YearRowForm(GuardedForm, YearBoundForm, forms.Form):
     assembly_dates = MultiDateField(label=_("會員大會日期"))
     assembly_minutes_filed_on = ROCDateField(
-        label=_("大會紀錄送府日期"), required=False, help_text=_("一年開兩次大會時，指最後一次。")
+        label=_("大會紀錄送府日期"),
+        required=False,
+        help_text=_("一年開兩次大會時，指最後一次達法定人數的大會。"),
     )
     board_dates = MultiDateField(label=_("理事會日期"), help_text=_("理監事聯席會議請至協會的清查頁登錄。"))
     supervisory_dates = MultiDateField(label=_("監事會日期"))
@@ -213,9 +216,22 @@ class YearRowForm(YearBoundForm, forms.Form):
     #: The row's meeting cells and the kind each lists (`values.YEAR_ROW_MEETING_KINDS`).
     MEETING_FIELDS = YEAR_ROW_MEETING_KINDS
 
-    def __init__(self, *args: object, year: int, html_form: str | None = None, **kwargs: object) -> None:
+    #: The cells that also show the year's joint board and supervisors meetings, read-only and marked 聯席:
+    #: the rules count a joint meeting as both, and it is corrected on the checklist, never doubled here.
+    JOINT_FIELDS = ("board_dates", "supervisory_dates")
+
+    def __init__(
+        self,
+        *args: object,
+        year: int,
+        html_form: str | None = None,
+        joint_days: list[datetime.date] | None = None,
+        **kwargs: object,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.year = year
+        for name in self.JOINT_FIELDS:
+            self.fields[name].joint_days = sorted(joint_days or [])  # type: ignore[attr-defined]
         for field in self.fields.values():
             if isinstance(field, MultiDateField):
                 field.widget.attrs["class"] = "dates"
@@ -234,10 +250,10 @@ class YearRowForm(YearBoundForm, forms.Form):
             if cleaned.get(name):
                 self._check_in_year(name, cleaned[name])
         minutes, assemblies = cleaned.get("assembly_minutes_filed_on"), cleaned.get("assembly_dates")
+        # Which assembly the minutes belong to (the one held with a quorum) is the service's to decide; it
+        # refuses minutes dated before that meeting under this field.
         if minutes and not assemblies:
             self.add_error("assembly_minutes_filed_on", _("請先填寫會員大會日期。"))
-        elif minutes and assemblies and minutes < assemblies[-1]:
-            self.add_error("assembly_minutes_filed_on", _("會議紀錄送府日期不可早於開會日期。"))
         today = timezone.localdate()
         for name in ("plan_budget_filed_on", "report_accounts_filed_on", "assembly_minutes_filed_on"):
             if cleaned.get(name) and cleaned[name] > today:
@@ -267,14 +283,16 @@ class YearRowForm(YearBoundForm, forms.Form):
         filing: YearlyFiling | None,
         term_ends_on: datetime.date | None,
     ) -> dict[str, object]:
-        """The grid row's values from facts already loaded for the page."""
+        """The grid row's values from facts already loaded for the page. The minutes date is that of the
+        assembly the rules count (`services.counted_assembly`)."""
         by_kind: dict[str, list[Meeting]] = {}
         for meeting in sorted(meetings, key=lambda m: m.held_on):
             by_kind.setdefault(meeting.kind, []).append(meeting)
         assemblies = by_kind.get(Meeting.Kind.GENERAL_ASSEMBLY, [])
+        counted = counted_assembly(assemblies)
         return {
             "assembly_dates": [m.held_on for m in assemblies],
-            "assembly_minutes_filed_on": assemblies[-1].minutes_filed_on if assemblies else None,
+            "assembly_minutes_filed_on": counted.minutes_filed_on if counted else None,
             "board_dates": [m.held_on for m in by_kind.get(Meeting.Kind.BOARD, [])],
             "supervisory_dates": [m.held_on for m in by_kind.get(Meeting.Kind.SUPERVISORY, [])],
             "plan_budget_filed_on": filing.plan_budget_filed_on if filing else None,

@@ -32,7 +32,10 @@ class Judgement:
 
 
 class ComplianceJudge(Protocol):
-    def facts_changed(self, *, association_ids: Sequence[int], year: int, actor: object) -> None: ...
+    def facts_changed(self, *, association_ids: Sequence[int], year: int, actor: object) -> list[str]:
+        """Judge the year again for these associations; answers notices for the person who changed them
+        (e.g. that the year's register is final and was left as it is)."""
+        ...
 
     def judgements(self, *, association_ids: Sequence[int], year: int) -> dict[int, Judgement]: ...
 
@@ -45,10 +48,12 @@ def register_judge(judge: ComplianceJudge) -> None:
         _judges.append(judge)
 
 
-def facts_changed(*, association_ids: Iterable[int], year: int, actor: object) -> None:
+def facts_changed(*, association_ids: Iterable[int], year: int, actor: object) -> list[str]:
     ids = list(association_ids)
+    notices: list[str] = []
     for judge in _judges:
-        judge.facts_changed(association_ids=ids, year=year, actor=actor)
+        notices += judge.facts_changed(association_ids=ids, year=year, actor=actor)
+    return notices
 
 
 def judgements(*, association_ids: Iterable[int], year: int) -> dict[int, Judgement]:

@@ -4,7 +4,7 @@ checklist's, the grid's) or a spreadsheet row (the compliance import) is turned 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from associations.models import Meeting
 
@@ -67,13 +67,20 @@ class YearRow:
 
 @dataclass
 class RowChanges:
-    """What `year_row_save` changed."""
+    """What `year_row_save` changed: meetings as (kind, day), a moved one as (kind, old day, new day)."""
 
-    meetings_added: int = 0
-    meetings_removed: int = 0
+    meetings_added: list[tuple[str, datetime.date]] = field(default_factory=list)
+    meetings_moved: list[tuple[str, datetime.date, datetime.date]] = field(default_factory=list)
+    meetings_removed: list[tuple[str, datetime.date]] = field(default_factory=list)
     filing_changed: bool = False
     term_changed: bool = False
 
     @property
     def changed(self) -> bool:
-        return bool(self.meetings_added or self.meetings_removed or self.filing_changed or self.term_changed)
+        return bool(
+            self.meetings_added
+            or self.meetings_moved
+            or self.meetings_removed
+            or self.filing_changed
+            or self.term_changed
+        )

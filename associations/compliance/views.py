@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.db import transaction
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,8 +27,15 @@ from associations.compliance.forms import (
     YearlyFilingForm,
     YearRowForm,
 )
+from associations.compliance.values import RowChanges
+from associations.filters import GRID_SORTING, GridFilter
 from associations.models import Association, Election, Meeting, ProgrammeProfile, Township, YearlyFiling
-from core.dates import format_roc_year, year_in_range
+from associations.years import association_years, county_years
+from core import submissions
+from core.concurrency import version_of
+from core.dates import format_roc, format_roc_year, year_in_range
+from core.forms import GuardedForm
+from core.listing import PAGE_SIZES, paginate
 
 
 def _require_registry(request: HttpRequest) -> None:
@@ -54,13 +60,19 @@ def _checklist_forms(association: Association, year: int, data: dict | None = No
     profile = ProgrammeProfile.objects.filter(association=association).first() or ProgrammeProfile(
         association=association
     )
+    filing_version = version_of(*services.filing_history(association.pk, year))
+    programme_version = version_of(*services.programme_history(association.pk))
     makers = {
         "meeting": lambda d: MeetingForm(
-            d, instance=Meeting(association=association), year=year, prefix="meeting"
+            d, instance=Meeting(association=association), year=year, prefix="meeting", once=True
         ),
-        "filing": lambda d: YearlyFilingForm(d, instance=filing, prefix="filing"),
-        "election": lambda d: ElectionForm(d, instance=Election(association=association), prefix="election"),
-        "programme": lambda d: ProgrammeForm(d, instance=profile, prefix="programme"),
+        "filing": lambda d: YearlyFilingForm(d, instance=filing, prefix="filing", version=filing_version),
+        "election": lambda d: ElectionForm(
+            d, instance=Election(association=association), prefix="election", once=True
+        ),
+        "programme": lambda d: ProgrammeForm(
+            d, instance=profile, prefix="programme", version=programme_version
+        ),
         "interval": lambda d: IntervalForm(d, instance=association, prefix="interval"),
     }
     return {name: make(data if name == only else None) for name, make in makers.items()}
@@ -69,11 +81,16 @@ def _checklist_forms(association: Association, year: int, data: dict | None = No
 def _save_checklist_form(name: str, form: Form, association: Association, year: int, actor: object) -> None:
     """The service for the checklist form `name`, given the form's values."""
     one = {"association": association, "actor": actor}
+    version = getattr(form, "posted_version", None)  # the interval form carries none
     savers = {
         "meeting": lambda: services.meeting_save(**one, values=form.to_values()),
-        "filing": lambda: services.yearly_filing_save(**one, year=year, values=form.to_values()),
+        "filing": lambda: services.yearly_filing_save(
+            **one, year=year, values=form.to_values(), version=version
+        ),
         "election": lambda: services.election_save(**one, year=year, values=form.to_values()),
-        "programme": lambda: services.programme_save(**one, year=year, values=form.to_values()),
+        "programme": lambda: services.programme_save(
+            **one, year=year, values=form.to_values(), version=version
+        ),
         "interval": lambda: services.interval_save(
             **one, year=year, months=form.cleaned_data["board_meeting_interval_months"]
         ),
@@ -81,11 +98,27 @@ def _save_checklist_form(name: str, form: Form, association: Association, year: 
     savers[name]()
 
 
-def _saved(form: Form, save: Callable[[], object]) -> bool:
+#: `_saved`'s answer for a create form posted again with the token of one already saved.
+REPEATED = "repeated"
+
+
+def _saved(
+    form: Form,
+    save: Callable[[], object],
+    *,
+    token: object = None,
+    user: object = None,
+    url: str = "",
+) -> bool | str:
     """Run a validated form's service; a refusal it raises (nothing written) is shown on the form, by the
-    field it names when the form has that field."""
+    field it names when the form has that field. With a create form's one-time `token`, a repeat saves
+    nothing and answers REPEATED."""
     try:
-        save()
+        with transaction.atomic():
+            if submissions.claim(token, user=user) is not None:
+                return REPEATED
+            save()
+            submissions.fulfil(token, url=url)
     except ValidationError as exc:
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
@@ -97,17 +130,29 @@ def checklist(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     _require_registry(request)
     year = _check_year(year)
     association = access.get_association_for_user(request.user, pk, for_change=request.method == "POST")
+    if year not in association_years(association):
+        raise Http404  # before anything is read or judged: a mistyped year creates nothing
     action = request.POST.get("action", "") if request.method == "POST" else ""
     forms = _checklist_forms(association, year, request.POST, action)
     if request.method == "POST":
         form = forms.get(action)
         if form is None:
             raise Http404
-        if form.is_valid() and _saved(
-            form, lambda: _save_checklist_form(action, form, association, year, request.user)
+        here = reverse("associations:compliance", args=[association.pk, year]) + f"#{action}"
+        if form.is_valid() and (
+            saved := _saved(
+                form,
+                lambda: _save_checklist_form(action, form, association, year, request.user),
+                token=form.submission_token if isinstance(form, GuardedForm) else None,
+                user=request.user,
+                url=here,
+            )
         ):
-            messages.success(request, _("已儲存。"))
-            return redirect(reverse("associations:compliance", args=[association.pk, year]) + f"#{action}")
+            if saved == REPEATED:
+                messages.info(request, _("這份表單已送出過，未重複新增。"))
+            else:
+                messages.success(request, _("已儲存。"))
+            return redirect(here)
     context = {
         "association": association,
         "year": year,
@@ -128,7 +173,12 @@ def _year_param(request: HttpRequest, fallback: int) -> int:
 
 
 def _record_save(record: Meeting | Election, form: Form, year: int, actor: object) -> None:
-    one = {"association": record.association, "values": form.to_values(), "actor": actor}
+    one = {
+        "association": record.association,
+        "values": form.to_values(),
+        "actor": actor,
+        "version": form.posted_version,  # type: ignore[attr-defined]
+    }
     if isinstance(record, Meeting):
         services.meeting_save(**one, meeting=record)
     else:
@@ -142,7 +192,8 @@ def _record_form(request: HttpRequest, model: type, form_class: type, pk: int, t
     year = (
         record.held_on.year if isinstance(record, Meeting) else _year_param(request, record.term_ends_on.year)
     )
-    form = form_class(request.POST or None, instance=record)
+    history = services.meeting_history if isinstance(record, Meeting) else services.election_history
+    form = form_class(request.POST or None, instance=record, version=version_of(*history(record.pk)))
     save = partial(_record_save, record, form, year, request.user)
     if request.method == "POST" and form.is_valid() and _saved(form, save):
         messages.success(request, _("已儲存。"))
@@ -215,6 +266,7 @@ def _grid_rows(associations: list[Association], year: int, bound: tuple[int, Yea
     ):
         term_ends[association_id] = ends  # the latest wins
     judgements = hooks.judgements(association_ids=ids, year=year)
+    versions = services.year_row_versions(ids, year)
     rows = []
     for association in associations:
         if bound and bound[0] == association.pk:
@@ -230,6 +282,10 @@ def _grid_rows(associations: list[Association], year: int, bound: tuple[int, Yea
                 year=year,
                 prefix=f"a{association.pk}",
                 html_form=f"row-form-{association.pk}",
+                joint_days=[
+                    m.held_on for m in meetings.get(association.pk, []) if m.kind == Meeting.Kind.JOINT
+                ],
+                version=versions[association.pk],
             )
         rows.append({"association": association, "form": form, "judgement": judgements.get(association.pk)})
     return rows
@@ -248,6 +304,8 @@ def grid_current(request: HttpRequest) -> HttpResponse:
 def grid(request: HttpRequest, year: int) -> HttpResponse:
     _require_registry(request)
     year = _check_year(year)
+    if year not in county_years(access.county_id_of(request.user)):
+        raise Http404
     township, townships = _grid_township(request)
     bound = None
     if request.method == "POST":
@@ -255,21 +313,26 @@ def grid(request: HttpRequest, year: int) -> HttpResponse:
         if response is not None:
             return response
     associations = (
-        Association.objects.visible_to(request.user).active().filter(township=township).order_by("name", "pk")
+        Association.objects.visible_to(request.user).active().filter(township=township)
         if township
         else Association.objects.none()
     )
-    page = Paginator(associations, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = GridFilter(request.GET or None, queryset=associations, request=request)
+    sort = GRID_SORTING.chosen(request)
+    page = paginate(request, GRID_SORTING.apply(filters.qs, sort))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "year": year,
         "township": township,
         "townships": townships,
+        "search": filters.form["q"],
+        "sort": sort,
+        "page_sizes": PAGE_SIZES,
         "page": page,
         "query": query.urlencode(),
         "rows": _grid_rows(list(page.object_list), year, bound),
-        "headers": [field.label for field in YearRowForm(year=year)],
+        "headers": [field.label for field in YearRowForm(year=year).visible_fields()],
         "years": [year - 1, year + 1],
         "title": _("%(year)s會務財務清查") % {"year": format_roc_year(year)},
     }
@@ -282,17 +345,29 @@ def _grid_save(request: HttpRequest, year: int) -> tuple[tuple[int, YearRowForm]
     except ValueError:
         raise Http404 from None
     association = access.get_association_for_user(request.user, pk, for_change=True)
-    form = YearRowForm(request.POST, year=year, prefix=f"a{pk}", html_form=f"row-form-{pk}")
+    joint = association.meetings.filter(kind=Meeting.Kind.JOINT, held_on__year=year)
+    form = YearRowForm(
+        request.POST,
+        year=year,
+        prefix=f"a{pk}",
+        html_form=f"row-form-{pk}",
+        joint_days=list(joint.values_list("held_on", flat=True)),
+    )
     if form.is_valid():
         try:
-            services.year_row_save(
-                association=association, year=year, row=form.to_row(), keep_blank=False, actor=request.user
+            changes = services.year_row_save(
+                association=association,
+                year=year,
+                row=form.to_row(),
+                keep_blank=False,
+                actor=request.user,
+                version=form.posted_version,
             )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(request, _("已儲存「%(name)s」。") % {"name": association.name})
+            messages.success(request, _saved_row_message(association, changes))
             return None, redirect(f"{request.get_full_path()}#row-{pk}")
     messages.error(
         request, _("「%(name)s」有錯誤，尚未儲存；請修正標示的欄位。") % {"name": association.name}
@@ -301,3 +376,20 @@ def _grid_save(request: HttpRequest, year: int) -> tuple[tuple[int, YearRowForm]
     if first:
         form.fields[first].widget.attrs["autofocus"] = True
     return (pk, form), None
+
+
+def _saved_row_message(association: Association, changes: RowChanges) -> str:
+    """「已儲存」, naming every meeting the save moved or deleted, so no removal goes unseen."""
+    kinds = dict(Meeting.Kind.choices)
+    parts = [_("已儲存「%(name)s」。") % {"name": association.name}]
+    if changes.meetings_moved:
+        moved = "、".join(
+            _("%(kind)s %(old)s 改為 %(new)s")
+            % {"kind": kinds[k], "old": format_roc(old), "new": format_roc(new)}
+            for k, old, new in changes.meetings_moved
+        )
+        parts.append(_("已更正：%(moved)s（會議紀錄與備註保留）。") % {"moved": moved})
+    if changes.meetings_removed:
+        removed = "、".join(f"{kinds[k]} {format_roc(day)}" for k, day in changes.meetings_removed)
+        parts.append(_("已刪除會議：%(removed)s。") % {"removed": removed})
+    return "".join(parts)

@@ -1,10 +1,11 @@
-"""The plan of the 苗栗縣 demo: every association with its villages, officers and three years of compliance
-facts (the two completed years before today's and the current year to date), drawn from the word tables.
+"""The plan of a demo county (苗栗縣, and the smaller 雲林縣): every association with its villages, officers
+and three years of compliance facts (the two completed years before today's and the current year to date),
+drawn from the word tables.
 
-Pure: seed and date in, rows out, no database. The whole roster is planned from `random.Random(seed)` and
-today's date, so the same seed on the same day always plans the same rows (`writing` then writes only the
-missing ones). The compliance facts are planned from a second generator of the same seed, so adding them
-left the roster exactly as it was.
+Pure: seed and date in, rows out, no database. The whole roster is planned from `random.Random(seed)` (for
+a county other than 苗栗縣, from the seed and the county's label) and today's date, so the same seed on the
+same day always plans the same rows (`writing` then writes only the missing ones). The compliance facts
+are planned from a second generator of the same seed, so adding them left the roster exactly as it was.
 """
 
 from __future__ import annotations
@@ -16,11 +17,10 @@ from dataclasses import dataclass, field
 
 from associations.demo.words import (
     CARE_SERVICES,
-    COUNTY,
-    CULTURE,
     FEMALE_GIVEN,
     LAND,
     MALE_GIVEN,
+    MIAOLI,
     OTHER_SERVICES,
     PEOPLE,
     PLACE_PREFIXES,
@@ -28,7 +28,7 @@ from associations.demo.words import (
     ROADS,
     SURNAME_CHOICES,
     SURNAME_WEIGHTS,
-    TOWNSHIPS,
+    CountyWords,
     TownshipWords,
 )
 from associations.models import Association, Meeting, Officer, Village
@@ -142,16 +142,16 @@ def _community_words(rng: random.Random, township: TownshipWords) -> list[str]:
     return words
 
 
-def _registration(rng: random.Random, founded: datetime.date) -> str:
-    prefix = rng.choices(("府社行字", "府社區字", "苗府社行字"), (8, 1, 1))[0]
+def _registration(rng: random.Random, founded: datetime.date, prefixes: tuple[str, str, str]) -> str:
+    prefix = rng.choices(prefixes, (8, 1, 1))[0]
     return f"{prefix}第{roc_year(founded.year):03d}{rng.randint(1000, 99999):07d}號"
 
 
-def _features(rng: random.Random, township: TownshipWords) -> str:
+def _features(rng: random.Random, township: TownshipWords, culture: tuple[str, ...]) -> str:
     return "；".join(
         [
             f"人：{rng.choice(PEOPLE)}",
-            f"文：{rng.choice(CULTURE)}",
+            f"文：{rng.choice(culture)}",
             f"地：{rng.choice(LAND)}",
             f"產：{'、'.join(rng.sample(township.products, 2))}",
             f"景：{rng.choice(township.sights)}",
@@ -186,6 +186,7 @@ def _plan_association(
     township: TownshipWords,
     word: str,
     *,
+    county_words: CountyWords,
     status: str,
     care_station: bool,
     today: datetime.date,
@@ -230,25 +231,26 @@ def _plan_association(
     number = (
         f"{rng.randint(1, 400)}號" if rng.random() < 0.85 else f"{rng.randint(1, 200)}之{rng.randint(1, 5)}號"
     )
+    area, low, high = county_words.phone
     values = {
-        "registration_number": _registration(rng, founded),
+        "registration_number": _registration(rng, founded, county_words.registration_prefixes),
         "founded_on": founded,
         "term_number": term,
-        "address": f"{COUNTY}{township.name}{villages[0]}{rng.choice(ROADS)}{number}",
-        "phone": f"037-{rng.randint(220000, 999999)}",
+        "address": f"{county_words.county}{township.name}{villages[0]}{rng.choice(ROADS)}{number}",
+        "phone": f"{area}-{rng.randint(low, high)}",
         "member_count": int(rng.triangular(30, 400, 70)),
         "status": status,
-        "local_features": _features(rng, township),
+        "local_features": _features(rng, township, county_words.culture),
         "runs_care_station": care_station,
         "notes": notes,
     }
     return AssociationPlan(township.name, f"{word}社區發展協會", villages, values, officers)
 
 
-def demo_plan(*, seed: int, today: datetime.date) -> list[AssociationPlan]:
-    """Every association of the demo, in a fixed order. Touches no database."""
-    rng = random.Random(seed)
-    slots = [(township, word) for township in TOWNSHIPS for word in _community_words(rng, township)]
+def demo_plan(*, seed: int, today: datetime.date, words: CountyWords = MIAOLI) -> list[AssociationPlan]:
+    """Every association of the demo county `words`, in a fixed order. Touches no database."""
+    rng = random.Random(f"{seed}{words.label}" if words.label else seed)
+    slots = [(township, word) for township in words.townships for word in _community_words(rng, township)]
     order = rng.sample(range(len(slots)), len(slots))
     dissolved = set(order[: round(len(slots) * 0.03)])
     reorganising = set(order[len(dissolved) : len(dissolved) + round(len(slots) * 0.08)])
@@ -267,19 +269,20 @@ def demo_plan(*, seed: int, today: datetime.date) -> list[AssociationPlan]:
                 rng,
                 township,
                 word,
+                county_words=words,
                 status=status.value,
                 care_station=index in care and status != Association.Status.DISSOLVED,
                 today=today,
             )
         )
     # Real rosters have gaps and copy-paste slips: some numbers blank, a few given twice.
-    for index in rng.sample(range(len(plans)), 14):
+    for index in rng.sample(range(len(plans)), words.blank_registrations):
         plans[index].values["registration_number"] = ""
     numbered = [p for p in plans if p.values["registration_number"]]
-    for _i in range(3):
+    for _i in range(words.duplicate_registrations):
         source, copy = rng.sample(numbered, 2)
         copy.values["registration_number"] = source.values["registration_number"]
-    _plan_compliance(plans, seed=seed, today=today)
+    _plan_compliance(plans, seed=f"{seed}{words.label}", today=today)
     return plans
 
 
@@ -350,7 +353,7 @@ def _minutes(rng: random.Random, held_on: datetime.date, *, late: bool = False) 
     return held_on + datetime.timedelta(days=rng.randint(35, 80) if late else rng.randint(3, 28))
 
 
-def _plan_compliance(plans: Sequence[AssociationPlan], *, seed: int, today: datetime.date) -> None:
+def _plan_compliance(plans: Sequence[AssociationPlan], *, seed: str, today: datetime.date) -> None:
     """Fill in each plan's compliance facts. A generator of its own keeps the roster's draws untouched."""
     rng = random.Random(f"{seed}:compliance")
     years = demo_years(today)

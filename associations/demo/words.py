@@ -220,3 +220,32 @@ DEMO_USERS: tuple[tuple[str, Role, str | None, str], ...] = (
     ("judge", Role.JUDGE, None, "張國華"),
     ("admin", Role.ADMIN, None, "李建宏"),
 )
+
+
+@dataclass(frozen=True)
+class CountyWords:
+    """What one demo county draws from besides the shared names: its townships, the words its roster is
+    written with, and its users. `label` tells its random generators apart from the other counties' (empty
+    for 苗栗縣, whose generators keep the plain seed they always had, so its roster stays as it was)."""
+
+    county: str
+    townships: tuple[TownshipWords, ...]
+    culture: tuple[str, ...]
+    registration_prefixes: tuple[str, str, str]
+    phone: tuple[str, int, int]  # area code, and the range of the number after it
+    blank_registrations: int
+    duplicate_registrations: int
+    users: tuple[tuple[str, Role, str | None, str], ...]
+    label: str = ""
+
+
+MIAOLI = CountyWords(
+    county=COUNTY,
+    townships=TOWNSHIPS,
+    culture=CULTURE,
+    registration_prefixes=("府社行字", "府社區字", "苗府社行字"),
+    phone=("037", 220000, 999999),
+    blank_registrations=14,
+    duplicate_registrations=3,
+    users=DEMO_USERS,
+)

@@ -1,4 +1,5 @@
-"""Writing the 苗栗縣 demo's plan (`planning`) for the associations: the reference geography, the villages,
+"""Writing the demo's plans (`planning`) for the associations, 苗栗縣's and then the smaller 雲林縣's: the
+reference geography, the villages,
 the associations with their officers and compliance facts, each with an initial history row, and the demo
 users. Only the rows that are missing are written, so running the seed twice changes nothing, and deleting
 an association and seeding again brings back exactly the same one."""
@@ -17,7 +18,8 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from associations.demo.planning import AssociationPlan, demo_plan, village_kind, village_name
-from associations.demo.words import COUNTY, DEMO_USERS, TOWNSHIPS
+from associations.demo.words import MIAOLI, CountyWords
+from associations.demo.yunlin import YUNLIN
 from associations.geography import townships_import
 from associations.models import (
     Association,
@@ -36,6 +38,8 @@ from core.roles import Role
 DEMO_PASSWORD = "demo-portal-2026"
 DEMO_URL = "http://127.0.0.1:8000/"
 CHANGE_REASON = "示範資料"
+#: The demo's counties, written in this order (苗栗縣 first, so its rows are what they were before 雲林縣).
+DEMO_COUNTIES: tuple[CountyWords, ...] = (MIAOLI, YUNLIN)
 
 
 class DemoError(Exception):
@@ -50,6 +54,7 @@ class DemoUser:
     full_name: str
     password: str
     created: bool
+    county: str = ""  # the county a county officer or township clerk serves; none for judges and admins
 
 
 @dataclass
@@ -58,6 +63,8 @@ class DemoResult:
     associations_skipped: int = 0
     villages_created: int = 0
     officers_created: int = 0
+    #: The counties whose associations this run created (the apps above add their part for these only).
+    counties_created: list[str] = field(default_factory=list)
     users: list[DemoUser] = field(default_factory=list)
     meetings_created: int = 0
     filings_created: int = 0
@@ -77,18 +84,20 @@ def _say(stdout: TextIO | None, message: str) -> None:
         stdout.write(message + "\n")
 
 
-def _townships() -> dict[str, Township]:
-    townships = {t.name: t for t in Township.objects.filter(county__name=COUNTY)}
-    missing = [t.name for t in TOWNSHIPS if t.name not in townships]
+def _townships(words: CountyWords) -> dict[str, Township]:
+    townships = {t.name: t for t in Township.objects.filter(county__name=words.county)}
+    missing = [t.name for t in words.townships if t.name not in townships]
     if missing:
         raise DemoError(_("參考資料缺少鄉鎮市區：%(names)s") % {"names": "、".join(missing)})
     return townships
 
 
-def _villages(townships: dict[str, Township]) -> tuple[dict[tuple[int, str], Village], int]:
+def _villages(
+    townships: dict[str, Township], words: CountyWords
+) -> tuple[dict[tuple[int, str], Village], int]:
     existing = {(v.township_id, v.name): v for v in Village.objects.filter(township__in=townships.values())}
     new = []
-    for spec in TOWNSHIPS:
+    for spec in words.townships:
         township = townships[spec.name]
         kind = village_kind(spec.name)
         for word in spec.villages:
@@ -114,7 +123,13 @@ def _write_associations(
     skip = {"validate_unique": False, "validate_constraints": False}
     associations = []
     for plan in plans:
-        association = Association(township=townships[plan.township], name=plan.name, **plan.values)
+        township = townships[plan.township]
+        association = Association(
+            township=township,
+            name=plan.name,
+            name_key=Association.key_for(plan.name, township),
+            **plan.values,
+        )
         association.full_clean(exclude=["township", "villages"], **skip)
         associations.append(association)
     associations = bulk_create_with_history(
@@ -241,46 +256,56 @@ def _write_compliance(
 
 def _users() -> list[DemoUser]:
     users = []
-    for username, role, township, full_name in DEMO_USERS:
-        _user, created = staff_add(
-            username=username,
-            role=role,
-            password=DEMO_PASSWORD,
-            township=f"{COUNTY}{township}" if township else None,
-            full_name=full_name,
-            validate=False,
-        )
-        users.append(DemoUser(username, role, township or "", full_name, DEMO_PASSWORD, created))
+    for words in DEMO_COUNTIES:
+        for username, role, township, full_name in words.users:
+            _user, created = staff_add(
+                username=username,
+                role=role,
+                password=DEMO_PASSWORD,
+                township=f"{words.county}{township}" if township else None,
+                county=words.county if role == Role.COUNTY else None,
+                full_name=full_name,
+                validate=False,
+            )
+            serves = words.county if role in (Role.COUNTY, Role.TOWNSHIP) else ""
+            users.append(DemoUser(username, role, township or "", full_name, DEMO_PASSWORD, created, serves))
     return users
 
 
 @transaction.atomic
 def demo_write(*, seed: int, today: datetime.date, stdout: TextIO | None = None) -> DemoResult:
-    """Load the reference geography and write the associations' part of the 苗栗縣 demo planned for `seed`
-    and `today`: associations that already exist (same township and name) are left alone with their
-    officers and facts; the demo users are created or updated. `associations_created` is 0 when the
-    roster was there already, and then nothing above it needs adding either."""
+    """Load the reference geography and write the associations' part of the demo planned for `seed` and
+    `today`, county by county: associations that already exist (same township and name) are left alone
+    with their officers and facts; the demo users are created or updated. A county is listed in
+    `counties_created` only when its roster was written now; otherwise nothing above it needs adding."""
     result = DemoResult()
     _say(stdout, _("載入鄉鎮市區參考資料…"))
     townships_import(path=settings.BASE_DIR / "fixtures" / "geography.csv")
-    townships = _townships()
-    villages, result.villages_created = _villages(townships)
-
-    plans = demo_plan(seed=seed, today=today)
-    existing = set(
-        Association.objects.filter(township__in=townships.values()).values_list("township_id", "name")
-    )
-    missing = [p for p in plans if (townships[p.township].pk, p.name) not in existing]
-    result.associations_skipped = len(plans) - len(missing)
-    _say(stdout, _("建立 %(count)d 個社區發展協會…") % {"count": len(missing)})
-    associations: list[Association] = []
-    if missing:
-        associations, result.officers_created = _write_associations(missing, townships, villages)
-        result.associations_created = len(associations)
+    written: list[tuple[list[Association], list[AssociationPlan]]] = []
+    for words in DEMO_COUNTIES:
+        townships = _townships(words)
+        villages, created = _villages(townships, words)
+        result.villages_created += created
+        plans = demo_plan(seed=seed, today=today, words=words)
+        existing = set(
+            Association.objects.filter(township__in=townships.values()).values_list("township_id", "name")
+        )
+        missing = [p for p in plans if (townships[p.township].pk, p.name) not in existing]
+        result.associations_skipped += len(plans) - len(missing)
+        _say(
+            stdout,
+            _("建立%(county)s %(count)d 個社區發展協會…") % {"county": words.county, "count": len(missing)},
+        )
+        if missing:
+            associations, officers = _write_associations(missing, townships, villages)
+            result.associations_created += len(associations)
+            result.officers_created += officers
+            result.counties_created.append(words.county)
+            written.append((associations, missing))
     _say(stdout, _("建立示範帳號…"))
     result.users = _users()
     _say(stdout, _("建立會務財務清查資料…"))
-    if associations:
+    for associations, plans in written:
         # Facts only for the associations created now, so a second run adds nothing.
-        _write_compliance(associations, missing, result)
+        _write_compliance(associations, plans, result)
     return result

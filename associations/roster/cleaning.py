@@ -14,12 +14,13 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from associations.models import Association, County, Officer, Township, Village
-from associations.roster.columns import COLUMNS, POSITIONS
+from associations.roster.columns import COLUMNS, POSITIONS, status_labels
+from associations.roster.counties import CountyCheck
 from core.dates import format_roc, is_placeholder, parse_date_lenient
 from core.imports.issues import Issue
 from core.imports.report import ImportReport
 from core.spreadsheets import Table
-from core.text import normalize_place, normalize_text
+from core.text import association_name_key, normalize_place, normalize_text
 
 PROGRESS_EVERY = 100
 LOST = "?"  # what a Big5 export writes for a character it cannot encode (full-width ？ folds to it)
@@ -47,6 +48,8 @@ _CN_DIGITS = {
 }
 _DOT_ABOVE = "\u02d9"  # ˙ in indigenous names (梭日伊˙尤敏); NFKC would turn it into a space + combining dot
 _SENTINEL = "\ue000"
+#: The association's text fields a roster fills, each bounded by its model field's max_length.
+TEXT_FIELDS = ("registration_number", "address", "phone", "email")
 
 
 def county_by_name(name: str) -> County | None:
@@ -64,6 +67,17 @@ def clean_text(value: object) -> str:
     if _DOT_ABOVE in text:
         return normalize_text(text.replace(_DOT_ABOVE, _SENTINEL)).replace(_SENTINEL, _DOT_ABOVE)
     return normalize_text(text)
+
+
+def too_long(text: str, limit: int) -> str:
+    """A cell longer than the field it fills blocks its row (never cut, never dropped); the message names
+    the limit and a short beginning of the text, so a report stays small whatever the cell holds."""
+    start = text[:10] + ("…" if len(text) > 10 else "")
+    return _("「%(start)s」共 %(length)d 字，超過上限 %(n)d 字，請縮短後再匯入。") % {
+        "start": start,
+        "length": len(text),
+        "n": limit,
+    }
 
 
 def split_note(text: str) -> tuple[str, str]:
@@ -128,6 +142,8 @@ class Geography:
     def __init__(self, county: County, *, with_villages: bool = False) -> None:
         self.county = county
         self.townships = list(Township.objects.filter(county=county).order_by("sort_order", "name"))
+        for township in self.townships:  # an association's name key reads its county: no query per township
+            township.county = county
         self.county_name = normalize_place(county.name)
         by_name: dict[str, Township | None] = {}
         for township in self.townships:
@@ -166,12 +182,8 @@ class Geography:
         return any(name in key for name, _t in self.full_names)
 
     def name_key(self, name: str, township: Township) -> str:
-        """What two writings of one association's name share: no spaces, 臺 for 台, no 縣市/鄉鎮 prefix."""
-        key = self.strip_county(normalize_place(name))
-        township_name = normalize_place(township.name)
-        if key.startswith(township_name) and len(key) > len(township_name):
-            key = key[len(township_name) :]
-        return key
+        """What two writings of one association's name share (`core.text.association_name_key`)."""
+        return association_name_key(name, county=self.county_name, township=township.name)
 
 
 @dataclass
@@ -196,6 +208,7 @@ class _RowCleaner:
         self.report = report
         self.model_fields = {f.name: f for f in Association._meta.concrete_fields}
         self.township_derived = 0
+        self.counties = CountyCheck(geography.county)
 
     def header(self, key: str) -> str:
         return self.table.columns.get(key, COLUMNS[key][0])
@@ -225,9 +238,7 @@ class _RowCleaner:
             self.error(number, "name", _("缺少協會名稱，無法對應到任何協會。"))
             return None
         if len(name) > self.model_fields["name"].max_length:
-            self.error(
-                number, "name", _("協會名稱超過 %(n)d 字。") % {"n": self.model_fields["name"].max_length}
-            )
+            self.error(number, "name", too_long(name, self.model_fields["name"].max_length))
             return None
         township = self._township(number, texts, name)
         if township is None:
@@ -237,6 +248,7 @@ class _RowCleaner:
             number=number, name=name, township=township, key=self.geo.name_key(name, township), values={}
         )
         self._fields(row, raw, texts)
+        self._status(row, raw, texts)
         if texts.get("villages"):
             self._villages(row, texts["villages"])
         for key, position in POSITIONS.items():
@@ -248,7 +260,9 @@ class _RowCleaner:
         written = texts.get("township", "")
         if written:
             township = self.geo.lookup(written)
-            if township is None:
+            if township is not None:
+                self.counties.at_home()
+            elif not self.counties.elsewhere(number, written, column=self.header("township")):
                 self.error(
                     number,
                     "township",
@@ -257,6 +271,11 @@ class _RowCleaner:
                 )
             return township
         township = self.geo.township_in(name) or self.geo.township_in(texts.get("address", ""))
+        column = self.header("township") if "township" in self.table.columns else None
+        if township is None and self.counties.elsewhere_in(
+            number, name, texts.get("address", ""), column=column
+        ):
+            return None
         if township is None:
             self.error(
                 number,
@@ -265,10 +284,16 @@ class _RowCleaner:
             )
         else:
             self.township_derived += 1
+            self.counties.at_home()
         return township
 
     def _fields(self, row: CleanRow, raw: dict[str, object], texts: dict[str, str]) -> None:
         n = row.number
+        for key in TEXT_FIELDS:  # an overlong cell blocks its row before anything quotes it
+            limit = self.model_fields[key].max_length
+            if len(texts.get(key, "")) > limit:
+                self.error(n, key, too_long(texts[key], limit))
+                texts[key] = ""
         if text := texts.get("registration_number"):
             self.lost_character(n, "registration_number", text)
             if "第" in text and "號" in text and not re.search(r"\d", text):
@@ -322,11 +347,37 @@ class _RowCleaner:
             else:
                 self._set_text(row, "email", text)
 
+    def _status(self, row: CleanRow, raw: dict[str, object], texts: dict[str, str]) -> None:
+        """狀態 (運作中 / 限期整理中 / 已解散) and 解散日期; a blank cell keeps what is stored, anything
+        unreadable blocks the row (a wrong status would drop the association from every active list)."""
+        if text := texts.get("status"):
+            status = status_labels().get(text)
+            if status is None:
+                self.error(
+                    row.number,
+                    "status",
+                    _("「%(text)s」不是協會狀態，請填寫%(choices)s。")
+                    % {"text": text, "choices": "、".join(str(label) for label in Association.Status.labels)},
+                )
+            else:
+                row.values["status"] = status
+        if text := texts.get("dissolved_on"):
+            date, problem = parse_date_lenient(raw["dissolved_on"])
+            if date is None or problem or is_placeholder(date):
+                self.error(
+                    row.number,
+                    "dissolved_on",
+                    _("「%(text)s」不是可辨識的解散日期，請填寫民國日期，例如 115/02/17。") % {"text": text},
+                )
+            elif row.values.get("status", Association.Status.DISSOLVED) != Association.Status.DISSOLVED:
+                self.error(row.number, "dissolved_on", _("只有已解散的協會才有解散日期。"))
+            else:
+                row.values["dissolved_on"] = date
+
     def _set_text(self, row: CleanRow, name: str, text: str) -> None:
         limit = self.model_fields[name].max_length
         if limit and len(text) > limit:
-            key = name if name in COLUMNS else None
-            self.warn(row.number, key, _("內容超過 %(n)d 字，已留空。") % {"n": limit})
+            self.error(row.number, name if name in COLUMNS else None, too_long(text, limit))
             return
         row.values[name] = text
 
@@ -371,13 +422,11 @@ class _RowCleaner:
             self.warn(row.number, key, _("「%(text)s」沒有姓名，已略過。") % {"text": text})
             return
         self.lost_character(row.number, key, name)
-        if len(name) > Officer._meta.get_field("name").max_length:
-            self.warn(row.number, key, _("姓名「%(text)s」過長，已略過。") % {"text": name})
-            return
-        limit = Officer._meta.get_field("note").max_length
-        if len(note) > limit:
-            self.warn(row.number, key, _("備註超過 %(n)d 字，已截斷。") % {"n": limit})
-            note = note[:limit]
+        for text, field_name in ((name, "name"), (note, "note")):
+            limit = Officer._meta.get_field(field_name).max_length
+            if len(text) > limit:
+                self.error(row.number, key, too_long(text, limit))
+                return
         row.officers[position] = (name, note)
 
 
@@ -402,8 +451,10 @@ def clean_roster(
     for index, raw_row in enumerate(table.rows, start=1):
         if (cleaned := cleaner.clean(raw_row.number, raw_row.values)) is not None:
             rows.append(cleaned)
+        raw_row.values = {}  # read: the cells (which may be long) are not kept for the rest of the run
         if progress and (index % PROGRESS_EVERY == 0 or index == total):
             progress(index, total)
+    cleaner.counties.report_to(report)
     if cleaner.township_derived:
         report.notices.append(
             _("%(n)d 列沒有填寫鄉鎮市區，已由協會名稱或地址判斷。") % {"n": cleaner.township_derived}

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from associations.models import Officer
+from associations.models import Association, Officer
 
 KIND = "associations.roster"
 
@@ -21,6 +21,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "term_number": ("屆期", "屆次"),
     "member_count": ("會員人數", "會員數"),
     "email": ("電子郵件", "Email", "E-mail", "電子信箱"),
+    "status": ("狀態", "協會狀態", "運作狀態"),
+    "dissolved_on": ("解散日期",),
 }
 REQUIRED = COLUMNS["name"]
 #: Association fields a roster may set, in report order.
@@ -32,6 +34,8 @@ FIELDS = (
     "phone",
     "email",
     "member_count",
+    "status",
+    "dissolved_on",
 )
 POSITIONS = {"chair": Officer.Position.CHAIR, "secretary": Officer.Position.EXECUTIVE_SECRETARY}
 
@@ -49,8 +53,22 @@ EXPORT_ORDER = (
     "term_number",
     "member_count",
     "email",
+    "status",
+    "dissolved_on",
 )
 HEADERS = [COLUMNS[key][0] for key in EXPORT_ORDER]
+
+
+def status_labels() -> dict[str, str]:
+    """The status as the roster writes it (運作中, 限期整理中, 已解散) -> the stored choice; the import also
+    takes the stored value itself (active, reorganising, dissolved)."""
+    labels = {str(label): value for value, label in Association.Status.choices}
+    return labels | {value: value for value in Association.Status.values}
+
+
+def status_cell(status: str) -> str:
+    """The inverse of `status_labels`, for exports."""
+    return str(Association.Status(status).label)
 
 
 def officer_cell(name: str, note: str) -> str:

@@ -9,7 +9,7 @@ from associations.models import County
 from associations.roster.cleaning import CleanRoster, clean_roster
 from associations.roster.columns import COLUMNS, KIND, REQUIRED
 from associations.roster.planning import RosterPlan, plan_roster
-from associations.roster.writing import write_roster
+from associations.roster.writing import rejudge_status_changes, write_roster
 from core.imports.pipeline import DatasetImport, run_import
 from core.imports.report import ImportReport
 from core.models import ImportRecord
@@ -28,6 +28,7 @@ class RosterImport(DatasetImport[CleanRoster, RosterPlan]):
         self.user = user
         self.progress = progress
         self.scope = county.name
+        self.lock_scope = f"import:{county.pk}"
 
     def remembered(self) -> Mapping[str, object]:
         return {"county": self.county.name}
@@ -42,7 +43,7 @@ class RosterImport(DatasetImport[CleanRoster, RosterPlan]):
 
     def write(self, plan: RosterPlan, record: ImportRecord) -> Sequence[str]:
         write_roster(plan, record=record, user=self.user)
-        return ()
+        return rejudge_status_changes(plan, user=self.user)
 
 
 def roster_import(

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,6 +45,25 @@ def _display(value: object) -> str:
     if isinstance(value, datetime.date):
         return format_roc(value)
     return str(value)
+
+
+def _shown(name: str, value: object) -> str:
+    if name == "status" and value:
+        return str(Association.Status(value).label)
+    return _display(value)
+
+
+def _says_dissolved(row: CleanRow) -> bool:
+    return row.values.get("status") == Association.Status.DISSOLVED
+
+
+def _follow_status(row: CleanRow, association: Association) -> None:
+    """A roster that marks a dissolved association as active again also drops its dissolution date (a blank
+    解散日期 otherwise keeps the stored one); the model refuses a date on an association not dissolved."""
+    status = row.values.get("status")
+    keeps_date = "dissolved_on" in row.values or association.dissolved_on is None
+    if status and status != Association.Status.DISSOLVED and not keeps_date:
+        row.values["dissolved_on"] = None
 
 
 def _field_label(name: str) -> str:
@@ -120,7 +138,7 @@ def _plan(
             current_officers = {}
         else:
             matched.add(association.pk)
-            if association.status == Association.Status.DISSOLVED:
+            if association.status == Association.Status.DISSOLVED and not _says_dissolved(row):
                 report.warnings.append(
                     Issue(_("此協會在系統中的狀態為「已解散」，請確認名冊是否正確。"), row.number, None)
                 )
@@ -182,7 +200,7 @@ def _check_registration(
 
 
 def _plan_new(row: CleanRow, plan: RosterPlan) -> Association:
-    association = Association(name=row.name, township=row.township, **row.values)
+    association = Association(name=row.name, name_key=row.key, township=row.township, **row.values)
     plan.new.append((row, association))
     if row.villages:
         plan.new_villages[row.number] = {v.pk for v in row.villages}
@@ -196,8 +214,11 @@ def _plan_update(
     memberships: dict[int, set[int]],
     report: ImportReport,
 ) -> None:
+    _follow_status(row, association)
     changed = [name for name, value in row.values.items() if getattr(association, name) != value]
-    changes = [(_field_label(n), _display(getattr(association, n)), _display(row.values[n])) for n in changed]
+    changes = [
+        (_field_label(n), _shown(n, getattr(association, n)), _shown(n, row.values[n])) for n in changed
+    ]
     for name in changed:
         setattr(association, name, row.values[name])
     current = memberships.get(association.pk, set())
@@ -281,17 +302,23 @@ def _load_officers(
 ) -> dict[tuple[int, str], list[Officer]]:
     if not positions:
         return {}
-    queryset = (
-        Officer.objects.current(today)
-        .filter(association__township__county=county, position__in=positions)
-        .order_by(F("term_start").desc(nulls_last=True), "-pk")
+    queryset = Officer.objects.current(today).filter(
+        association__township__county=county, position__in=positions
     )
-    if lock:
+    if lock:  # rows are locked in primary-key order, as every writer locks them
         queryset = queryset.select_for_update(of=("self",))
     officers: dict[tuple[int, str], list[Officer]] = {}
-    for officer in queryset:
+    for officer in queryset.order_by("pk"):
         officers.setdefault((officer.association_id, officer.position), []).append(officer)
+    for holders in officers.values():  # the latest term first (no start date last), then the newest row
+        holders.sort(
+            key=lambda o: (o.term_start is not None, o.term_start or datetime.date.min, o.pk), reverse=True
+        )
     return officers
+
+
+def _latest_first(officer: Officer) -> tuple[bool, datetime.date, int]:
+    return (officer.term_start is not None, officer.term_start or datetime.date.min, officer.pk)
 
 
 def _validate(plan: RosterPlan, report: ImportReport) -> None:

@@ -8,6 +8,7 @@ import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from associations.compliance import hooks
 from associations.models import Association, Officer
 from associations.roster.planning import RosterPlan
 from core.history import CHANGED, CREATED, copy_to_history
@@ -26,6 +27,15 @@ def write_roster(plan: RosterPlan, *, record: ImportRecord, user: object) -> Non
         memberships=plan.memberships,
         links=plan.links,
     )
+
+
+def rejudge_status_changes(plan: RosterPlan, *, user: object) -> list[str]:
+    """A status the roster changed (an order to reorganise, a dissolution) is judged this year at once, as
+    an edit of the association is (`associations.services.JUDGED_FIELDS`)."""
+    changed = [association.pk for _row, association, names in plan.changed if "status" in names]
+    if not changed:
+        return []
+    return hooks.facts_changed(association_ids=changed, year=timezone.localdate().year, actor=user)
 
 
 def _write(

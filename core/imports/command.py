@@ -1,13 +1,15 @@
 """The base of a management command that runs a spreadsheet import (`core.imports.pipeline.run_import`): it
 prints the import's report in one
 layout and turns the report's exit code into the command's, so every import answers a script alike
-(0 imported or a clean dry run, 1 blocking errors and nothing written, 2 the file is unreadable)."""
+(0 imported or a clean dry run, 1 blocking errors and nothing written, 2 the file is unreadable or the
+import could not run: another import of the county in progress, or a lock conflict twice)."""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
 from core.imports.report import ImportReport
+from core.models import ImportRecord
 
 
 class ImportCommand(BaseCommand):
@@ -25,9 +27,12 @@ class ImportCommand(BaseCommand):
         changes listed (the record keeps them all); a command that passes it offers `--all-warnings`."""
         self.write_report(report, limit=limit)
         if report.exit_code:
+            messages = {
+                ImportRecord.Outcome.UNREADABLE: "檔案無法讀取。",
+                ImportRecord.Outcome.FAILED: "匯入未完成，未寫入任何資料。",
+            }
             raise CommandError(
-                "檔案無法讀取。" if report.exit_code == 2 else "有錯誤，未寫入任何資料。",
-                returncode=report.exit_code,
+                messages.get(report.outcome, "有錯誤，未寫入任何資料。"), returncode=report.exit_code
             )
 
     def write_report(self, report: ImportReport, *, limit: int | None) -> None:

@@ -13,7 +13,14 @@ A dataset import (`DatasetImport`) says only what is its own, in four stages:
 
 `run_import` calls them in order, sorts the issues by row, sets the outcome and exit code and records the
 run; the write, when there is one, happens in the same transaction as the plan that it applies, and only
-when no row has a blocking error and this is not a preview."""
+when no row has a blocking error and this is not a preview.
+
+Runs of one scope (`DatasetImport.lock_scope`, a county) go one at a time, previews included: a run that
+finds another holding the scope's lock (`core.locks`) is refused at once and recorded as FAILED (exit code
+2), saying who holds it and since when. A deadlock or a lock timeout while planning or writing rolls the
+run back and is retried once; a second one is recorded as FAILED too. The stored report is bounded
+(`ImportReport.as_json`); with `full_list`, a run whose report leaves something out writes the whole list
+there as CSV."""
 
 from __future__ import annotations
 
@@ -24,13 +31,20 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from django.db import transaction
+from django.conf import settings
+from django.db import OperationalError, connection, transaction
 from django.utils.translation import gettext as _
 
 from core.imports.issues import Issue
 from core.imports.report import ImportReport
+from core.locks import ImportBusy, holder_name, import_lock
 from core.models import ImportRecord
 from core.spreadsheets import SpreadsheetError, Table, read_bytes, read_table
+
+#: PostgreSQL's SQLSTATEs of a lost lock race: deadlock_detected, lock_not_available (lock_timeout).
+LOCK_CONFLICTS = {"40P01", "55P03"}
+#: How long a writing run waits for a row lock before giving up (then retried once), on PostgreSQL.
+LOCK_TIMEOUT = "30s"
 
 CleanedT = TypeVar("CleanedT")
 PlanT = TypeVar("PlanT")
@@ -48,6 +62,8 @@ class DatasetImport(Generic[CleanedT, PlanT]):
     required: Sequence[str]
     #: Shown in the report's heading: what the rows are read under.
     scope: str
+    #: Runs with the same lock scope go one at a time (`core.locks.import_lock`); None: no lock.
+    lock_scope: str | None = None
 
     def remembered(self) -> Mapping[str, object]:
         """The choices kept in the record's report, so that a previewed run can be confirmed as it was."""
@@ -72,30 +88,87 @@ def run_import(
     dry_run: bool,
     sheet: str | None = None,
     file_name: str | None = None,
+    full_list: Path | None = None,
 ) -> ImportReport:
-    """Run `dataset` on the file at `path`: an unreadable file ends the run (exit code 2); any error rejects
-    the whole file (exit code 1). Every run, written or not, is recorded as an ImportRecord."""
-    report = ImportReport(file_name=file_name or path.name, scope=dataset.scope, dry_run=dry_run, sheet=sheet)
+    """Run `dataset` on the file at `path`: an unreadable file, a scope busy with another import or a lock
+    conflict twice ends the run (exit code 2); any error rejects the whole file (exit code 1). Every run,
+    written or not, is recorded as an ImportRecord."""
+    new_report = lambda: ImportReport(  # noqa: E731
+        file_name=file_name or path.name, scope=dataset.scope, dry_run=dry_run, sheet=sheet
+    )
+    try:
+        with _scope_lock(dataset, user):
+            for attempt in (1, 2):
+                report = new_report()
+                try:
+                    _run_once(dataset, report, path=path, user=user, full_list=full_list)
+                    return report
+                except OperationalError as exc:
+                    if not is_lock_conflict(exc):
+                        raise
+                    if attempt == 2:
+                        reason = _(
+                            "資料庫鎖定衝突（死結或等候逾時），重試一次仍未完成，沒有寫入任何資料；請稍後再試。"
+                        )
+    except ImportBusy as busy:
+        report, reason = new_report(), str(busy)
+    return _failed(report, reason, user=user, dataset=dataset)
+
+
+def is_lock_conflict(exc: OperationalError) -> bool:
+    """A deadlock or a lock timeout (worth one retry), not any other database error."""
+    cause = exc.__cause__
+    code = getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None)
+    return code in LOCK_CONFLICTS
+
+
+@contextlib.contextmanager
+def _scope_lock(dataset: DatasetImport, user: object) -> Iterator[None]:
+    if dataset.lock_scope is None:
+        yield
+        return
+    with import_lock(dataset.lock_scope, holder=holder_name(user)):
+        yield
+
+
+def _failed(report: ImportReport, reason: str, *, user: object, dataset: DatasetImport) -> ImportReport:
+    """Record a run that could not be done at all (nothing of it was written)."""
+    report.outcome = ImportRecord.Outcome.FAILED
+    report.errors = [Issue(reason)]
+    _save_record(report, user, dataset)
+    return report
+
+
+def _run_once(
+    dataset: DatasetImport, report: ImportReport, *, path: Path, user: object, full_list: Path | None
+) -> None:
+    dry_run = report.dry_run
     with _fewer_collections(), transaction.atomic():
+        if not dry_run and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:  # a writer blocked this long gives up and is retried
+                cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
         try:
             data = read_bytes(path)
             report.sha256, report.size = sha256_of(data), len(data)
             table = read_table(
                 columns=dataset.columns,
                 required=dataset.required,
-                sheet=sheet,
+                sheet=report.sheet,
                 data=data,
                 name=report.file_name,
             )
+            del data  # the rows are read; the bytes are not needed any more
         except SpreadsheetError as exc:
             report.outcome = ImportRecord.Outcome.UNREADABLE
             report.errors.append(Issue(str(exc)))
             _save_record(report, user, dataset)
-            return report
+            return
 
         _describe_table(table, report)
         cleaned = dataset.clean(table, report)
+        del table
         plan = dataset.plan(cleaned, report, lock=not dry_run)
+        del cleaned
         report.errors.sort(key=lambda i: i.row or 0)
         report.warnings.sort(key=lambda i: i.row or 0)
         if report.errors:
@@ -104,6 +177,9 @@ def run_import(
             report.outcome = ImportRecord.Outcome.PREVIEWED
         else:
             report.outcome = ImportRecord.Outcome.IMPORTED
+        if full_list is not None and report.omitted():
+            report.write_all(full_list)
+            report.full_list = _media_name(full_list)
         record = _save_record(report, user, dataset)
         if report.outcome == ImportRecord.Outcome.IMPORTED:
             notices = dataset.write(plan, record)
@@ -111,7 +187,14 @@ def run_import(
                 report.notices.extend(notices)
                 record.report = {**report.as_json(), **dataset.remembered()}
                 record.save(update_fields=["report"])
-    return report
+
+
+def _media_name(path: Path) -> str:
+    """`path` relative to MEDIA_ROOT (where the admin serves it from), or as given outside it."""
+    try:
+        return str(path.resolve().relative_to(Path(settings.MEDIA_ROOT).resolve()))
+    except ValueError:
+        return str(path)
 
 
 def sha256_of(data: bytes) -> str:

@@ -4,12 +4,26 @@ and changes. The command base and the admin page show it, and its JSON is kept i
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.utils.translation import gettext as _
 
 from core.imports.issues import Issue
 from core.models import ImportRecord
+
+#: The stored report keeps this many issues (and changes, and missing rows) of each kind and counts the
+#: rest; the whole list goes to a file (`write_all`) offered while the upload is kept.
+KEEP_PER_KIND = 200
+#: A stored issue's text is cut to this many characters (a cell quoted in a message may be long).
+KEEP_TEXT_CHARS = 300
+#: The kinds of list a report holds, in the order the full list file gives them.
+LIST_KINDS = ("errors", "warnings", "changes", "missing")
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= KEEP_TEXT_CHARS else text[: KEEP_TEXT_CHARS - 1] + "…"
 
 
 @dataclass
@@ -50,11 +64,13 @@ class ImportReport:
     changes: list[RowChange] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     record_id: int | None = None
+    full_list: str = ""  # the whole list as CSV, relative to MEDIA_ROOT, when the stored report is cut
 
     @property
     def exit_code(self) -> int:
-        """0 imported (or a clean dry run), 1 a blocking error (nothing written), 2 the file is unreadable."""
-        if self.outcome == ImportRecord.Outcome.UNREADABLE:
+        """0 imported (or a clean dry run), 1 a blocking error (nothing written), 2 the file is unreadable
+        or the run could not be done (another import of the scope running, a lock conflict twice)."""
+        if self.outcome in (ImportRecord.Outcome.UNREADABLE, ImportRecord.Outcome.FAILED):
             return 2
         return 1 if self.errors else 0
 
@@ -80,8 +96,38 @@ class ImportReport:
             % self.counts
         )
 
+    def omitted(self) -> dict[str, int]:
+        """How many of each list the stored report leaves out (only the kinds with any left out)."""
+        sizes = {kind: len(getattr(self, kind)) - KEEP_PER_KIND for kind in LIST_KINDS}
+        return {kind: n for kind, n in sizes.items() if n > 0}
+
+    def write_all(self, path: Path) -> None:
+        """Every issue, change and missing row as CSV (UTF-8 with a BOM, for Excel): the list the stored
+        report shortens."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        labels = {
+            "errors": _("錯誤"),
+            "warnings": _("警告"),
+            "changes": _("變更"),
+            "missing": _("檔案中沒有"),
+        }
+        with path.open("w", encoding="utf-8-sig", newline="") as stream:
+            writer = csv.writer(stream)
+            writer.writerow([_("類別"), _("列"), _("欄位"), _("內容")])
+            for issue in self.errors:
+                writer.writerow([labels["errors"], issue.row or "", issue.column or "", issue.message])
+            for issue in self.warnings:
+                writer.writerow([labels["warnings"], issue.row or "", issue.column or "", issue.message])
+            for change in self.changes:
+                details = "；".join(f"{label} {old} → {new}" for label, old, new in change.changes)
+                writer.writerow([labels["changes"], change.row, change.place, f"{change.name}：{details}"])
+            for name in self.missing:
+                writer.writerow([labels["missing"], "", "", name])
+
     def as_json(self) -> dict[str, object]:
-        """The report as stored in ImportRecord.report (built by hand: asdict is slow on 50,000 rows)."""
+        """The report as stored in ImportRecord.report, bounded: the first KEEP_PER_KIND of each list, each
+        text cut to KEEP_TEXT_CHARS, and `omitted` counting what is left out (built by hand: asdict is slow
+        on 50,000 rows)."""
         scalars = {
             name: getattr(self, name)
             for name in (
@@ -96,17 +142,27 @@ class ImportReport:
                 "encoding",
                 "header_row",
                 "columns",
-                "unknown_columns",
                 "blank_rows",
-                "notices",
-                "missing",
+                "full_list",
             )
         }
-        issue = lambda i: {"row": i.row, "column": i.column, "message": i.message, "text": str(i)}  # noqa: E731
+        keep = KEEP_PER_KIND
+
+        def issue(i: Issue) -> dict[str, object]:
+            return {"row": i.row, "column": i.column, "message": _cut(i.message), "text": _cut(str(i))}
+
+        def change(c: RowChange) -> list[object]:
+            described = [[_cut(label), _cut(old), _cut(new)] for label, old, new in c.changes]
+            return [c.row, c.place, _cut(c.name), c.action, described]
+
         return {
             **scalars,
             "counts": self.counts,
-            "errors": [issue(i) for i in self.errors],
-            "warnings": [issue(i) for i in self.warnings],
-            "changes": [[c.row, c.place, c.name, c.action, c.changes] for c in self.changes],
+            "unknown_columns": [_cut(name) for name in self.unknown_columns[:keep]],
+            "notices": [_cut(notice) for notice in self.notices[:keep]],
+            "errors": [issue(i) for i in self.errors[:keep]],
+            "warnings": [issue(i) for i in self.warnings[:keep]],
+            "changes": [change(c) for c in self.changes[:keep]],
+            "missing": [_cut(name) for name in self.missing[:keep]],
+            "omitted": self.omitted(),
         }

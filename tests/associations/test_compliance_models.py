@@ -35,11 +35,11 @@ def test_two_meetings_of_one_kind_on_one_day_are_refused():
         second.full_clean()
 
 
-def test_a_report_filed_before_its_year_began_is_refused():
+def test_a_report_filed_before_its_year_ended_is_refused():
     filing = YearlyFiling(
-        association=AssociationFactory(), year=2023, report_accounts_filed_on=D(2022, 12, 1)
+        association=AssociationFactory(), year=2023, report_accounts_filed_on=D(2023, 12, 31)
     )
-    with pytest.raises(ValidationError, match="早於該年度開始"):
+    with pytest.raises(ValidationError, match="應於年度結束後送府"):
         filing.full_clean()
 
 

@@ -41,12 +41,41 @@ def dapu(zhunan):
 @pytest.mark.parametrize("suffix", ["xlsx", "csv"])
 def test_export_then_import_reports_every_row_unchanged(tmp_path, dapu, toufen, suffix):
     AssociationFactory(township=toufen, name='=HYPERLINK("x")社區', phone="-", founded_on=None)
+    AssociationFactory(
+        township=toufen,
+        name="舊社區發展協會",
+        status=Association.Status.DISSOLVED,
+        dissolved_on=datetime.date(2026, 2, 17),
+    )
+    AssociationFactory(township=toufen, name="整理社區發展協會", status=Association.Status.REORGANISING)
     path = tmp_path / f"roster.{suffix}"
     call_command("export_associations", str(path), stdout=io.StringIO())
 
     report = _reimport(path, dapu.township.county)
 
-    assert (report.unchanged, report.created, report.updated, report.errors) == (2, 0, 0, [])
+    assert (report.unchanged, report.created, report.updated, report.errors) == (4, 0, 0, [])
+    assert not [w for w in report.warnings if "已解散" in str(w)]
+
+
+def test_exported_roster_says_which_associations_are_dissolved_and_when(tmp_path, zhunan):
+    AssociationFactory(
+        township=zhunan, status=Association.Status.DISSOLVED, dissolved_on=datetime.date(2026, 2, 17)
+    )
+    path = tmp_path / "roster.csv"
+    call_command("export_associations", str(path), stdout=io.StringIO())
+
+    rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
+
+    assert rows[0][-2:] == ["狀態", "解散日期"]
+    assert rows[1][-2:] == ["已解散", "115/02/17"]
+
+
+def test_dissolved_only_export_shows_every_row_as_dissolved(county_client, zhunan):
+    AssociationFactory(township=zhunan, status=Association.Status.DISSOLVED)
+    AssociationFactory(township=zhunan)
+    response = county_client.get(reverse("associations:export") + "?status=dissolved&format=csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [row[-2] for row in rows[1:]] == ["已解散"]
 
 
 def test_exported_rows_use_import_headers_roc_dates_and_officer_notes(tmp_path, dapu):
@@ -68,6 +97,8 @@ def test_exported_rows_use_import_headers_roc_dates_and_officer_notes(tmp_path, 
         "屆期",
         "會員人數",
         "電子郵件",
+        "狀態",
+        "解散日期",
     ]
     assert rows[1][:8] == [
         "竹南鎮",

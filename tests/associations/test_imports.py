@@ -655,3 +655,109 @@ def test_import_records_are_listed_read_only_in_the_admin(admin_client_, roster)
     assert "roster.csv" in listing.content.decode()
     assert detail.status_code == 200 and record.sha256 in detail.content.decode()
     assert admin_client_.get(reverse("admin:core_importrecord_add")).status_code == 403
+
+
+# --- 狀態 and 解散日期 -------------------------------------------------------------------------------------
+
+STATUS_HEADER = ["鄉鎮市區", "協會名稱", "狀態", "解散日期"]
+
+
+def test_roster_marks_an_association_dissolved_on_its_roc_date(tmp_path, zhunan):
+    association = AssociationFactory(township=zhunan, name="大埔社區發展協會")
+    path = write_roster(
+        tmp_path, [["竹南鎮", "大埔社區發展協會", "已解散", "115/02/17"]], header=STATUS_HEADER
+    )
+
+    report = run(path)
+
+    association.refresh_from_db()
+    assert (report.updated, association.status) == (1, Association.Status.DISSOLVED)
+    assert association.dissolved_on == datetime.date(2026, 2, 17)
+
+
+def test_unknown_status_blocks_the_import_naming_row_column_and_value(tmp_path, zhunan):
+    AssociationFactory(township=zhunan, name="大埔社區發展協會")
+    path = write_roster(tmp_path, [["竹南鎮", "大埔社區發展協會", "停業", ""]], header=STATUS_HEADER)
+
+    report = run(path)
+
+    assert report.exit_code == 1
+    assert messages(report.errors) == [
+        "第 2 列「狀態」：「停業」不是協會狀態，請填寫運作中、限期整理中、已解散。"
+    ]
+    assert Association.objects.get().status == Association.Status.ACTIVE
+
+
+def test_unreadable_dissolution_date_blocks_its_row(tmp_path, zhunan):
+    AssociationFactory(township=zhunan, name="大埔社區發展協會")
+    path = write_roster(tmp_path, [["竹南鎮", "大埔社區發展協會", "已解散", "去年"]], header=STATUS_HEADER)
+
+    report = run(path)
+
+    assert [(issue.row, issue.column) for issue in report.errors] == [(2, "解散日期")]
+    assert Association.objects.get().status == Association.Status.ACTIVE
+
+
+def test_dissolution_date_on_an_active_association_blocks_its_row(tmp_path, zhunan):
+    AssociationFactory(township=zhunan, name="大埔社區發展協會")
+    path = write_roster(
+        tmp_path, [["竹南鎮", "大埔社區發展協會", "運作中", "115/02/17"]], header=STATUS_HEADER
+    )
+
+    report = run(path)
+
+    assert messages(report.errors) == ["第 2 列「解散日期」：只有已解散的協會才有解散日期。"]
+
+
+def test_blank_status_and_date_keep_what_is_stored(tmp_path, zhunan):
+    AssociationFactory(
+        township=zhunan,
+        name="大埔社區發展協會",
+        status=Association.Status.DISSOLVED,
+        dissolved_on=datetime.date(2026, 2, 17),
+    )
+    path = write_roster(tmp_path, [["竹南鎮", "大埔社區發展協會", "", ""]], header=STATUS_HEADER)
+
+    report = run(path)
+
+    association = Association.objects.get()
+    assert (report.unchanged, association.status) == (1, Association.Status.DISSOLVED)
+    assert association.dissolved_on == datetime.date(2026, 2, 17)
+
+
+def test_roster_reviving_a_dissolved_association_drops_its_dissolution_date(tmp_path, zhunan):
+    AssociationFactory(
+        township=zhunan,
+        name="大埔社區發展協會",
+        status=Association.Status.DISSOLVED,
+        dissolved_on=datetime.date(2026, 2, 17),
+    )
+    path = write_roster(tmp_path, [["竹南鎮", "大埔社區發展協會", "運作中", ""]], header=STATUS_HEADER)
+
+    report = run(path)
+
+    association = Association.objects.get()
+    assert report.errors == []
+    assert (association.status, association.dissolved_on) == (Association.Status.ACTIVE, None)
+
+
+def test_status_change_is_reported_with_its_labels(tmp_path, zhunan):
+    AssociationFactory(township=zhunan, name="大埔社區發展協會")
+    path = write_roster(tmp_path, [["竹南鎮", "大埔社區發展協會", "限期整理中", ""]], header=STATUS_HEADER)
+
+    report = run(path, dry_run=True)
+
+    assert ("狀態", "運作中", "限期整理中") in report.changes[0].changes
+
+
+def test_roster_ordering_an_association_to_reorganise_judges_its_year_again(tmp_path, zhunan, frozen_today):
+    from grading.models import Assessment, ComplianceStatus
+    from tests.grading.factories import AssessmentFactory
+
+    association = AssociationFactory(township=zhunan, name="大埔社區發展協會")
+    AssessmentFactory(association=association, year=frozen_today.year, status=ComplianceStatus.NORMAL)
+    path = write_roster(tmp_path, [["竹南鎮", "大埔社區發展協會", "限期整理中", ""]], header=STATUS_HEADER)
+
+    run(path)
+
+    assert Assessment.objects.get(association=association).status == ComplianceStatus.ABNORMAL

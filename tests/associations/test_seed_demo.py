@@ -1,4 +1,5 @@
 import datetime
+import hashlib
 import io
 import re
 from collections import Counter
@@ -13,6 +14,7 @@ from django.test import Client, override_settings
 
 from associations.demo.planning import demo_plan, demo_years
 from associations.demo.writing import DEMO_PASSWORD
+from associations.demo.yunlin import YUNLIN
 from associations.models import (
     Association,
     Election,
@@ -32,7 +34,8 @@ from tests import TODAY, clock_at
 pytestmark = pytest.mark.django_db
 
 FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
-DEMO_USERNAMES = ["county", "zhunan", "toufen", "judge", "admin"]
+DEMO_USERNAMES = ["county", "zhunan", "toufen", "judge", "admin", "yunlin", "douliu"]
+MIAOLI, YUNLIN_COUNTY = "苗栗縣", "雲林縣"
 FACT_MODELS = [Meeting, YearlyFiling, Election, ProgrammeProfile]
 
 
@@ -128,7 +131,7 @@ def test_running_the_seed_twice_changes_no_counts(seeded):
     before = _counts()
     result = demo_seed(today=TODAY)
     assert _counts() == before
-    assert (result.associations_created, result.associations_skipped) == (0, 280)
+    assert (result.associations_created, result.associations_skipped) == (0, 340)
 
 
 def test_the_same_seed_brings_back_deleted_associations_exactly_as_they_were(seeded):
@@ -165,13 +168,18 @@ def test_demo_users_have_their_roles_and_townships(seeded):
         "toufen": (Role.TOWNSHIP, "頭份市"),
         "judge": (Role.JUDGE, None),
         "admin": (Role.ADMIN, None),
+        "yunlin": (Role.COUNTY, None),
+        "douliu": (Role.TOWNSHIP, "斗六市"),
+        # the award demo's two other judges (awards/demo.py: a trimmed mean needs three)
+        "judge-lin": (Role.JUDGE, None),
+        "judge-wu": (Role.JUDGE, None),
     }
     assert get_user_model().objects.get(username="county").get_full_name() == "陳美玲"
 
 
 def test_every_demo_user_can_log_in_with_the_demo_password(seeded):
     demo_seed(today=TODAY)  # a second run updates the users rather than duplicating them
-    assert get_user_model().objects.filter(username__in=DEMO_USERNAMES).count() == 5
+    assert get_user_model().objects.filter(username__in=DEMO_USERNAMES).count() == 7
     request = HttpRequest()  # axes judges every sign-in by its request
     assert all(Client().login(request=request, username=u, password=DEMO_PASSWORD) for u in DEMO_USERNAMES)
 
@@ -187,8 +195,10 @@ def test_command_prints_the_login_table_and_the_address(seeded):
     out = io.StringIO()
     call_command("seed_demo", "--seed", "112", "--force", stdout=out)
     output = out.getvalue()
-    assert re.search(r"zhunan\s+公所承辦人\s+竹南鎮\s+demo-portal-2026", output)
-    assert re.search(r"county\s+縣府承辦人\s+—\s+demo-portal-2026", output)
+    assert re.search(r"zhunan\s+公所承辦人\s+苗栗縣\s+竹南鎮\s+demo-portal-2026", output)
+    assert re.search(r"county\s+縣府承辦人\s+苗栗縣\s+—\s+demo-portal-2026", output)
+    assert re.search(r"yunlin\s+縣府承辦人\s+雲林縣\s+—\s+demo-portal-2026", output)
+    assert re.search(r"douliu\s+公所承辦人\s+雲林縣\s+斗六市\s+demo-portal-2026", output)
     assert "http://127.0.0.1:8000/" in output
 
 
@@ -215,8 +225,8 @@ def test_the_demo_has_compliance_facts_for_two_completed_years_and_this_year(see
         assert YearlyFiling.objects.filter(year=year, plan_budget_filed_on__isnull=False).count() > 100
     completed = _years()[1]
     assert YearlyFiling.objects.filter(year=completed, report_accounts_filed_on__isnull=False).count() > 100
-    assert Election.objects.values("association").distinct().count() == 280
-    assert 0 < ProgrammeProfile.objects.count() < 280
+    assert Election.objects.values("association").distinct().count() == 340
+    assert 0 < ProgrammeProfile.objects.count() < 340
     assert ProgrammeProfile.objects.filter(volunteer_team=True, volunteer_count__gte=10).exists()
     assert ProgrammeProfile.objects.exclude(regular_services="").exists()
     assert Association.objects.filter(board_meeting_interval_months=3).exists()
@@ -280,24 +290,35 @@ def test_the_last_completed_year_has_every_status_and_every_tier(seeded):
     assert statuses.most_common(1)[0][0] == ComplianceStatus.NORMAL
 
 
-def test_every_year_is_assessed_the_oldest_register_finalised_by_the_county_user(seeded):
+@pytest.mark.parametrize(("county", "officer"), [(MIAOLI, "county"), (YUNLIN_COUNTY, "yunlin")])
+def test_each_county_has_every_year_assessed_and_its_oldest_register_finalised_by_its_officer(
+    seeded, county, officer
+):
     oldest, middle, current = _years()
-    active = Association.objects.active().count()
+    active = Association.objects.active().filter(township__county__name=county).count()
     for year in (oldest, middle, current):
-        assert Assessment.objects.filter(year=year).count() == active
-    registers = {r.year: r for r in TierRegister.objects.select_related("finalised_by")}
+        assert (
+            Assessment.objects.filter(year=year, association__township__county__name=county).count() == active
+        )
+    registers = {
+        r.year: r for r in TierRegister.objects.filter(county__name=county).select_related("finalised_by")
+    }
     assert registers[oldest].is_finalised
-    assert registers[oldest].finalised_by.username == "county"
+    assert registers[oldest].finalised_by.username == officer
     assert not registers[middle].is_finalised
     assert not registers[current].is_finalised
 
 
-def test_the_county_user_overrode_a_few_tiers_of_the_middle_year_with_reasons(seeded):
-    overridden = Assessment.objects.filter(override_tier__isnull=False)
-    assert 2 <= overridden.count() <= 3
+@pytest.mark.parametrize(("county", "officer"), [(MIAOLI, "county"), (YUNLIN_COUNTY, "yunlin")])
+def test_each_county_officer_overrode_a_few_tiers_of_the_middle_year_with_reasons(seeded, county, officer):
+    overridden = Assessment.objects.filter(
+        override_tier__isnull=False, association__township__county__name=county
+    )
+    assert 1 <= overridden.count() <= 3
     assert set(overridden.values_list("year", flat=True)) == {_years()[1]}
-    assert all(row.override_reason and row.overridden_by.username == "county" for row in overridden)
-    assert TierChange.objects.filter(kind=TierChange.Kind.OVERRIDDEN).count() == overridden.count()
+    assert all(row.override_reason and row.overridden_by.username == officer for row in overridden)
+    changes = TierChange.objects.filter(kind=TierChange.Kind.OVERRIDDEN, county__name=county)
+    assert changes.count() == overridden.count()
 
 
 def test_tiers_move_between_the_two_completed_years(seeded):
@@ -309,13 +330,13 @@ def test_tiers_move_between_the_two_completed_years(seeded):
 
 
 def test_a_second_run_adds_no_facts_and_leaves_the_finalised_register_alone(seeded):
-    finalised = TierRegister.objects.get(year=_years()[0]).finalised_at
+    finalised = TierRegister.objects.get(county__name=MIAOLI, year=_years()[0]).finalised_at
     overridden = Assessment.objects.filter(override_tier__isnull=False).count()
     result = demo_seed(today=TODAY)
     assert (result.meetings_created, result.filings_created, result.elections_created) == (0, 0, 0)
     assert (result.programmes_created, result.notes) == (0, [])
     assert Assessment.objects.filter(override_tier__isnull=False).count() == overridden
-    assert TierRegister.objects.get(year=_years()[0]).finalised_at == finalised
+    assert TierRegister.objects.get(county__name=MIAOLI, year=_years()[0]).finalised_at == finalised
 
 
 def test_the_county_user_sees_the_middle_year_counts_on_the_grading_overview(seeded):
@@ -325,7 +346,7 @@ def test_the_county_user_sees_the_middle_year_counts_on_the_grading_overview(see
     response = client.get(f"/grading/{year}/")
     assert response.status_code == 200
     totals = response.context["totals"]
-    assert totals["total"] == Association.objects.active().count()
+    assert totals["total"] == Association.objects.active().filter(township__county__name=MIAOLI).count()
     assert all(count > 0 for count in totals["statuses"] + totals["tiers"])
     assert len(response.context["page"].object_list) == 18
     assert response.context["unassessed"] == 0
@@ -346,3 +367,39 @@ def test_facts_are_planned_from_the_seed_and_the_day_only():
     assert planned != facts(113)
     assert max(held_on for _name, _kind, held_on, _minutes in planned) <= today
     assert all(minutes is None or held_on <= minutes <= today for _n, _k, held_on, minutes in planned)
+
+
+# --- the second county, 雲林縣 ---------------------------------------------------------------------------
+
+
+def test_seed_creates_60_associations_across_the_20_townships_of_yunlin(seeded):
+    associations = Association.objects.filter(township__county__name=YUNLIN_COUNTY)
+    assert associations.count() == 60
+    assert associations.values("township").distinct().count() == 20
+
+
+def test_the_yunlin_officer_sees_only_yunlin_and_the_miaoli_officer_only_miaoli(seeded):
+    for username, county in (("yunlin", YUNLIN_COUNTY), ("county", MIAOLI)):
+        visible = Association.objects.visible_to(get_user_model().objects.get(username=username))
+        assert set(visible.values_list("township__county__name", flat=True)) == {county}
+
+
+def test_the_douliu_clerk_sees_only_douliu_associations(seeded):
+    visible = Association.objects.visible_to(get_user_model().objects.get(username="douliu"))
+    assert set(visible.values_list("township__name", flat=True)) == {"斗六市"}
+
+
+def test_the_yunlin_plan_is_reproducible_and_its_own():
+    today = datetime.date(2026, 1, 5)
+    plans = demo_plan(seed=112, today=today, words=YUNLIN)
+    assert [(p.township, p.name) for p in plans] == [
+        (p.township, p.name) for p in demo_plan(seed=112, today=today, words=YUNLIN)
+    ]
+    assert all(p.values["address"].startswith("雲林縣") for p in plans)
+
+
+def test_the_miaoli_plan_is_exactly_what_it_was_before_yunlin_was_added():
+    """A digest of the whole 苗栗 plan for one seed and day, taken before 雲林縣 joined the demo."""
+    plans = demo_plan(seed=112, today=datetime.date(2026, 1, 5))
+    digest = hashlib.sha256(repr(plans).encode()).hexdigest()
+    assert digest == "13905b7a90d7540cd35f20b3d792a7b36c724d15f11b82646a4f7f78671788f8"

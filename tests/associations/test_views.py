@@ -424,7 +424,10 @@ def test_create_refuses_a_name_already_used_in_the_township(zhunan_client, zhuna
 
     response = zhunan_client.post("/associations/new/", data)
 
-    assert "竹南鎮已有同名的協會「竹南大埔社區發展協會」。" in response.content.decode()
+    assert (
+        f'竹南鎮已有「<a href="/associations/{zhunan_row.pk}/">竹南大埔社區發展協會</a>」'
+        in response.content.decode()
+    )
     assert Association.objects.count() == 1
 
 

@@ -49,7 +49,7 @@ def test_the_copy_is_of_the_row_as_it_stands_and_marks_a_change(administrator):
 def test_many_rows_beyond_one_sqlite_batch_each_get_exactly_one_row(settings):
     township = AssociationFactory().township
     created = Association.objects.bulk_create(
-        [Association(name=f"第{n}社區發展協會", township=township) for n in range(1000)]
+        [Association(name=f"第{n}社區發展協會", name_key=f"第{n}", township=township) for n in range(1000)]
     )
 
     copy_to_history(Association, [a.pk for a in created], history_type=CREATED, stamp=timezone.now())

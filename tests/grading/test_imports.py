@@ -84,11 +84,13 @@ def test_a_date_outside_the_year_is_an_error_naming_row_and_column(tmp_path, ass
     assert report["errors"][0]["text"] == "第 2 列「會員大會日期」：113/01/05 不在112年度內。"
 
 
-def test_an_unreadable_date_is_a_warning_and_the_rest_of_the_row_is_imported(tmp_path, association):
-    output = run(sheet(tmp_path, "竹南鎮,竹南鎮中美社區發展協會,112/05/20,五月,,,,,"))
-    assert "無法辨識的日期：五月" in output
-    assert Meeting.objects.filter(kind="general_assembly").count() == 1
-    assert not Meeting.objects.filter(kind="board").exists()
+def test_an_unreadable_date_blocks_the_file_and_nothing_of_the_row_is_imported(tmp_path, association):
+    with pytest.raises(CommandError) as error:
+        run(sheet(tmp_path, "竹南鎮,竹南鎮中美社區發展協會,112/05/20,五月,,,,,"))
+    assert error.value.returncode == 1
+    errors = ImportRecord.objects.get().report["errors"]
+    assert errors[0]["text"] == "第 2 列「理事會日期」：無法辨識的日期「五月」"
+    assert not Meeting.objects.exists()
 
 
 def test_the_same_association_twice_is_an_error(tmp_path, association):

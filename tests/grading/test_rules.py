@@ -208,6 +208,14 @@ def test_minutes_not_yet_filed_within_30_days_are_pending():
     assert result.due_on == D(2023, 3, 31)
 
 
+def test_an_assembly_without_quorum_needs_no_minutes():
+    meetings = [
+        *assembly(D(2023, 3, 1), D(2023, 3, 20)),
+        MeetingFact(rules.GENERAL_ASSEMBLY, D(2023, 5, 1), quorum_met=False, minutes_filed_on=None),
+    ]
+    assert rules.minutes_filed_within_30_days(facts(meetings=meetings), AFTER_YEAR).outcome == rules.PASS
+
+
 def test_board_meeting_minutes_are_not_judged():
     meetings = [MeetingFact(rules.BOARD, D(2023, 3, 1), minutes_filed_on=None)]
     assert rules.minutes_filed_within_30_days(facts(meetings=meetings), AFTER_YEAR).outcome == rules.PASS

@@ -57,7 +57,8 @@ def test_judge_is_refused_the_overview(judge_client):
     assert judge_client.get("/grading/2023/").status_code == 403
 
 
-def test_overview_shows_the_guidance_for_each_tier(county_client):
+def test_overview_shows_the_guidance_for_each_tier(county_client, zhunan):
+    AssociationFactory(township=zhunan)
     content = county_client.get("/grading/2023/").content.decode()
     assert "停滯型：健全社區組織，正常開會" in content
     assert "潛力型：培養社區志工，執行長期方案" in content
@@ -219,6 +220,7 @@ def test_township_clerk_cannot_recompute_or_finalise(zhunan_client, zhunan):
 
 
 def test_county_officer_edits_the_years_thresholds(county_client, zhunan):
+    AssociationFactory(township=zhunan)
     response = county_client.post(
         "/grading/2023/thresholds/",
         {"potential_min_activities": "2", "developing_min_activities": "4", "volunteer_team_min_size": "8"},
@@ -229,7 +231,19 @@ def test_county_officer_edits_the_years_thresholds(county_client, zhunan):
     )
 
 
-def test_township_clerk_cannot_edit_thresholds(zhunan_client):
+def test_administrator_edits_the_thresholds_of_their_working_county(admin_client_, administrator, zhunan):
+    AssociationFactory(township=zhunan)
+    response = admin_client_.post(
+        "/grading/2023/thresholds/",
+        {"potential_min_activities": "2", "developing_min_activities": "4", "volunteer_team_min_size": "8"},
+    )
+    assert response.status_code == 302
+    assert TierThresholds.objects.get(year=2023).county == zhunan.county
+    assert TierChange.objects.get(kind=TierChange.Kind.THRESHOLDS).changed_by == administrator
+
+
+def test_township_clerk_cannot_edit_thresholds(zhunan_client, zhunan):
+    AssociationFactory(township=zhunan)
     assert zhunan_client.get("/grading/2023/thresholds/").status_code == 403
 
 
@@ -243,7 +257,8 @@ def test_a_role_that_may_never_act_is_refused_whatever_the_registers_state(zhuna
     assert TierThresholds.objects.count() == 0
 
 
-def test_showing_the_thresholds_page_writes_nothing(county_client):
+def test_showing_the_thresholds_page_writes_nothing(county_client, zhunan):
+    AssociationFactory(township=zhunan)
     TierThresholds.objects.create(county=CountyFactory(), year=2022, developing_min_activities=5)
     response = county_client.get("/grading/2023/thresholds/")
     assert response.status_code == 200
@@ -331,8 +346,8 @@ def test_movement_shows_a_clerk_only_their_township(toufen_client, zhunan, toufe
 def test_todo_lists_an_overdue_report_with_its_due_date(zhunan_client, zhunan, frozen_today):
     association = AssociationFactory(township=zhunan, name="竹南社區發展協會")
     YearlyFilingFactory(association=association, year=2025, report_accounts_filed_on=None)
-    items = zhunan_client.get("/grading/todo/").context["page"]  # on 2026-07-01
-    report = [i for i in items if i.label == "工作報告及決算於次年 3 月底前送府"]
+    groups = zhunan_client.get("/grading/todo/").context["page"]  # on 2026-07-01
+    report = [i for group in groups for i in group.items if i.label == "工作報告及決算於次年 3 月底前送府"]
     assert report and report[0].due_on == D(2026, 3, 31) and report[0].overdue
 
 
@@ -350,7 +365,7 @@ def test_todo_filtered_by_another_township_shows_a_clerk_only_their_own(
     url = f"/grading/todo/?township={zhunan.pk}"
     assert "竹南社區發展協會" in county_client.get(url).content.decode()
     response = toufen_client.get(url)
-    assert {item.association for item in response.context["page"]} == {"頭份社區發展協會"}
+    assert {group.association for group in response.context["page"]} == {"頭份社區發展協會"}
     assert "竹南社區發展協會" not in response.content.decode()
     assert list(response.context["form"].fields["township"].queryset) == [toufen]
 

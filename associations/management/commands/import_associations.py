@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError, CommandParser
 
+from associations.access import can_import_into
 from associations.roster.cleaning import county_by_name
 from associations.roster.dataset import roster_import
 from core.imports.command import ImportCommand
@@ -26,7 +27,9 @@ class Command(ImportCommand):
         parser.add_argument("--dry-run", action="store_true", help="只檢查並列出報告，不寫入")
         parser.add_argument("--county", default=settings.PORTAL_COUNTY, help="縣市（預設 PORTAL_COUNTY）")
         parser.add_argument("--sheet", default=None, help="Excel 工作表名稱（預設第一個）")
-        parser.add_argument("--user", default=None, help="記錄為執行者的帳號")
+        parser.add_argument(
+            "--user", default=None, help="記錄為執行者的帳號，且只能匯入此帳號可管理的縣市（省略：系統執行）"
+        )
         parser.add_argument("--all-warnings", action="store_true", help="列出全部警告（預設最多 200 則）")
 
     def handle(
@@ -40,6 +43,12 @@ class Command(ImportCommand):
             user = get_user_model().objects.filter(username=options["user"]).first()
             if user is None:
                 raise CommandError(f"找不到帳號「{options['user']}」。", returncode=2)
+            if not can_import_into(user, found):
+                raise CommandError(
+                    f"帳號「{user.get_username()}」不能匯入{found.name}的名冊："
+                    "匯入限該縣的縣府承辦人與系統管理者（公所承辦人請交由縣府匯入）。",
+                    returncode=2,
+                )
         bar = _ProgressBar(self.stderr._out if hasattr(self.stderr, "_out") else sys.stderr)
         report = roster_import(
             path=file, user=user, county=found, dry_run=dry_run, sheet=sheet, progress=bar.update

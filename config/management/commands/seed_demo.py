@@ -18,10 +18,12 @@ def _row(cells: list[str], widths: list[int]) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Seed a realistic 苗栗縣 demo (280 associations with villages and officers, three years of "
-        "compliance facts with their statuses and tiers, the oldest year's register finalised) and one user "
-        "of each role. Safe to run again: existing associations are kept as they are with their facts; the "
-        "demo users are updated and their passwords reset to the demo password."
+        "Seed a realistic demo of 苗栗縣 (280 associations with villages and officers, three years of "
+        "compliance facts with their statuses and tiers, the oldest year's register finalised) and of a "
+        "smaller 雲林縣 (60 associations, graded and finalised on its own registers), with one user of "
+        "each role for 苗栗縣 and a county officer and a clerk for 雲林縣. Safe to run again: existing "
+        "associations are kept as they are with their facts; the demo users are updated and their "
+        "passwords reset to the demo password."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -75,8 +77,11 @@ class Command(BaseCommand):
         )
         for note in result.notes:
             self.stdout.write(note)
-        header = [_("帳號"), _("角色"), _("鄉鎮市區"), _("密碼")]
-        rows = [[u.username, str(u.role.label), u.township or "—", u.password] for u in result.users]
+        header = [_("帳號"), _("角色"), _("縣市"), _("鄉鎮市區"), _("密碼")]
+        rows = [
+            [u.username, str(u.role.label), u.county or "—", u.township or "—", u.password]
+            for u in result.users
+        ]
         widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
         self.stdout.write("")
         for cells in [header, *rows]:

@@ -1,0 +1,51 @@
+"""The years a page may open: from the association's founding (or its earliest recorded fact) to next year,
+and for a county's grading pages from the county's earliest data to next year. A year outside answers 404
+before anything is read or created, so a typed `/compliance/2100/` leaves no register behind."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Min, OuterRef, Subquery
+from django.utils import timezone
+
+from associations.models import Association, County, Meeting, YearlyFiling
+
+
+def _span(earliest: list[datetime.date | int | None]) -> range:
+    """From the earliest of `earliest` (dates or years; the year being checked, last year, at the latest)
+    to next year."""
+    this_year = timezone.localdate().year
+    years = [e.year if isinstance(e, datetime.date) else e for e in earliest if e is not None]
+    return range(min([*years, this_year - 1]), this_year + 2)
+
+
+def association_years(association: Association) -> range:
+    """The years an association's checklist may be opened for."""
+    found = Association.objects.filter(pk=association.pk).aggregate(
+        meeting=Min("meetings__held_on"),
+        filing=Min("yearly_filings__year"),
+        elected=Min("elections__elected_on"),
+    )
+    return _span([association.founded_on, *found.values()])
+
+
+def county_years(county_id: int | None) -> range:
+    """The years a county's grading pages and township grid may be opened for."""
+    if county_id is None:
+        return _span([])
+
+    def earliest(model: type, field: str, county: str = "association__township__county") -> Subquery:
+        rows = model.objects.filter(**{county: OuterRef("pk")}).order_by().values(county)
+        return Subquery(rows.annotate(m=Min(field)).values("m"))
+
+    found = (
+        County.objects.filter(pk=county_id)
+        .values(
+            founded=earliest(Association, "founded_on", "township__county"),
+            meeting=earliest(Meeting, "held_on"),
+            filing=earliest(YearlyFiling, "year"),
+        )
+        .first()
+    )
+    return _span(list(found.values()) if found else [])

@@ -1,0 +1,371 @@
+"""Staff pages of the award. Every read starts from `awards.permissions` (rounds, entries, conflicts, sheets
+and criteria fetched and authorised together: 404 outside the user's scope); every write calls a service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from associations.access import role_of
+from associations.models import Association
+from awards import permissions, services
+from awards.exports import results_headers, results_rows
+from awards.forms import AssignJudgeForm, CriterionForm, ReasonForm
+from awards.models import AwardGroup, AwardLevel, AwardRound, Conflict, Criterion, Entry, ScoreSheet
+from awards.results import round_results
+from core.exports import FORMATS, table_response
+from core.roles import COUNTY_WIDE_ROLES, Role
+
+EVENT_LIMIT = 50
+
+
+def _run(request: HttpRequest, action: Callable[[], object], success: str) -> bool:
+    try:
+        action()
+    except services.AwardError as exc:
+        messages.error(request, str(exc))
+        return False
+    messages.success(request, success)
+    return True
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_use_awards(request.user):
+        raise PermissionDenied
+    rounds = (
+        permissions.scope_rounds(AwardRound.objects.all(), request.user)
+        .annotate(
+            entry_count=Count("entries", filter=Q(entries__state=Entry.State.ACCEPTED), distinct=True),
+            judge_count=Count("judges", distinct=True),
+        )
+        .order_by("-year", "code")
+    )
+    return render(request, "awards/index.html", {"rounds": rounds})
+
+
+def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    award_round = permissions.get_round_for_user(request.user, pk)
+    user = request.user
+    role = role_of(user)
+    groups = AwardGroup.objects.filter(round=award_round).prefetch_related(
+        Prefetch(
+            "criteria", queryset=Criterion.objects.filter(superseded_at__isnull=True).order_by("position")
+        ),
+        Prefetch("levels", queryset=AwardLevel.objects.order_by("rank")),
+    )
+    entries = list(
+        permissions.scope_entries(award_round.entries.all(), user)
+        .select_related("group", "township", "association")
+        .order_by("group__sort_order", "group_id", "township__sort_order", "township__name", "pk")
+    )
+    own_sheets = {}
+    if role == Role.JUDGE:
+        own_sheets = dict(
+            ScoreSheet.objects.filter(entry__in=[e.pk for e in entries], judge=user).values_list(
+                "entry_id", "state"
+            )
+        )
+    for entry in entries:
+        entry.own_sheet_state = own_sheets.get(entry.pk)
+    county_view = role in COUNTY_WIDE_ROLES
+    actions = permissions.allowed_actions(user, award_round)
+    context: dict[str, object] = {
+        "round": award_round,
+        "groups": groups,
+        "entries": entries,
+        "actions": actions,
+        "county_view": county_view,
+        "can_see_results": permissions.can_see_results(user, award_round),
+    }
+    if county_view:
+        judges = list(award_round.judges.select_related("judge").order_by("judge__username"))
+        context["judges"] = judges
+        context["conflicts"] = (
+            Conflict.objects.filter(entry__round=award_round)
+            .select_related("entry__association", "entry__township", "judge", "cleared_by")
+            .order_by("cleared_at", "entry_id", "judge__username")
+        )
+        context["sheets"] = (
+            ScoreSheet.objects.filter(entry__round=award_round, state=ScoreSheet.State.SUBMITTED)
+            .select_related("entry__association", "entry__township", "judge")
+            .order_by("entry_id", "judge__username")
+        )
+        context["events"] = award_round.events.select_related("actor", "entry__association")[:EVENT_LIMIT]
+        if "assign_judge" in actions:
+            context["assign_form"] = AssignJudgeForm(exclude=[a.judge_id for a in judges])
+        context["clear_form"] = ReasonForm()
+    if "nominate" in actions:
+        context["nominees"] = (
+            Association.objects.visible_to(user)
+            .active()
+            .filter(township__county_id=award_round.county_id)
+            .exclude(award_entries__round=award_round)
+            .select_related("township")
+            .order_by("township__sort_order", "name")
+        )
+    return render(request, "awards/round.html", context)
+
+
+@require_POST
+def round_start(request: HttpRequest, pk: int) -> HttpResponse:
+    award_round = permissions.get_round_for_user(request.user, pk)
+    _run(
+        request,
+        lambda: services.round_start_scoring(actor=request.user, award_round=award_round),
+        _("已開始評分，評分項目已凍結。"),
+    )
+    return redirect(award_round)
+
+
+@require_POST
+def round_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    award_round = permissions.get_round_for_user(request.user, pk)
+    if _run(
+        request,
+        lambda: services.round_publish(actor=request.user, award_round=award_round),
+        _("已公布結果。"),
+    ):
+        return redirect("awards:results", award_round.pk)
+    return redirect(award_round)
+
+
+@require_POST
+def judge_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    award_round = permissions.get_round_for_user(request.user, pk)
+    if not permissions.decide(request.user, "assign_judge", award_round).allowed:
+        raise PermissionDenied
+    form = AssignJudgeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("請選擇評審。"))
+        return redirect(award_round)
+    _run(
+        request,
+        lambda: services.judge_assign(
+            actor=request.user, award_round=award_round, judge=form.cleaned_data["judge"]
+        ),
+        _("已指派評審。"),
+    )
+    return redirect(award_round)
+
+
+@require_POST
+def entry_nominate(request: HttpRequest, pk: int) -> HttpResponse:
+    award_round = permissions.get_round_for_user(request.user, pk)
+    if not permissions.decide(request.user, "nominate", award_round).allowed:
+        raise PermissionDenied
+    group = AwardGroup.objects.filter(round=award_round, pk=_int(request.POST.get("group"))).first()
+    if group is None:
+        messages.error(request, _("請選擇組別。"))
+        return redirect(award_round)
+    association = None
+    if not group.for_townships:
+        association = (
+            Association.objects.visible_to(request.user)
+            .select_related("township")
+            .filter(pk=_int(request.POST.get("association")))
+            .first()
+        )
+        if association is None:
+            messages.error(request, _("請選擇協會。"))
+            return redirect(award_round)
+    _run(
+        request,
+        lambda: services.entry_nominate(actor=request.user, group=group, association=association),
+        _("已推薦參選。"),
+    )
+    return redirect(award_round)
+
+
+def _int(value: object) -> int:
+    return int(value) if isinstance(value, str) and value.isdecimal() else 0
+
+
+@require_POST
+def entry_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = permissions.get_entry_for_user(request.user, pk)
+    _run(request, lambda: services.entry_accept(actor=request.user, entry=entry), _("已受理參選。"))
+    return redirect(entry.round)
+
+
+@require_POST
+def conflict_declare(request: HttpRequest, pk: int) -> HttpResponse:
+    """A judge declares their own conflict with an entry; a county officer one of a judge of the round."""
+    entry = permissions.get_entry_for_user(request.user, pk)
+    if role_of(request.user) == Role.JUDGE:
+        judge = request.user
+    else:
+        assignment = (
+            entry.round.judges.filter(judge_id=_int(request.POST.get("judge")))
+            .select_related("judge")
+            .first()
+        )
+        if assignment is None:
+            raise Http404
+        judge = assignment.judge
+    detail = request.POST.get("detail", "")[:200]
+    _run(
+        request,
+        lambda: services.conflict_declare(actor=request.user, entry=entry, judge=judge, detail=detail),
+        _("已登錄迴避。"),
+    )
+    return redirect(entry.round)
+
+
+@require_POST
+def conflict_clear(request: HttpRequest, pk: int) -> HttpResponse:
+    conflict = permissions.get_conflict_for_user(request.user, pk)
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    _run(
+        request,
+        lambda: services.conflict_clear(actor=request.user, conflict=conflict, reason=reason),
+        _("已解除迴避。"),
+    )
+    return redirect(conflict.entry.round)
+
+
+def entry_score(request: HttpRequest, pk: int) -> HttpResponse:
+    """The judge's scoring page: every current criterion in order, a draft until submitted."""
+    entry = permissions.get_entry_for_user(request.user, pk)
+    if role_of(request.user) != Role.JUDGE:
+        raise PermissionDenied
+    criteria = services.current_criteria(entry.group_id)
+    sheet = ScoreSheet.objects.filter(entry=entry, judge=request.user).first()
+    values = _sheet_values(sheet)
+    error = ""
+    if request.method == "POST":
+        raw = {c.pk: request.POST.get(f"c{c.pk}", "") for c in criteria}
+        submit = "submit" in request.POST
+        try:
+            services.sheet_save(
+                actor=request.user,
+                entry=entry,
+                points=raw,
+                submit=submit,
+                comment=request.POST.get("comment", ""),
+            )
+        except services.AwardError as exc:
+            error = str(exc)
+            values = {**values, **{c.position: raw[c.pk] for c in criteria}}
+        else:
+            messages.success(request, _("評分已送出。") if submit else _("草稿已儲存。"))
+            return redirect("awards:score", entry.pk)
+    rows = [(c, values.get(c.position, "")) for c in criteria]
+    context = {
+        "entry": entry,
+        "round": entry.round,
+        "rows": rows,
+        "sheet": sheet,
+        "error": error,
+        "can_score": permissions.decide(request.user, "score", entry.round).allowed,
+    }
+    return render(request, "awards/score.html", context)
+
+
+def _sheet_values(sheet: ScoreSheet | None) -> dict[int, object]:
+    if sheet is None:
+        return {}
+    return {score.criterion.position: score.points for score in sheet.scores.select_related("criterion")}
+
+
+def entry_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable score sheet (評分表) for a site visit: the judge's own (filled in so far), or a blank
+    one for a county officer to hand out."""
+    entry = permissions.get_entry_for_user(request.user, pk)
+    role = role_of(request.user)
+    if role not in {Role.JUDGE, *COUNTY_WIDE_ROLES}:
+        raise PermissionDenied
+    sheet = ScoreSheet.objects.filter(entry=entry, judge=request.user).first() if role == Role.JUDGE else None
+    values = _sheet_values(sheet)
+    criteria = services.current_criteria(entry.group_id)
+    rows = [(c, values.get(c.position, "")) for c in criteria]
+    total = sum(points for points in values.values()) if values else ""
+    max_total = sum(c.max_points for c in criteria)
+    judge_name = services.person_name(request.user) if role == Role.JUDGE else ""
+    context = {"entry": entry, "round": entry.round, "rows": rows, "total": total, "max_total": max_total}
+    context["judge_name"] = judge_name
+    return render(request, "awards/sheet_print.html", context)
+
+
+def sheet_change(request: HttpRequest, pk: int) -> HttpResponse:
+    """A county officer corrects a submitted sheet, with a reason kept in the round's history."""
+    sheet = permissions.get_sheet_for_user(request.user, pk)
+    award_round = sheet.entry.round
+    if not permissions.decide(request.user, "change_score", award_round).allowed:
+        raise PermissionDenied
+    scores = list(sheet.scores.select_related("criterion").order_by("criterion__position"))
+    error = ""
+    if request.method == "POST":
+        raw = {s.criterion_id: request.POST.get(f"c{s.criterion_id}", "") for s in scores}
+        try:
+            services.score_change(
+                actor=request.user, sheet=sheet, points=raw, reason=request.POST.get("reason", "")
+            )
+        except services.AwardError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, _("分數已修改。"))
+            return redirect(award_round)
+    return render(
+        request,
+        "awards/sheet_change.html",
+        {"sheet": sheet, "round": award_round, "scores": scores, "error": error},
+    )
+
+
+def criterion_revise(request: HttpRequest, pk: int) -> HttpResponse:
+    criterion = permissions.get_criterion_for_user(request.user, pk)
+    award_round = criterion.group.round
+    if not permissions.decide(request.user, "revise_criterion", award_round).allowed:
+        raise PermissionDenied
+    initial = {
+        "name": criterion.name,
+        "max_points": criterion.max_points,
+        "description": criterion.description,
+    }
+    form = CriterionForm(request.POST or None, initial=initial)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _run(
+            request,
+            lambda: services.criterion_revise(actor=request.user, criterion=criterion, **form.cleaned_data),
+            _("評分項目已更新。"),
+        )
+    ):
+        return redirect(award_round)
+    return render(
+        request, "awards/criterion_form.html", {"form": form, "criterion": criterion, "round": award_round}
+    )
+
+
+def results(request: HttpRequest, pk: int) -> HttpResponse:
+    award_round = permissions.get_round_for_user(request.user, pk)
+    if not permissions.can_see_results(request.user, award_round):
+        raise PermissionDenied
+    fmt = request.GET.get("format")
+    if fmt:
+        if fmt not in FORMATS:
+            raise Http404
+        title = _("%(name)s成績") % {"name": award_round.name}
+        return table_response(
+            filename=title,
+            fmt=fmt,
+            headers=results_headers(),
+            rows=results_rows(award_round),
+            title=title[:31],
+        )
+    context = {
+        "round": award_round,
+        "groups": round_results(award_round),
+        "show_judge_names": permissions.can_see_all_sheets(request.user, award_round),
+        "actions": permissions.allowed_actions(request.user, award_round),
+    }
+    return render(request, "awards/results.html", context)

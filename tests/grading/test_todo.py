@@ -1,0 +1,152 @@
+"""The to-do list (issue 12 item 4): late filings are done, not overdue; filters by township, kind and due
+window with counts; one block per association; sortable; exported as filtered; scoped to the user."""
+
+import csv
+import datetime
+import io
+
+from tests.associations.factories import AssociationFactory
+from tests.grading.factories import ElectionFactory, YearlyFilingFactory
+
+D = datetime.date
+PLAN = "plan_budget_filed_before_year"
+REPORT = "report_accounts_filed_by_march"
+TERM = "term_not_expired"
+
+
+def shown(response):
+    return [item for group in response.context["page"] for item in group.items]
+
+
+def exported(response):
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def late_plan(township, name="竹南社區發展協會"):
+    """An association that sent this year's plan on 115/02/17, after its 114/12/31 deadline."""
+    association = AssociationFactory(township=township, name=name)
+    YearlyFilingFactory(association=association, year=2026, plan_budget_filed_on=D(2026, 2, 17))
+    return association
+
+
+def test_plan_sent_late_is_not_listed_as_an_open_to_do(zhunan_client, zhunan, frozen_today):
+    late_plan(zhunan)
+    kinds = {item.kind for item in shown(zhunan_client.get("/grading/todo/"))}
+    assert PLAN not in kinds
+
+
+def test_plan_sent_late_shows_as_done_late_when_asked_for(zhunan_client, zhunan, frozen_today):
+    late_plan(zhunan)
+    items = shown(zhunan_client.get("/grading/todo/?state=late_done"))
+    assert [(i.kind, i.state_label, i.overdue) for i in items] == [(PLAN, "逾期已送", False)]
+    assert "逾期送府：115/02/17 送府" in items[0].message
+
+
+def test_plan_never_sent_is_overdue(zhunan_client, zhunan, frozen_today):
+    association = AssociationFactory(township=zhunan)
+    YearlyFilingFactory(association=association, year=2026, plan_budget_filed_on=None)
+    items = shown(zhunan_client.get(f"/grading/todo/?state=overdue&kind={PLAN}"))
+    assert [(i.kind, i.overdue) for i in items] == [(PLAN, True)]
+
+
+def test_kind_filter_lists_only_that_kind(county_client, zhunan, frozen_today):
+    AssociationFactory(township=zhunan)
+    items = shown(county_client.get(f"/grading/todo/?kind={REPORT}"))
+    assert {i.kind for i in items} == {REPORT}
+
+
+def test_due_window_separates_this_months_duties_from_later_ones(county_client, zhunan, frozen_today):
+    soon = AssociationFactory(township=zhunan, name="近期社區發展協會")
+    ElectionFactory(association=soon, term_ends_on=D(2026, 7, 20))
+    later = AssociationFactory(township=zhunan, name="稍後社區發展協會")
+    ElectionFactory(association=later, term_ends_on=D(2026, 9, 15))
+    due_soon = shown(county_client.get(f"/grading/todo/?kind={TERM}&state=due_soon"))
+    due_later = shown(county_client.get(f"/grading/todo/?kind={TERM}&state=later"))
+    assert [i.association for i in due_soon] == ["近期社區發展協會"]
+    assert [i.association for i in due_later] == ["稍後社區發展協會"]
+
+
+def test_filters_show_how_many_items_each_choice_holds(zhunan_client, zhunan, frozen_today):
+    late_plan(zhunan)
+    form = zhunan_client.get("/grading/todo/").context["form"]
+    assert dict(form.fields["state"].choices)["late_done"] == "逾期已送（1）"
+    assert dict(form.fields["kind"].choices)[REPORT] == "工作報告及決算於次年 3 月底前送府（1）"
+
+
+def test_each_association_is_one_block_with_all_its_items(county_client, zhunan, frozen_today):
+    AssociationFactory(township=zhunan, name="竹南社區發展協會")
+    groups = list(county_client.get("/grading/todo/").context["page"])
+    assert [g.association for g in groups] == ["竹南社區發展協會"]
+    assert {REPORT, TERM} <= {i.kind for i in groups[0].items}
+
+
+def test_blocks_sort_by_latest_due_date_first_when_asked(county_client, zhunan, frozen_today):
+    for name, ends in (("甲社區發展協會", D(2026, 7, 20)), ("乙社區發展協會", D(2026, 9, 15))):
+        ElectionFactory(association=AssociationFactory(township=zhunan, name=name), term_ends_on=ends)
+    url = f"/grading/todo/?kind={TERM}&sort="
+    assert [g.association for g in county_client.get(url + "due").context["page"]] == [
+        "甲社區發展協會",
+        "乙社區發展協會",
+    ]
+    assert [g.association for g in county_client.get(url + "-due").context["page"]] == [
+        "乙社區發展協會",
+        "甲社區發展協會",
+    ]
+
+
+def test_export_holds_exactly_the_filtered_items_of_every_page(county_client, zhunan, settings, frozen_today):
+    settings.PAGE_SIZE = 1
+    late_plan(zhunan, "A社區發展協會")
+    late_plan(zhunan, "B社區發展協會")
+    rows = exported(county_client.get("/grading/todo/export/?state=late_done&format=csv"))
+    assert rows[0] == ["鄉鎮市區", "協會名稱", "年度", "事項", "狀態", "期限", "說明"]
+    assert [row[1:6] for row in rows[1:]] == [
+        [name, "115年度", "工作計畫及預算於年度開始前送府", "逾期已送", "114/12/31"]
+        for name in ("A社區發展協會", "B社區發展協會")
+    ]
+
+
+def test_page_links_to_the_export_with_its_filters(county_client, frozen_today):
+    content = county_client.get(f"/grading/todo/?kind={REPORT}").content.decode()
+    assert f"/grading/todo/export/?kind={REPORT}&amp;format=xlsx" in content
+
+
+def test_clerk_export_filtered_by_another_township_holds_only_their_own(
+    toufen_client, zhunan, toufen, frozen_today
+):
+    AssociationFactory(township=zhunan, name="竹南社區發展協會")
+    AssociationFactory(township=toufen, name="頭份社區發展協會")
+    rows = exported(toufen_client.get(f"/grading/todo/export/?township={zhunan.pk}&format=csv"))
+    assert {row[1] for row in rows[1:]} == {"頭份社區發展協會"}
+
+
+def test_another_countys_officer_sees_none_of_the_county(yunlin_client, zhunan, frozen_today):
+    AssociationFactory(township=zhunan, name="竹南社區發展協會")
+    assert list(yunlin_client.get(f"/grading/todo/?township={zhunan.pk}").context["page"]) == []
+    rows = exported(yunlin_client.get(f"/grading/todo/export/?township={zhunan.pk}&format=csv"))
+    assert rows[1:] == []
+
+
+def test_judge_and_anonymous_visitor_cannot_export_the_to_do_list(judge_client, anonymous_client):
+    assert judge_client.get("/grading/todo/export/?format=csv").status_code == 403
+    assert anonymous_client.get("/grading/todo/export/?format=csv").status_code == 302
+
+
+def test_export_in_an_unknown_format_is_not_found(county_client):
+    assert county_client.get("/grading/todo/export/?format=pdf").status_code == 404
+
+
+def test_page_and_export_run_a_fixed_number_of_queries_at_any_size(
+    county_client, zhunan, toufen, frozen_today, django_assert_max_num_queries
+):
+    late_plan(zhunan)
+    with django_assert_max_num_queries(14) as page:
+        county_client.get("/grading/todo/")
+    with django_assert_max_num_queries(14) as export:
+        county_client.get("/grading/todo/export/?format=xlsx")
+    for index in range(30):
+        late_plan(toufen if index % 2 else zhunan, f"社區發展協會{index}")
+    with django_assert_max_num_queries(len(page.captured_queries)):
+        county_client.get("/grading/todo/")
+    with django_assert_max_num_queries(len(export.captured_queries)):
+        county_client.get("/grading/todo/export/?format=xlsx")
