@@ -147,7 +147,13 @@ class RoundWorkbookImport(DatasetImport[RoundPlan, RoundPlan]):
         self.scope = f"{county.name} {code}"
 
     def remembered(self) -> Mapping[str, object]:
-        return {"county": self.county.name, "year": self.year, "code": self.code}
+        return {
+            "county": self.county.name,
+            "year": self.year,
+            "code": self.code,
+            "name": self.name,
+            "method": self.method,
+        }
 
     def _sheet_unchecked(
         self, report: ImportReport, sheet: str, columns: Mapping[str, Sequence[str]], required: Sequence[str]
@@ -378,6 +384,18 @@ class RoundWorkbookImport(DatasetImport[RoundPlan, RoundPlan]):
                 "conflicts": len(cleaned.conflicts),
             }
         )
+        for name, spec in cleaned.groups.items():
+            criteria = "、".join(f"{c_name} {points}" for c_name, points, _d in spec["criteria"])  # type: ignore[attr-defined]
+            levels = "、".join(level[0] for level in spec["levels"]) or "—"  # type: ignore[attr-defined]
+            entries = sum(1 for group, _t, _a in cleaned.entries if group == name)
+            report.notices.append(
+                _("組別「%(group)s」：評分項目 %(criteria)s；等第 %(levels)s；參選者 %(entries)d。")
+                % {"group": name, "criteria": criteria, "levels": levels, "entries": entries}
+            )
+        if cleaned.judges:
+            report.notices.append(
+                _("評審：%(judges)s。") % {"judges": "、".join(judge.username for judge in cleaned.judges)}  # type: ignore[attr-defined]
+            )
         return cleaned
 
     def write(self, plan: RoundPlan, record: ImportRecord) -> Sequence[str]:

@@ -1,11 +1,13 @@
 from django.urls import path
 
 from awards import views
+from awards.round_import import round_create_view
 
 app_name = "awards"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("new/", round_create_view, name="create"),
     path("<int:pk>/", views.round_detail, name="round"),
     path("<int:pk>/start/", views.round_start, name="start"),
     path("<int:pk>/publish/", views.round_publish, name="publish"),

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from associations import access
 from associations.access import role_of
 from associations.models import Association
 from awards import permissions, services
@@ -47,7 +48,8 @@ def index(request: HttpRequest) -> HttpResponse:
         )
         .order_by("-year", "code")
     )
-    return render(request, "awards/index.html", {"rounds": rounds})
+    can_create = access.can_import(request.user)  # a round is set up from a workbook, as an import is
+    return render(request, "awards/index.html", {"rounds": rounds, "can_create": can_create})
 
 
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -224,6 +224,10 @@ class PreviewedImport:
         """Anything of the choices the template shows next to the report."""
         return {}
 
+    def imported(self, report: ImportReport, choices: dict[str, Any]) -> HttpResponse | None:
+        """Where a confirmed import goes next (after its success message); None shows its report."""
+        return None
+
     # --- The flow --------------------------------------------------------------------------------------
 
     def view(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> HttpResponse:
@@ -310,6 +314,9 @@ class PreviewedImport:
             path.unlink(missing_ok=True)
             imported = {"name": record.file_name, "summary": report.summary()}
             messages.success(request, _("已匯入「%(name)s」：%(summary)s") % imported)
+            next_page = self.imported(report, choices)
+            if next_page is not None:
+                return next_page
         elif report.exit_code == 1:
             path.unlink(missing_ok=True)
             messages.error(request, _("未匯入：資料在預覽後有變動，檢查出錯誤，沒有寫入任何資料。"))

@@ -162,11 +162,13 @@ def test_judge_is_refused_every_registry_page(judge_client, page):
 
 
 #: County work: the staff import pages are for county officers and administrators only.
-IMPORT_PAGES = [page for page in PAGES if page.name in {"associations:import", "grading:import"}]
+IMPORT_PAGES = [
+    page for page in PAGES if page.name in {"associations:import", "grading:import", "awards:create"}
+]
 
 
 def test_walker_finds_the_staff_import_pages():
-    assert len(IMPORT_PAGES) == 2
+    assert len(IMPORT_PAGES) == 3
 
 
 @pytest.mark.django_db
