@@ -5,7 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
 from simple_history.admin import SimpleHistoryAdmin
 
-from associations import access
+from associations import access, staff
 from associations.forms import AssociationAdminForm
 from associations.models import (
     Association,
@@ -133,3 +133,10 @@ class StaffMembershipAdmin(PortalExportMixin, admin.ModelAdmin):
     list_filter = ["role", "county"]
     list_select_related = ["user", "township", "county"]
     autocomplete_fields = ["township"]
+
+    def save_model(self, request: HttpRequest, obj: StaffMembership, form, change: bool) -> None:  # type: ignore[no-untyped-def]
+        """Save, and write the role or township change (old → new) to the security log."""
+        before = StaffMembership.objects.filter(pk=obj.pk).first() if obj.pk else None
+        old = staff.membership_state(before)
+        super().save_model(request, obj, form, change)
+        staff.record_membership_change(user=obj.user, old=old, new=staff.membership_state(obj))

@@ -7,13 +7,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from django.db.models import F, Prefetch, QuerySet
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from associations.models import Association, Officer
 from associations.roster.columns import HEADERS, POSITIONS, officer_cell, status_cell
 from core.dates import format_roc
-from core.exports import Cell, table_response, write_table
+from core.exports import Cell, write_table
+from core.security import exported_table
 
 CHUNK = 2000
 SHEET_TITLE = "社區發展協會"
@@ -66,8 +67,14 @@ def export_to_path(*, queryset: QuerySet[Association], path: Path) -> int:
     return count
 
 
-def export_response(*, queryset: QuerySet[Association], fmt: str) -> HttpResponse:
+def export_response(request: HttpRequest, *, queryset: QuerySet[Association], fmt: str) -> HttpResponse:
+    """The download, recorded in the security log with the request's filter and the row count."""
     filename = f"社區發展協會名冊_{format_roc(timezone.localdate(), sep='')}"
-    return table_response(
-        filename=filename, fmt=fmt, headers=HEADERS, rows=association_rows(queryset), title=SHEET_TITLE
+    return exported_table(
+        request,
+        filename=filename,
+        fmt=fmt,
+        headers=HEADERS,
+        rows=association_rows(queryset),
+        title=SHEET_TITLE,
     )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from associations import access
 from associations.models import County, StaffMembership, Township
+from core import security
 from core.roles import Role
 from core.text import normalize_place
 
@@ -66,10 +67,30 @@ def staff_add(
         # Chinese names read family name first; keep the whole name in one field so get_full_name() is right.
         user.first_name, user.last_name = full_name, ""
     user.save()
-    StaffMembership.objects.update_or_create(
+    before = StaffMembership.objects.filter(user=user).first()
+    old = membership_state(before)
+    membership, _created = StaffMembership.objects.update_or_create(
         user=user, defaults={"role": role, "township": township_obj, "county": county_obj}
     )
+    record_membership_change(user=user, old=old, new=membership_state(membership))
     return user, created
+
+
+def membership_state(membership: StaffMembership | None) -> dict[str, str]:
+    """What the security log keeps of a membership: its role, township and county, by name."""
+    if membership is None:
+        return {"role": "", "township": "", "county": ""}
+    return {
+        "role": membership.role,
+        "township": membership.township.name if membership.township_id else "",
+        "county": membership.county.name if membership.county_id else "",
+    }
+
+
+def record_membership_change(*, user: object, old: dict[str, str], new: dict[str, str]) -> None:
+    """Write the change of `user`'s role, township or county (old → new) to the security log, if any."""
+    if old != new:
+        security.record(security.Kind.MEMBERSHIP, username=user.get_username(), old=old, new=new)
 
 
 def county_named(name: str) -> County | None:

@@ -61,7 +61,7 @@ def association_export(request: HttpRequest) -> HttpResponse:
     """The rows the list shows for the same filters and order (every page), as .xlsx or .csv."""
     _filters, associations, _sort = _filtered(request)
     fmt = request.GET.get("format")
-    return exports.export_response(queryset=associations, fmt=fmt if fmt in FORMATS else "xlsx")
+    return exports.export_response(request, queryset=associations, fmt=fmt if fmt in FORMATS else "xlsx")
 
 
 def association_detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -21,8 +21,9 @@ from awards.exports import results_headers, results_rows
 from awards.forms import AssignJudgeForm, CriterionForm, ReasonForm
 from awards.models import AwardGroup, AwardLevel, AwardRound, Conflict, Criterion, Entry, ScoreSheet
 from awards.results import round_results
-from core.exports import FORMATS, table_response
+from core.exports import FORMATS
 from core.roles import COUNTY_WIDE_ROLES, Role
+from core.security import exported_table
 
 EVENT_LIMIT = 50
 
@@ -357,7 +358,8 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
         if fmt not in FORMATS:
             raise Http404
         title = _("%(name)s成績") % {"name": award_round.name}
-        return table_response(
+        return exported_table(
+            request,
             filename=title,
             fmt=fmt,
             headers=results_headers(),

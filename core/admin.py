@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_exports import PortalExportMixin
-from core.models import ImportRecord
+from core.models import ImportRecord, SecurityEvent
 from core.people import display_name
 
 
@@ -28,6 +28,17 @@ class ReadOnlyAdmin(PortalExportMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(ReadOnlyAdmin):
+    """The security log (`core.security`), browsed by user and by date: read only, like every audit trail."""
+
+    date_hierarchy = "at"
+    list_display = ["at", "kind", "username", "user", "address", "details"]
+    list_filter = ["kind", "user"]
+    search_fields = ["username"]
+    list_select_related = ["user"]
 
 
 @admin.register(ImportRecord)

@@ -115,7 +115,7 @@ def lockout_response(
 
 
 def log_sign_in(sender: object, request: HttpRequest | None, user, **kwargs: object) -> None:
-    _log(logging.INFO, "succeeded", request, user.get_username())
+    _log(logging.INFO, "succeeded", request, user.get_username(), user=user)
 
 
 def log_sign_in_failure(
@@ -128,8 +128,14 @@ def log_lockout(sender: object, request: HttpRequest | None, username: str | Non
     _log(logging.WARNING, "locked out", request, username)
 
 
-def _log(level: int, outcome: str, request: HttpRequest | None, username: str | None) -> None:
+_KINDS = {"succeeded": "sign_in", "failed": "sign_in_failed", "locked out": "lockout"}
+
+
+def _log(level: int, outcome: str, request: HttpRequest | None, username: str | None, user=None) -> None:
+    from core.security import record
+
     address = get_client_ip_address(request) if request is not None else None
+    record(_KINDS[outcome], user=user, username=username or "", address=address)
     security_log.log(
         level,
         "sign-in %s: username=%r address=%s",

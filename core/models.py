@@ -78,3 +78,37 @@ class SubmissionToken(models.Model):
 
     def __str__(self) -> str:
         return str(self.token)
+
+
+class SecurityEvent(models.Model):
+    """One event of the security log: a sign-in, a failed one, a lockout, a change of a staff member's role
+    or township, an export of personal data. Written by `core.security.record`, read in the admin."""
+
+    class Kind(models.TextChoices):
+        SIGN_IN = "sign_in", _("登入")
+        SIGN_IN_FAILED = "sign_in_failed", _("登入失敗")
+        LOCKOUT = "lockout", _("帳號鎖定")
+        MEMBERSHIP = "membership", _("角色或轄區變更")
+        EXPORT = "export", _("匯出")
+
+    at = models.DateTimeField(_("時間"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("使用者"),
+    )
+    username = models.CharField(_("輸入的帳號"), max_length=150, blank=True)
+    kind = models.CharField(_("事件"), max_length=20, choices=Kind.choices, db_index=True)
+    address = models.GenericIPAddressField(_("來源位址"), null=True, blank=True)
+    details = models.JSONField(_("內容"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("安全紀錄")
+        verbose_name_plural = _("安全紀錄")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.get_kind_display()} {self.username}"

@@ -22,8 +22,9 @@ from associations import access
 from associations.models import Association
 from associations.years import county_years
 from core.dates import format_roc, format_roc_year, year_in_range
-from core.exports import FORMATS, table_response
+from core.exports import FORMATS
 from core.listing import PAGE_SIZES, paginate
+from core.security import exported_table
 from grading import permissions, selectors, services, todo
 from grading.charts import grading_charts
 from grading.filters import REGISTER_SORTING, RegisterFilter
@@ -145,7 +146,8 @@ def register_export(request: HttpRequest, year: int) -> HttpResponse:
     if fmt not in FORMATS:
         raise Http404
     title = _("%(year)s社區分級類型清冊") % {"year": format_roc_year(year)}
-    return table_response(
+    return exported_table(
+        request,
         filename=title,
         fmt=fmt,
         headers=selectors.export_headers(),
@@ -353,6 +355,11 @@ def todo_export(request: HttpRequest) -> HttpResponse:
         raise Http404
     _form, listed, today = _todo_list(request)
     title = _("待辦事項_%(day)s") % {"day": format_roc(today, sep="")}
-    return table_response(
-        filename=title, fmt=fmt, headers=todo.export_headers(), rows=todo.export_rows(listed), title=title
+    return exported_table(
+        request,
+        filename=title,
+        fmt=fmt,
+        headers=todo.export_headers(),
+        rows=todo.export_rows(listed),
+        title=title,
     )

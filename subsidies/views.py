@@ -17,8 +17,9 @@ from django.views.decorators.http import require_POST
 
 from associations import access
 from core.dates import roc_year, year_in_range
-from core.exports import FORMATS, table_response
+from core.exports import FORMATS
 from core.roles import COUNTY_WIDE_ROLES, Role
+from core.security import exported_table
 from grading.eligibility import standing
 from subsidies import exports, permissions, services, workflow
 from subsidies.budget import chart_bars, execution
@@ -380,7 +381,8 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     fmt = request.GET.get("format")
     if fmt in FORMATS:
         with_rank = batch.kind == Batch.Kind.TO_MINISTRY
-        return table_response(
+        return exported_table(
+            request,
             filename=f"{batch.get_kind_display()}{roc_year(batch.year)}-{batch.pk}",
             fmt=fmt,
             headers=(["排序", *exports.HEADERS] if with_rank else exports.HEADERS),
