@@ -4,6 +4,7 @@ and submits; a county officer publishes; the result becomes the association's aw
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from awards.models import AwardResult, AwardRound
 from tests.associations.factories import AssociationFactory
@@ -35,10 +36,12 @@ def test_a_judge_scores_an_entry_and_a_county_officer_publishes(page, judge, cou
     log_in(page, "judge")
     page.get_by_role("link", name="115年度金卓越社區選拔").first.click()
     page.get_by_role("link", name="評分", exact=True).click()
-    page.keyboard.type("35")  # the first criterion has the focus
+    # The first criterion takes the focus once the page has loaded; typing before that loses keys.
+    page.wait_for_function("document.activeElement && document.activeElement.tagName === 'INPUT'")
+    page.keyboard.type("35")
     page.keyboard.press("Tab")
     page.keyboard.type("52.5")
-    assert page.locator("[data-score-total]").inner_text() == "87.5"
+    expect(page.locator("[data-score-total]")).to_have_text("87.5")
     page.get_by_role("button", name="送出評分").click()
     page.get_by_text("評分已送出").wait_for()
     page.get_by_role("button", name="登出").click()
