@@ -167,6 +167,14 @@ def can_use_admin(user: object) -> bool:
     return role_of(user) == Role.ADMIN and bool(getattr(user, "is_staff", False))
 
 
+def can_view_import_records(user: object) -> bool:
+    """Import records are opened only in the admin (core.admin.ImportRecordAdmin): whoever may use the admin
+    and view them there. Everyone else reads 「匯入紀錄 #12」 without a link they could not follow."""
+    if not can_use_admin(user) or not getattr(user, "is_active", False):
+        return False
+    return user.has_perm("core.view_importrecord") or user.has_perm("core.change_importrecord")
+
+
 def scope_associations(queryset: AssociationQuerySet, user: object) -> AssociationQuerySet:
     role = role_of(user)
     if role in COUNTY_WIDE_ROLES:

@@ -1,17 +1,24 @@
-"""Readable change history (who, when, what changed) for simple-history records, computed in Python from
-rows already fetched so a detail page costs a fixed number of queries however long the history is."""
+"""Readable change history (who, when, what changed, which import) of an association: its own record and
+villages, its officers and its facts (meetings, yearly filings, elections, programme).
+
+The history of ten years of facts runs to thousands of rows, so it is read a page at a time: the page's rows
+are chosen in the database (one UNION of the seven historical tables, newest first), then each table's rows
+of the page are fetched with the versions just before them, so that every change is shown field by field
+against its previous version. A page costs the same few queries however long the history is."""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
 from django.db import models
+from django.db.models import CharField, OuterRef, Prefetch, Q, Subquery, Value
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from core.dates import format_roc
+from associations.models import Association, Election, Meeting, Officer, ProgrammeProfile, YearlyFiling
+from core.dates import format_roc, format_roc_year
 
 #: Not shown: bookkeeping, and the name key derived from the name (not kept in history either).
 HIDDEN_FIELDS = {"id", "created_at", "updated_at", "association", "name_key"}
@@ -31,6 +38,9 @@ class HistoryEntry:
     subject: str
     action: str
     changes: list[Change] = field(default_factory=list)
+    #: The ImportRecord whose import wrote this change, if one did.
+    import_id: int | None = None
+    history_id: int = 0
 
 
 def _display(record: models.Model, model_field: models.Field) -> str:
@@ -51,13 +61,18 @@ def _tracked_fields(record: models.Model) -> list[models.Field]:
 
 
 def describe(
-    records: Iterable[models.Model], *, subject: callable, m2m: dict[str, str] | None = None
+    records: Iterable[models.Model],
+    *,
+    subject: Callable[[models.Model], str],
+    m2m: dict[str, str] | None = None,
+    shown: Collection[int] | None = None,
 ) -> list[HistoryEntry]:
     """Turn historical records (any order) into entries, newest first.
 
     `subject(record)` names the row for the reader ("理事長 王大明"). `m2m` maps an attribute
     holding a record's prefetched historical m2m rows (a list from `Prefetch(..., to_attr=...)`, with the
-    target selected) to its label.
+    target selected) to its label. With `shown` (history ids), only those records become entries; the
+    others are there as the versions they are compared with.
     """
     by_object: dict[int, list[models.Model]] = {}
     for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
@@ -71,6 +86,9 @@ def describe(
     for versions in by_object.values():
         previous = None
         for record in versions:
+            if shown is not None and record.history_id not in shown:
+                previous = record
+                continue
             entry = HistoryEntry(
                 when=record.history_date,
                 who=(record.history_user.get_full_name() or record.history_user.username)
@@ -78,6 +96,8 @@ def describe(
                 else _("系統"),
                 subject=subject(record),
                 action=actions.get(record.history_type, record.history_type),
+                import_id=getattr(record, "history_import_id", None),
+                history_id=record.history_id,
             )
             if previous is not None and record.history_type == "~":
                 for model_field in _tracked_fields(record):
@@ -102,3 +122,118 @@ def describe(
 
 def _m2m_names(record: models.Model, relation: str) -> set[str]:
     return {str(row.village) for row in getattr(record, relation)}
+
+
+# --- An association's history, a page at a time ----------------------------------------------------------
+
+#: History entries on one page of an association's history.
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class _Source:
+    """One historical table of an association's history: how its rows are found and named."""
+
+    key: str
+    model: type[models.Model]
+    #: The historical field holding the association's id.
+    owner: str
+    subject: Callable[[models.Model], str]
+
+
+def _meeting_subject(record: models.Model) -> str:
+    return f"{record.get_kind_display()} {format_roc(record.held_on)}"
+
+
+def _election_subject(record: models.Model) -> str:
+    if record.term_number:
+        return _("理監事改選（第 %(n)d 屆）") % {"n": record.term_number}
+    return _("理監事改選（任期屆滿 %(day)s）") % {"day": format_roc(record.term_ends_on)}
+
+
+SOURCES = (
+    _Source("association", Association, "id", lambda r: _("協會資料")),
+    _Source("officer", Officer, "association_id", lambda r: f"{r.get_position_display()} {r.name}"),
+    _Source("meeting", Meeting, "association_id", _meeting_subject),
+    _Source(
+        "filing",
+        YearlyFiling,
+        "association_id",
+        lambda r: _("%(year)s書表送府") % {"year": format_roc_year(r.year)},
+    ),
+    _Source("election", Election, "association_id", _election_subject),
+    _Source("programme", ProgrammeProfile, "association_id", lambda r: _("方案資料")),
+)
+
+
+@dataclass
+class HistoryPage:
+    entries: list[HistoryEntry]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def association_history(association: Association, *, number: int = 1, size: int = PAGE_SIZE) -> HistoryPage:
+    """Page `number` (from 1, newest first) of `association`'s history. Raises ValueError for a page past
+    the last (page 1 always exists, empty or not)."""
+    if number < 1:
+        raise ValueError(number)
+    rows = [
+        source.model.history.filter(**{source.owner: association.pk})
+        .annotate(source=Value(source.key, output_field=CharField()))
+        .values_list("history_date", "history_id", "source")
+        for source in SOURCES
+    ]
+    union = rows[0].union(*rows[1:], all=True).order_by("-history_date", "-history_id", "source")
+    start = (number - 1) * size
+    chosen = list(union[start : start + size + 1])  # one more than shown: is there a next page?
+    if not chosen and number > 1:
+        raise ValueError(number)
+    has_next = len(chosen) > size
+    chosen = chosen[:size]
+    order = {(key, history_id): index for index, (_when, history_id, key) in enumerate(chosen)}
+    entries: list[HistoryEntry] = []
+    for source in SOURCES:
+        ids = [history_id for (key, history_id) in order if key == source.key]
+        if ids:
+            entries += [
+                (entry, source.key)
+                for entry in describe(
+                    _with_previous_versions(source, ids),
+                    subject=source.subject,
+                    m2m={"village_rows": _("涵蓋村里")} if source.model is Association else None,
+                    shown=set(ids),
+                )
+            ]
+    ordered = sorted(entries, key=lambda pair: order[(pair[1], pair[0].history_id)])
+    return HistoryPage(entries=[entry for entry, _key in ordered], number=number, has_next=has_next)
+
+
+def _with_previous_versions(source: _Source, ids: list[int]) -> models.QuerySet:
+    """The historical rows `ids` and, for each, the version of the same row just before it (to compare
+    with), in one query; their users selected, an association's villages prefetched."""
+    history = source.model.history
+    before = history.filter(id=OuterRef("id")).filter(
+        Q(history_date__lt=OuterRef("history_date"))
+        | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id"))
+    )
+    previous = history.filter(history_id__in=ids).values(
+        previous=Subquery(before.order_by("-history_date", "-history_id").values("history_id")[:1])
+    )
+    records = history.filter(Q(history_id__in=ids) | Q(history_id__in=previous)).select_related(
+        "history_user"
+    )
+    if source.model is Association:
+        village_rows = history.model._meta.get_field("historicalassociation_villages").related_model
+        records = records.prefetch_related(
+            Prefetch(
+                "historicalassociation_villages_set",
+                queryset=village_rows.objects.select_related("village"),
+                to_attr="village_rows",
+            )
+        )
+    return records

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.dates import YEAR_VALIDATORS, format_roc, format_roc_year
+from core.models import ImportedChange
 from core.roles import Role
 from core.text import association_name_key, normalize_place
 
@@ -195,7 +196,10 @@ class Association(models.Model):
     updated_at = models.DateTimeField(_("更新時間"), auto_now=True)
 
     history = HistoricalRecords(
-        m2m_fields=[villages], excluded_fields=["name_key"], verbose_name=_("協會異動紀錄")
+        m2m_fields=[villages],
+        excluded_fields=["name_key"],
+        verbose_name=_("協會異動紀錄"),
+        bases=[ImportedChange],
     )
     objects = AssociationQuerySet.as_manager()
 
@@ -274,7 +278,7 @@ class Officer(models.Model):
     term_end = models.DateField(_("任期迄日"), null=True, blank=True)
     note = models.CharField(_("備註"), max_length=100, blank=True, help_text=_("例如：補選、代理。"))
 
-    history = HistoricalRecords(verbose_name=_("幹部異動紀錄"))
+    history = HistoricalRecords(verbose_name=_("幹部異動紀錄"), bases=[ImportedChange])
     objects = OfficerQuerySet.as_manager()
 
     # Position order for display: chair first, team leaders last.
@@ -391,7 +395,7 @@ class Meeting(models.Model):
     minutes_filed_on = models.DateField(_("會議紀錄送府日期"), null=True, blank=True)
     note = models.CharField(_("備註"), max_length=200, blank=True)
 
-    history = HistoricalRecords(verbose_name=_("會議異動紀錄"))
+    history = HistoricalRecords(verbose_name=_("會議異動紀錄"), bases=[ImportedChange])
 
     class Meta:
         verbose_name = _("會議")
@@ -451,7 +455,7 @@ class YearlyFiling(models.Model):
     report_accounts_filed_on = models.DateField(_("工作報告及決算送府日期"), null=True, blank=True)
     note = models.TextField(_("備註"), blank=True)
 
-    history = HistoricalRecords(verbose_name=_("年度書表異動紀錄"))
+    history = HistoricalRecords(verbose_name=_("年度書表異動紀錄"), bases=[ImportedChange])
 
     class Meta:
         verbose_name = _("年度書表送府")
@@ -506,7 +510,7 @@ class Election(models.Model):
     term_ends_on = models.DateField(_("任期屆滿日"))
     note = models.CharField(_("備註"), max_length=200, blank=True)
 
-    history = HistoricalRecords(verbose_name=_("改選異動紀錄"))
+    history = HistoricalRecords(verbose_name=_("改選異動紀錄"), bases=[ImportedChange])
 
     class Meta:
         verbose_name = _("理監事改選")
@@ -555,7 +559,7 @@ class ProgrammeProfile(models.Model):
     )
     updated_at = models.DateTimeField(_("更新時間"), auto_now=True)
 
-    history = HistoricalRecords(verbose_name=_("方案資料異動紀錄"))
+    history = HistoricalRecords(verbose_name=_("方案資料異動紀錄"), bases=[ImportedChange])
 
     class Meta:
         verbose_name = _("方案資料")

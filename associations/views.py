@@ -1,8 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -10,15 +9,13 @@ from django.views.decorators.http import require_POST
 from associations import access, exports, panels, services
 from associations.filters import ASSOCIATION_SORTING, AssociationFilter
 from associations.forms import AssociationForm, OfficerForm, duplicate_name_error
-from associations.history import describe
+from associations.history import HistoryPage, association_history
 from associations.models import Association, AssociationQuerySet, Officer
 from core import submissions
 from core.concurrency import version_of
 from core.dates import format_roc
 from core.exports import FORMATS
 from core.listing import PAGE_SIZES, paginate
-
-HISTORY_LIMIT = 100
 
 
 def _require_registry(request: HttpRequest) -> None:
@@ -77,34 +74,21 @@ def association_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "association": association,
             "villages": association.villages.all(),
             "officers": officers,
-            "history": _history(association),
+            "history": _history_page(request, association),
+            "can_open_imports": access.can_view_import_records(request.user),
             "sections": panels.sections(association=association, user=request.user),
             "can_change": access.can_change_association(request.user, association),
         },
     )
 
 
-def _history(association: Association) -> list:
-    village_rows = Association.history.model._meta.get_field("historicalassociation_villages").related_model
-    records = (
-        association.history.select_related("history_user")
-        .prefetch_related(
-            Prefetch(
-                "historicalassociation_villages_set",
-                queryset=village_rows.objects.select_related("village"),
-                to_attr="village_rows",
-            )
-        )
-        .order_by("-history_date")[:HISTORY_LIMIT]
-    )
-    officer_records = (
-        Officer.history.filter(association_id=association.pk)
-        .select_related("history_user")
-        .order_by("-history_date")[:HISTORY_LIMIT]
-    )
-    entries = describe(records, subject=lambda r: _("協會資料"), m2m={"village_rows": _("涵蓋村里")})
-    entries += describe(officer_records, subject=lambda r: f"{r.get_position_display()} {r.name}")
-    return sorted(entries, key=lambda e: e.when, reverse=True)[:HISTORY_LIMIT]
+def _history_page(request: HttpRequest, association: Association) -> HistoryPage:
+    """The page of the association's history `?history=` names (the newest first); 404 when there is none."""
+    wanted = request.GET.get("history", "1")
+    try:
+        return association_history(association, number=int(wanted) if wanted.isdecimal() else 0)
+    except ValueError:
+        raise Http404 from None
 
 
 def association_create(request: HttpRequest) -> HttpResponse:

@@ -27,8 +27,10 @@ def copy_to_history(
     user: object = None,
     reason: str = "",
     stamp: datetime.datetime,
+    import_record: models.Model | None = None,
 ) -> None:
-    """Write one history row for each of `pks`, copied from the rows as they stand now."""
+    """Write one history row for each of `pks`, copied from the rows as they stand now; `import_record`
+    (an ImportRecord) is named on each row whose historical model keeps it (`core.models.ImportedChange`)."""
     ids = list(pks)
     if not ids:
         return
@@ -39,6 +41,7 @@ def copy_to_history(
         "history_change_reason": reason or None,
         "history_type": history_type,
         "history_user_id": getattr(user, "pk", None),
+        "history_import_id": getattr(import_record, "pk", None),
     }
     targets: list[str] = []
     selects: list[str] = []
@@ -72,3 +75,21 @@ def copy_to_history(
 def _chunks(values: Sequence[int], size: int) -> Iterable[Sequence[int]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+def sign(instance: models.Model, *, user: object, reason: str, import_record: models.Model) -> models.Model:
+    """Have the history row simple-history writes on `instance`'s next save or delete name `user`, `reason`
+    and the ImportRecord of the import writing it (`stamp_import` copies the record onto the row)."""
+    instance._history_user = user if getattr(user, "pk", None) else None  # type: ignore[attr-defined]
+    instance._change_reason = reason  # type: ignore[attr-defined]
+    instance._history_import = import_record  # type: ignore[attr-defined]
+    return instance
+
+
+def stamp_import(
+    sender: type, *, instance: models.Model, history_instance: models.Model, **kwargs: object
+) -> None:
+    """simple-history's `pre_create_historical_record`: the import `sign` named goes onto the history row."""
+    record = getattr(instance, "_history_import", None)
+    if record is not None and hasattr(history_instance, "history_import_id"):
+        history_instance.history_import_id = record.pk

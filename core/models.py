@@ -45,6 +45,26 @@ class ImportRecord(models.Model):
         return f"{self.file_name}（{self.get_outcome_display()}）"
 
 
+class ImportedChange(models.Model):
+    """The base of the historical models an import writes (simple-history's `bases`): a history row written
+    by an import names its ImportRecord, so the page showing the change links to the record rather than
+    reading the id back out of a translated change reason. Filled by `core.history` for bulk and single
+    writes alike; empty for a change typed by a person."""
+
+    history_import = models.ForeignKey(
+        ImportRecord,
+        # An import record is an audit trail: one that wrote history is kept (the admin deletes none).
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("匯入紀錄"),
+    )
+
+    class Meta:
+        abstract = True
+
+
 class ImportLock(models.Model):
     """Who holds an import's lock (`core.locks.import_lock`) and since when, so that an import refused
     meanwhile can say so. The lock itself is a PostgreSQL advisory lock (a file lock on SQLite): a row

@@ -49,6 +49,7 @@ from associations.models import Association, County, Election, Meeting, YearlyFi
 from associations.roster.cleaning import Geography, clean_text, too_long
 from associations.roster.counties import CountyCheck
 from core.dates import format_roc, parse_date_lenient
+from core.history import sign
 from core.imports.issues import Issue
 from core.imports.pipeline import DatasetImport
 from core.imports.report import ImportReport, RowChange
@@ -523,12 +524,9 @@ def _write_plan(plan: CompliancePlan, *, year: int, user: object, record: Import
     are updated in place (only the fields the sheet changes). Then the year's judgments of the
     associations touched are recomputed; answers a notice when the year's register is finalised."""
     reason = (_("清查表匯入（匯入紀錄 #%(id)d）") % {"id": record.pk})[:100]
-    who = user if getattr(user, "pk", None) else None
 
     def signed(instance: models.Model) -> models.Model:
-        instance._history_user = who  # type: ignore[attr-defined]  # read by simple-history
-        instance._change_reason = reason  # type: ignore[attr-defined]
-        return instance
+        return sign(instance, user=user, reason=reason, import_record=record)
 
     for row in plan.rows:
         for meeting in row.removed:

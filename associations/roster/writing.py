@@ -22,6 +22,7 @@ def write_roster(plan: RosterPlan, *, record: ImportRecord, user: object) -> Non
     _write(
         plan=plan,
         user=user,
+        record=record,
         reason=reason[:100],
         stamp=timezone.now(),
         memberships=plan.memberships,
@@ -42,13 +43,14 @@ def _write(
     *,
     plan: RosterPlan,
     user: object,
+    record: ImportRecord,
     reason: str,
     stamp: datetime.datetime,
     memberships: dict[int, set[int]],
     links: dict[tuple[int, int], int],
 ) -> None:
     through = Association.villages.through
-    who = {"user": user, "reason": reason, "stamp": stamp}
+    who = {"user": user, "reason": reason, "stamp": stamp, "import_record": record}
     new_objects = [association for _row, association in plan.new]
     for association in new_objects:
         association.created_at = association.updated_at = stamp
