@@ -10,6 +10,8 @@ from associations import access
 from associations.models import Association, County, Township
 from associations.staff import working_county_set
 from awards.selectors import judge_summary
+from core import security
+from core.auth import client_address
 from core.roles import Role
 from grading.charts import grading_charts
 from grading.models import Assessment
@@ -57,6 +59,14 @@ def switch_county(request: HttpRequest) -> HttpResponse:
     county = counties.filter(pk=int(wanted)).first() if wanted.isdecimal() else None
     if county is None:
         raise Http404
+    previous = access.county_of(request.user)
     working_county_set(user=request.user, county=county)
+    security.record(
+        security.Kind.COUNTY_SWITCH,
+        user=request.user,
+        address=client_address(request),
+        county=county.name,
+        previous=previous.name if previous is not None else "",
+    )
     # Home, not the page they were on: that page's rows belong to the county they just left.
     return redirect("home")

@@ -28,7 +28,7 @@ from import_export.forms import ExportForm
 from import_export.results import Result, RowResult
 from import_export.tmp_storages import MediaStorage
 
-from core import spreadsheets
+from core import security, spreadsheets
 from core.admin_dates import RocDatesMixin
 from core.dates import format_roc, parse_date
 from core.exports import write_csv, write_xlsx
@@ -339,6 +339,29 @@ class PortalExportMixin(RocDatesMixin, ExportMixin):
         related = [f.name for f in opts.fields if f.is_relation and (f.many_to_one or f.one_to_one)]
         many = [f.name for f in opts.many_to_many]
         return queryset.select_related(*related).prefetch_related(*many)
+
+    def get_data_for_export(self, request: HttpRequest, queryset: Any, **kwargs: Any) -> Any:
+        dataset = super().get_data_for_export(request, queryset, **kwargs)
+        request.portal_exported_rows = len(dataset)  # type: ignore[attr-defined]  # for get_export_data
+        return dataset
+
+    def get_export_data(self, file_format: Any, request: HttpRequest, queryset: Any, **kwargs: Any) -> Any:
+        """The file, written to the security log as the staff pages' exports are (`core.security`): who, which
+        list with which filters and search (the changelist's query), the format and how many rows."""
+        from core.auth import client_address
+
+        data = super().get_export_data(file_format, request, queryset, **kwargs)
+        security.record(
+            security.Kind.EXPORT,
+            user=request.user,
+            address=client_address(request),
+            name=self.get_export_filename(request, queryset, file_format),
+            format=file_format.get_extension(),
+            list=self.model._meta.label_lower,
+            query=request.GET.urlencode(),
+            rows=getattr(request, "portal_exported_rows", None),
+        )
+        return data
 
     def get_export_filename(self, request: HttpRequest, queryset: Any, file_format: Any) -> str:
         today = timezone.localdate()

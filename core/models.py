@@ -110,6 +110,7 @@ class SecurityEvent(models.Model):
         LOCKOUT = "lockout", _("帳號鎖定")
         MEMBERSHIP = "membership", _("角色或轄區變更")
         EXPORT = "export", _("匯出")
+        COUNTY_SWITCH = "county_switch", _("切換作業縣市")
 
     at = models.DateTimeField(_("時間"), default=timezone.now, db_index=True)
     user = models.ForeignKey(

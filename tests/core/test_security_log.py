@@ -72,3 +72,46 @@ def test_a_county_officer_cannot_open_the_log(county_client):
     response = county_client.get(reverse("admin:core_securityevent_changelist"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_an_admin_list_export_logs_who_which_filter_and_how_many_rows(
+    admin_client_, administrator, zhunan, toufen
+):
+    AssociationFactory.create_batch(2, township=zhunan)
+    AssociationFactory(township=toufen)
+    query = f"?township__id__exact={zhunan.pk}"
+
+    response = admin_client_.post(
+        f"/admin/associations/association/export/{query}", {"format": "1", "resource": "0"}
+    )
+
+    assert response.status_code == 200
+    event = SecurityEvent.objects.get(kind=Kind.EXPORT)
+    assert (event.user, event.username) == (administrator, "admin")
+    assert event.details["list"] == "associations.association"
+    assert event.details["query"] == f"township__id__exact={zhunan.pk}"
+    assert (event.details["format"], event.details["rows"]) == ("csv", 2)
+
+
+def test_opening_an_admin_export_form_logs_nothing(admin_client_, zhunan):
+    AssociationFactory(township=zhunan)
+
+    admin_client_.get("/admin/associations/association/export/")
+
+    assert not SecurityEvent.objects.filter(kind=Kind.EXPORT).exists()
+
+
+def test_an_administrators_county_switch_logs_the_county_left_and_the_one_chosen(
+    admin_client_, administrator, zhunan, douliu
+):
+    admin_client_.post("/county/", {"county": douliu.county_id}, REMOTE_ADDR="192.0.2.9")
+
+    event = SecurityEvent.objects.get(kind=Kind.COUNTY_SWITCH)
+    assert (event.user, event.address) == (administrator, "192.0.2.9")
+    assert (event.details["previous"], event.details["county"]) == ("苗栗縣", "雲林縣")
+
+
+def test_a_refused_county_switch_logs_nothing(county_client, douliu):
+    county_client.post("/county/", {"county": douliu.county_id})
+
+    assert not SecurityEvent.objects.filter(kind=Kind.COUNTY_SWITCH).exists()
