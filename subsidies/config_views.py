@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from associations import access
+from core.concurrency import StaleEdit, version_of
 from core.dates import format_roc_year, year_in_range
 from subsidies import permissions, services
 from subsidies.forms import ConfigurationForm, ItemForm, SourceForm
@@ -51,6 +52,7 @@ def configuration(request: HttpRequest, year: int) -> HttpResponse:
         items=items,
         allocations=allocations,
         minimums=minimums,
+        version=version_of(*services.configuration_history(county_id=county.pk, year=year)),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -60,7 +62,10 @@ def configuration(request: HttpRequest, year: int) -> HttpResponse:
                 allocations=form.allocations(),
                 minimums=form.minimums(),
                 actor=request.user,
+                version=form.posted_version,
             )
+        except StaleEdit as error:
+            form.add_error(None, error)
         except SubsidyError as error:
             form.add_error(None, str(error))
         else:
@@ -98,9 +103,12 @@ def configuration_copy(request: HttpRequest, year: int) -> HttpResponse:
 
 def _row_page(request: HttpRequest, *, form_class, row, save, title: str) -> HttpResponse:
     county = _county(request)
-    form = form_class(request.POST if request.method == "POST" else None, instance=row)
+    version = version_of(services.row_history(row)) if row is not None else None
+    form = form_class(request.POST if request.method == "POST" else None, instance=row, version=version)
     if request.method == "POST" and form.is_valid():
         values = {k: v for k, v in form.cleaned_data.items()}
+        if row is not None:
+            values["version"] = form.posted_version
         try:
             save(county=county, actor=request.user, **values)
         except (SubsidyError, ValidationError) as error:

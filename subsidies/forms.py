@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from associations import access
 from associations.models import Association, Township
 from core.dates import format_roc_year
-from core.forms import ROCDateField
+from core.forms import GuardedForm, ROCDateField
 from subsidies.models import Application, Attachment, ExpenseKind, FundingSource, State, SubsidyItem
 from subsidies.services import CostInput, FundingInput
 
@@ -20,7 +20,9 @@ def _years() -> list[tuple[int, str]]:
     return [(y, format_roc_year(y)) for y in range(this + 1, this - 6, -1)]
 
 
-class ApplicationForm(forms.Form):
+class ApplicationForm(GuardedForm, forms.Form):
+    """An application's contents; editing one carries its version (`version=`, core.concurrency)."""
+
     association = forms.ModelChoiceField(label=_("協會"), queryset=Association.objects.none())
     year = forms.TypedChoiceField(label=_("年度"), coerce=int, choices=())
     item = forms.ModelChoiceField(label=_("補助項目"), queryset=SubsidyItem.objects.none())
@@ -159,20 +161,21 @@ class AttachmentForm(forms.Form):
     )
 
 
-class SourceForm(forms.ModelForm):
+class SourceForm(GuardedForm, forms.ModelForm):
     class Meta:
         model = FundingSource
         fields = ["name", "kind", "aliases", "sort_order", "active"]
 
 
-class ItemForm(forms.ModelForm):
+class ItemForm(GuardedForm, forms.ModelForm):
     class Meta:
         model = SubsidyItem
         fields = ["name", "kind", "sort_order", "active"]
 
 
-class ConfigurationForm(forms.Form):
-    """A year's allocations (recurrent and capital per source) and minimums (per source and item)."""
+class ConfigurationForm(GuardedForm, forms.Form):
+    """A year's allocations (recurrent and capital per source) and minimums (per source and item), with
+    their version (`version=`, core.concurrency)."""
 
     def __init__(self, *args, sources, items, allocations, minimums, **kw):
         super().__init__(*args, **kw)

@@ -17,6 +17,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from associations.models import Association, County
 from core.dates import YEAR_VALIDATORS, format_roc_year
@@ -46,6 +47,9 @@ class FundingSource(models.Model):
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
     active = models.BooleanField(_("使用中"), default=True)
 
+    # Edits keep history: the edit form's version (core.concurrency) and who changed the row when.
+    history = HistoricalRecords(verbose_name=_("經費來源異動紀錄"))
+
     class Meta:
         verbose_name = _("經費來源")
         verbose_name_plural = _("經費來源")
@@ -74,6 +78,8 @@ class SubsidyItem(models.Model):
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
     active = models.BooleanField(_("使用中"), default=True)
 
+    history = HistoricalRecords(verbose_name=_("補助項目異動紀錄"))
+
     class Meta:
         verbose_name = _("補助項目")
         verbose_name_plural = _("補助項目")
@@ -93,6 +99,8 @@ class Allocation(models.Model):
     year = models.PositiveSmallIntegerField(_("年度"), validators=YEAR_VALIDATORS)
     recurrent_amount = models.PositiveBigIntegerField(_("經常門配額"), default=0)
     capital_amount = models.PositiveBigIntegerField(_("資本門配額"), default=0)
+
+    history = HistoricalRecords(verbose_name=_("年度配額異動紀錄"))
 
     class Meta:
         verbose_name = _("年度配額")
@@ -117,6 +125,8 @@ class SelfFundingMinimum(models.Model):
     item = models.ForeignKey(SubsidyItem, on_delete=models.CASCADE, related_name="minimums")
     year = models.PositiveSmallIntegerField(_("年度"), validators=YEAR_VALIDATORS)
     percent = models.PositiveSmallIntegerField(_("最低自籌比率（%）"), default=0)
+
+    history = HistoricalRecords(verbose_name=_("最低自籌比率異動紀錄"))
 
     class Meta:
         verbose_name = _("最低自籌比率")
@@ -204,6 +214,9 @@ class Application(models.Model):
     updated_at = models.DateTimeField(_("更新時間"), default=timezone.now)
 
     objects = ApplicationQuerySet.as_manager()
+
+    # Every save (an edit, a transition) keeps history: the edit form's version (core.concurrency).
+    history = HistoricalRecords(verbose_name=_("申請案異動紀錄"))
 
     class Meta:
         verbose_name = _("補助申請案")

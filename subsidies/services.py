@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from associations.access import role_of
 from associations.models import Association, County
+from core.concurrency import check_version
 from core.dates import format_roc_year, roc_year
 from core.roles import Role
 from grading.eligibility import standing
@@ -191,9 +192,12 @@ def application_save(
     costs: Sequence[CostInput],
     funding: Sequence[FundingInput],
     application: Application | None = None,
+    version: str | None = None,
 ) -> Application:
     """Create a draft (for the association, by its township clerk) or change an editable one. The cost and
-    funding lines given replace the stored ones."""
+    funding lines given replace the stored ones. `version` is the one the edit form showed
+    (`application_history`): raises StaleEdit, changing nothing, when the application (its contents or its
+    state) changed since."""
     if role_of(actor) != Role.TOWNSHIP:
         raise PermissionDenied(_("申請案由公所承辦人代協會填寫。"))
     county = association.township.county
@@ -213,6 +217,7 @@ def application_save(
         application = Application.objects.select_for_update().get(pk=application.pk)
         if not workflow.in_scope(actor, application):
             raise PermissionDenied(_("只能處理所轄範圍內的申請案。"))
+        check_version(version, application_history(application.pk))
         if application.state not in EDITABLE_STATES:
             raise SubsidyError(
                 _("申請案目前為「%(state)s」，不能修改。") % {"state": application.get_state_display()}
@@ -236,6 +241,7 @@ def application_save(
     application.self_funded = self_funded
     application.updated_at = timezone.now()
     application.full_clean(exclude=["county", "association", "item"])
+    application._history_user = actor  # type: ignore[attr-defined]  # read by simple-history
     application.save()
     application.cost_lines.all().delete()
     application.funding_lines.all().delete()
@@ -491,6 +497,7 @@ def application_transition(
     if step.target is not None:
         application.state = step.target
     application.updated_at = timezone.now()
+    application._history_user = actor  # type: ignore[attr-defined]  # read by simple-history
     application.save()
     Transition.objects.create(
         application=application,
@@ -599,11 +606,17 @@ def configuration_save(
     allocations: Mapping[int, tuple[int, int]],
     minimums: Mapping[tuple[int, int], int],
     actor: object,
+    version: str | None = None,
 ) -> None:
     """Set a year's allocations (source id → (recurrent, capital)) and minimums ((source id, item id) →
-    percent) for the actor's county. Locks the allocation rows first, as approvals do."""
+    percent) for the actor's county. Saves of a county's configuration take turns on the county row (the
+    year may have no rows yet to lock), then lock the allocation rows, as approvals do. `version` is the one
+    the form showed (`configuration_history`): raises StaleEdit, changing nothing, when the year's
+    allocations or minimums changed since."""
     if role_of(actor) not in {Role.COUNTY, Role.ADMIN}:
         raise PermissionDenied(_("只有縣府承辦人及系統管理者可以設定補助經費。"))
+    County.objects.select_for_update().get(pk=county.pk)
+    check_version(version, *configuration_history(county_id=county.pk, year=year))
     sources = {s.pk: s for s in FundingSource.objects.filter(county=county)}
     items = set(SubsidyItem.objects.filter(county=county).values_list("pk", flat=True))
     locked = {
@@ -616,15 +629,47 @@ def configuration_save(
         if source_id not in sources or sources[source_id].kind == FundingSource.Kind.SELF:
             raise SubsidyError(_("請選擇本縣市的補助經費來源（自籌款另外填寫）。"))
         allocation = locked.get(source_id) or Allocation(source=sources[source_id], year=year)
+        if allocation.pk and (allocation.recurrent_amount, allocation.capital_amount) == (recurrent, capital):
+            continue  # unchanged: no history row, so the version moves only with a change
         allocation.recurrent_amount, allocation.capital_amount = recurrent, capital
         check_allocation_floor(allocation)
+        allocation._history_user = actor  # type: ignore[attr-defined]  # read by simple-history
         allocation.save()
+    stored = {
+        (m.source_id, m.item_id): m
+        for m in SelfFundingMinimum.objects.filter(source__county=county, year=year).order_by("pk")
+    }
     for (source_id, item_id), percent in minimums.items():
         if source_id not in sources or item_id not in items or not 0 <= percent <= 100:
             raise SubsidyError(_("最低自籌比率須為 0 到 100。"))
-        SelfFundingMinimum.objects.update_or_create(
-            source_id=source_id, item_id=item_id, year=year, defaults={"percent": percent}
+        minimum = stored.get((source_id, item_id)) or SelfFundingMinimum(
+            source_id=source_id, item_id=item_id, year=year
         )
+        if minimum.pk and minimum.percent == percent:
+            continue
+        minimum.percent = percent
+        minimum._history_user = actor  # type: ignore[attr-defined]  # read by simple-history
+        minimum.save()
+
+
+def application_history(application_id: int) -> object:
+    """The history rows whose newest gives an application edit form's version (`core.concurrency`): the
+    application row, saved by every edit and every transition."""
+    return Application.history.filter(id=application_id)
+
+
+def configuration_history(*, county_id: int, year: int) -> tuple[object, object]:
+    """The history rows whose newest give a year's configuration form its version: the year's allocations
+    and minimums of the county."""
+    return (
+        Allocation.history.filter(source__county_id=county_id, year=year),
+        SelfFundingMinimum.history.filter(source__county_id=county_id, year=year),
+    )
+
+
+def row_history(row: FundingSource | SubsidyItem) -> object:
+    """The history rows whose newest gives a source's or an item's edit form its version."""
+    return type(row).history.filter(id=row.pk)
 
 
 @transaction.atomic
@@ -638,12 +683,21 @@ def source_save(
     sort_order: int,
     active: bool,
     source: FundingSource | None = None,
+    version: str | None = None,
 ) -> FundingSource:
+    """Create a source or change one; `version` is the one the edit form showed (`row_history`): raises
+    StaleEdit, changing nothing, when the source changed since."""
     if role_of(actor) not in {Role.COUNTY, Role.ADMIN}:
         raise PermissionDenied(_("只有縣府承辦人及系統管理者可以設定補助經費。"))
-    row = source or FundingSource(county=county)
+    row = (
+        FundingSource.objects.select_for_update().get(pk=source.pk)
+        if source
+        else FundingSource(county=county)
+    )
     if row.county_id != county.pk:
         raise PermissionDenied
+    if source is not None:
+        check_version(version, row_history(row))
     row.name, row.kind, row.aliases, row.sort_order, row.active = (
         name.strip(),
         kind,
@@ -652,6 +706,7 @@ def source_save(
         active,
     )
     row.full_clean()
+    row._history_user = actor  # type: ignore[attr-defined]  # read by simple-history
     row.save()
     return row
 
@@ -666,14 +721,20 @@ def item_save(
     sort_order: int,
     active: bool,
     item: SubsidyItem | None = None,
+    version: str | None = None,
 ) -> SubsidyItem:
+    """Create an item or change one; `version` is the one the edit form showed (`row_history`): raises
+    StaleEdit, changing nothing, when the item changed since."""
     if role_of(actor) not in {Role.COUNTY, Role.ADMIN}:
         raise PermissionDenied(_("只有縣府承辦人及系統管理者可以設定補助經費。"))
-    row = item or SubsidyItem(county=county)
+    row = SubsidyItem.objects.select_for_update().get(pk=item.pk) if item else SubsidyItem(county=county)
     if row.county_id != county.pk:
         raise PermissionDenied
+    if item is not None:
+        check_version(version, row_history(row))
     row.name, row.kind, row.sort_order, row.active = name.strip(), kind, sort_order, active
     row.full_clean()
+    row._history_user = actor  # type: ignore[attr-defined]  # read by simple-history
     row.save()
     return row
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from associations import access
+from core.concurrency import StaleEdit, version_of
 from core.dates import roc_year, year_in_range
 from core.exports import FORMATS
 from core.roles import COUNTY_WIDE_ROLES, Role
@@ -164,8 +165,14 @@ def _form_page(request: HttpRequest, application: Application | None) -> HttpRes
         else None
     )
     data = request.POST if request.method == "POST" else None
+    version = version_of(services.application_history(application.pk)) if application else None
     form = ApplicationForm(
-        data, initial=initial, user=request.user, county_id=county_id, application=application
+        data,
+        initial=initial,
+        user=request.user,
+        county_id=county_id,
+        application=application,
+        version=version,
     )
     costs = CostLineFormSet(data, initial=initial_costs, prefix="cost")
     if data is not None and form.is_valid() and costs.is_valid():
@@ -183,7 +190,10 @@ def _form_page(request: HttpRequest, application: Application | None) -> HttpRes
                 costs=lines,
                 funding=form.funding(),
                 application=application,
+                version=form.posted_version,
             )
+        except StaleEdit as error:
+            form.add_error(None, error)
         except SubsidyError as error:
             form.add_error(None, str(error))
         else:
