@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
 from simple_history.admin import SimpleHistoryAdmin
@@ -103,6 +104,21 @@ class AssociationAdmin(PortalExportMixin, ScopedHistoryAdmin):
     def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
         return access.admin_scope(super().get_queryset(request), request.user, association="pk")
 
+    def changeform_view(  # type: ignore[no-untyped-def]
+        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context=None
+    ):
+        """The add and change pages. The form refuses a name another association of the township has once
+        normalised (台/臺, spaces, full width), but two saves of such names at once both pass that check
+        and the second fails on the database's unique key. That save is rolled back whole (the admin runs it
+        in one transaction) and the page is validated again: the other association is committed by then, so
+        the form shows its duplicate-name error at 協會名稱 rather than a server error."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError as error:
+            if request.method != "POST" or not _name_clash(error):
+                raise
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
     def get_urls(self):  # type: ignore[no-untyped-def]
         view = self.admin_site.admin_view(self.roster_import_view)
         return [path("import/", view, name="associations_association_import"), *super().get_urls()]
@@ -112,6 +128,13 @@ class AssociationAdmin(PortalExportMixin, ScopedHistoryAdmin):
         from associations.admin_import import roster_import_view
 
         return roster_import_view(request, self)
+
+
+def _name_clash(error: IntegrityError) -> bool:
+    """Whether `error` is a breach of an association's unique name or name key in its township (PostgreSQL
+    names the constraint, SQLite the columns)."""
+    text = str(error)
+    return "association_unique_name" in text or "associations_association.name" in text
 
 
 @admin.register(Officer)

@@ -3,13 +3,16 @@ place-prefix variants of a name are one association, in the form, the admin, the
 database."""
 
 import importlib
+import re
 import threading
 import time
 
 import pytest
 from django.apps import apps
 from django.db import connection, transaction
+from django.test import Client
 
+from associations.forms import duplicate_name_error
 from associations.models import Association
 from core.text import association_name_key
 from tests.associations.factories import AssociationFactory
@@ -111,4 +114,66 @@ def test_a_variant_saved_concurrently_is_shown_as_a_form_error(zhunan_client, zh
     other.join(timeout=30)
     assert responses[0].status_code == 200
     assert "竹南鎮已有「" in responses[0].content.decode()
+    assert Association.objects.count() == 1
+
+
+ADMIN_ADD = {
+    "name": "台灣測試社區發展協會",
+    "status": "active",
+    "board_meeting_interval_months": 6,
+    "officers-TOTAL_FORMS": 0,
+    "officers-INITIAL_FORMS": 0,
+}
+
+
+def test_the_admin_shows_a_name_taken_after_its_check_as_a_form_error(admin_client_, zhunan, monkeypatch):
+    """The other save commits between this form's duplicate check and its write: the unique key refuses
+    the write, and the page says so at 協會名稱 instead of failing."""
+    existing = AssociationFactory(township=zhunan, name=NAME)
+    checks = []
+
+    def not_yet_committed(*args, **kwargs):
+        checks.append(args)
+        return None if len(checks) == 1 else duplicate_name_error(*args, **kwargs)
+
+    monkeypatch.setattr("associations.forms.duplicate_name_error", not_yet_committed)
+
+    response = admin_client_.post(
+        "/admin/associations/association/add/", {**ADMIN_ADD, "township": zhunan.pk}
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'<a href="/associations/{existing.pk}/">{NAME}</a>' in html
+    assert re.search(r'<div class="form-row errors field-name">', html)
+    assert Association.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real concurrent transactions")
+def test_a_variant_saved_concurrently_in_the_admin_is_shown_as_a_form_error(administrator, zhunan):
+    """Another administrator's 臺 is written but not committed when this 台 is checked, so only the
+    database's unique key can catch it."""
+    responses = []
+
+    def post() -> None:
+        client = Client()
+        client.force_login(administrator)
+        try:
+            responses.append(
+                client.post("/admin/associations/association/add/", {**ADMIN_ADD, "township": zhunan.pk})
+            )
+        except Exception as exc:  # a 500 raises in the test client
+            responses.append(exc)
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        existing = AssociationFactory(township=zhunan, name=NAME)
+        other = threading.Thread(target=post)
+        other.start()
+        time.sleep(1.0)  # the other request has checked and is waiting on the unique key
+    other.join(timeout=30)
+    assert responses[0].status_code == 200
+    assert f'<a href="/associations/{existing.pk}/">{NAME}</a>' in responses[0].content.decode()
     assert Association.objects.count() == 1
