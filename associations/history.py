@@ -186,6 +186,7 @@ def association_history(association: Association, *, number: int = 1, size: int 
         source.model.history.filter(**{source.owner: association.pk})
         .annotate(source=Value(source.key, output_field=CharField()))
         .values_list("history_date", "history_id", "source")
+        .order_by()  # no ORDER BY inside a compound statement (SQLite refuses one); the UNION is ordered
         for source in SOURCES
     ]
     union = rows[0].union(*rows[1:], all=True).order_by("-history_date", "-history_id", "source")
