@@ -59,6 +59,8 @@ class ImportedChange(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("匯入紀錄"),
+        # Read from the history row, never searched by: no index for every bulk import to keep up.
+        db_index=False,
     )
 
     class Meta:

@@ -47,32 +47,32 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalassociation',
             name='history_import',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.importrecord', verbose_name='匯入紀錄'),
+            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.importrecord', verbose_name='匯入紀錄'),
         ),
         migrations.AddField(
             model_name='historicalelection',
             name='history_import',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.importrecord', verbose_name='匯入紀錄'),
+            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.importrecord', verbose_name='匯入紀錄'),
         ),
         migrations.AddField(
             model_name='historicalmeeting',
             name='history_import',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.importrecord', verbose_name='匯入紀錄'),
+            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.importrecord', verbose_name='匯入紀錄'),
         ),
         migrations.AddField(
             model_name='historicalofficer',
             name='history_import',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.importrecord', verbose_name='匯入紀錄'),
+            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.importrecord', verbose_name='匯入紀錄'),
         ),
         migrations.AddField(
             model_name='historicalprogrammeprofile',
             name='history_import',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.importrecord', verbose_name='匯入紀錄'),
+            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.importrecord', verbose_name='匯入紀錄'),
         ),
         migrations.AddField(
             model_name='historicalyearlyfiling',
             name='history_import',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.importrecord', verbose_name='匯入紀錄'),
+            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.importrecord', verbose_name='匯入紀錄'),
         ),
         migrations.RunPython(name_imports_from_reasons, migrations.RunPython.noop),
     ]
