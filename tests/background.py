@@ -1,0 +1,28 @@
+"""Runs the queued background tasks the way `manage.py db_worker` does (django-tasks-db's own Worker claims
+each ready task and runs it), inside the test's transaction: the worker's loop itself would close the
+connection between tasks."""
+
+from __future__ import annotations
+
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+
+
+def run_queued_tasks() -> int:
+    """Run every ready task, one after another as a worker would; answers how many ran."""
+    worker = Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
+    ran = 0
+    while (queued := DBTaskResult.objects.ready().get_locked()) is not None:
+        queued.claim(worker.worker_id)
+        worker.run_task(queued)
+        ran += 1
+    return ran
