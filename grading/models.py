@@ -270,6 +270,8 @@ class RecomputeRun(models.Model):
     or administrator on the overview, run by the task worker, its counts (or why it failed) kept here and
     shown on the overview. A recompute done inside its request keeps no run."""
 
+    State = TaskState
+
     county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="+", verbose_name=_("縣市"))
     year = models.PositiveSmallIntegerField(_("年度"), validators=YEAR_VALIDATORS)
     user = models.ForeignKey(
