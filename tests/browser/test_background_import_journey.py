@@ -34,7 +34,7 @@ def test_a_large_roster_shows_its_progress_then_its_preview_then_its_result(
     page.get_by_role("button", name="上傳並預覽").click()
     page.wait_for_url("**/associations/import/?run=*")
     expect(page.locator("progress")).to_be_visible()
-    expect(page.get_by_text("排隊中，等候背景工作執行……", exact=True)).to_be_visible()
+    expect(page.locator("[data-task-text]")).to_have_text("排隊中，等候背景工作執行……")
 
     run_queued_tasks()
     expect(page.get_by_text("預覽結果（尚未寫入）", exact=False)).to_be_visible()
