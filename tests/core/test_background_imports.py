@@ -248,3 +248,18 @@ def test_the_pipeline_tells_its_progress_row_by_row_then_the_plan(tmp_path, zhun
     checked = [done for stage, done, _total in told if stage == "checking"]
     assert checked == sorted(checked) and checked[-1] == 250 and len(checked) > 10
     assert told[-1] == ("planning", 250, 250)
+
+
+def test_with_the_immediate_backend_a_large_import_runs_inside_the_request(
+    settings, county_client, county_officer, roster
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+    response = _preview(county_client, county_officer, roster)
+
+    preview = ImportRecord.objects.get()
+    assert (preview.state, preview.outcome) == ("done", "previewed")
+    assert "預覽結果（尚未寫入）" in county_client.get(response["Location"]).content.decode()
+    _confirm(county_client, preview)
+    assert ImportRecord.objects.get(confirms=preview).outcome == "imported"
+    assert Association.objects.count() == 2
