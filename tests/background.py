@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
+from django_tasks_db.utils import exclusive_transaction
 
 
 def run_queued_tasks() -> int:
@@ -21,8 +22,12 @@ def run_queued_tasks() -> int:
         excluded_queue_names=[],
     )
     ran = 0
-    while (queued := DBTaskResult.objects.ready().get_locked()) is not None:
-        queued.claim(worker.worker_id)
+    while True:
+        with exclusive_transaction():  # claimed as the worker claims it
+            queued = DBTaskResult.objects.ready().get_locked()
+            if queued is not None:
+                queued.claim(worker.worker_id)
+        if queued is None:
+            return ran
         worker.run_task(queued)
         ran += 1
-    return ran
