@@ -16,7 +16,10 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## Create the venv, migrate, load geography and the 苗栗 and 雲林 demo (idempotent), and serve on http://$(HOST)/
+## with the background task worker beside the server (large imports and recomputes run there); Ctrl-C stops both.
 run: demo
+	DEBUG=1 $(BIN)/python manage.py db_worker --no-startup-delay & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT; \
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST)
 
 # The demo and the developer commands run on the development key, which the settings allow only with DEBUG on.

@@ -86,12 +86,9 @@ class RoundImport(CountyImport):
             "sheet": CRITERIA_SHEET,
         }
 
-    def run(
-        self, *, sha256: str, user: object, dry_run: bool, file_name: str, choices: dict[str, Any]
-    ) -> ImportReport:
+    def dataset_choices(self, choices: dict[str, Any], *, sha256: str) -> dict[str, Any]:
         # The dataset import reads the other sheets of the workbook itself: it is given the kept file.
-        choices = {**choices, "path": self.store.path(sha256)}
-        return super().run(sha256=sha256, user=user, dry_run=dry_run, file_name=file_name, choices=choices)
+        return {**choices, "path": self.store.path(sha256)}
 
     def dataset(self, choices: dict[str, Any], *, user: object) -> RoundWorkbookImport:
         if not access.can_import_into(user, choices["county"]):  # a confirmation after a role change

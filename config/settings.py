@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "axes",
     "import_export",
     "django_filters",
+    "django_tasks",  # the django.tasks backport (Django 6.0 has it built in)
+    "django_tasks_db",  # its database backend: the queue is a table, the worker `manage.py db_worker`
     "core",
     "associations",
     "grading",
@@ -187,6 +189,21 @@ IMPORT_UPLOAD_MAX_AGE: int = env.int("IMPORT_UPLOAD_MAX_AGE", default=60 * 60)
 # Where the file locks that serialise imports live on SQLite (PostgreSQL uses advisory locks): core/locks.py.
 IMPORT_LOCK_DIR = env.path("IMPORT_LOCK_DIR", default=str(Path(MEDIA_ROOT) / "locks"))
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
+
+# Long work leaves the request: an import preview or confirmation of a file of IMPORT_BACKGROUND_BYTES or
+# more, and a grading recompute of a county with RECOMPUTE_BACKGROUND_ASSOCIATIONS or more active
+# associations, runs as a background task (core/tasks.py) while the page shows its progress; smaller ones
+# stay in the request. The queue is a database table (django-tasks-db); `manage.py db_worker` runs it
+# (`make run` starts one beside the development server). TASKS_BACKEND may name django-tasks'
+# "django_tasks.backends.immediate.ImmediateBackend" to run every task inside the request, without a worker.
+IMPORT_BACKGROUND_BYTES: int = env.int("IMPORT_BACKGROUND_BYTES", default=256 * 1024)
+RECOMPUTE_BACKGROUND_ASSOCIATIONS: int = env.int("RECOMPUTE_BACKGROUND_ASSOCIATIONS", default=2000)
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
 
 # The county this deployment serves; pages and imports default to it.
 PORTAL_COUNTY: str = env.str("PORTAL_COUNTY", default="苗栗縣")

@@ -45,8 +45,8 @@ class SecurityEventAdmin(ReadOnlyAdmin):
 class ImportRecordAdmin(ReadOnlyAdmin):
     """The audit trail of imports: read only, since a record that could be edited proves nothing."""
 
-    list_display = ["created_at", "kind", "file_name", "person", "outcome", "dry_run", "summary"]
-    list_filter = ["kind", "outcome", "dry_run"]
+    list_display = ["created_at", "kind", "file_name", "person", "state", "outcome", "dry_run", "summary"]
+    list_filter = ["kind", "state", "outcome", "dry_run"]
     search_fields = ["file_name", "sha256", "user__username"]
     list_select_related = ["user"]
     date_hierarchy = "created_at"
@@ -60,6 +60,8 @@ class ImportRecordAdmin(ReadOnlyAdmin):
         "size",
         "sha256",
         "dry_run",
+        "state",
+        "finished_at",
         "outcome",
         "counts",
         "full_list",

@@ -7,9 +7,29 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class TaskState(models.TextChoices):
+    """Where a run done in the background (core.tasks) stands; a run done inside its request is DONE or
+    FAILED when it is first saved."""
+
+    QUEUED = "queued", _("排隊中")
+    RUNNING = "running", _("執行中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("未完成")
+
+
 class ImportRecord(models.Model):
     """One run of a spreadsheet import, kept whether it wrote anything or not: who ran it, on which bytes
-    (SHA-256), with what counts and the full report of errors and warnings."""
+    (SHA-256), with what counts and the full report of errors and warnings. A run in the background is
+    recorded when it is queued (`state` QUEUED, no outcome yet), then counts its rows as it checks them
+    (`stage`, `rows_done` of `rows_total`), and ends DONE (imported, previewed, rejected, unreadable) or
+    FAILED (not done at all: another import running, a lock conflict twice, an error; nothing written)."""
+
+    State = TaskState
+
+    class Stage(models.TextChoices):
+        READING = "reading", _("讀取檔案")
+        CHECKING = "checking", _("檢查各列")
+        PLANNING = "planning", _("比對現有資料")
 
     class Outcome(models.TextChoices):
         IMPORTED = "imported", _("已匯入")
@@ -32,17 +52,45 @@ class ImportRecord(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     size = models.PositiveBigIntegerField(_("檔案大小（位元組）"), default=0)
     dry_run = models.BooleanField(_("僅預覽"), default=False)
-    outcome = models.CharField(_("結果"), max_length=20, choices=Outcome.choices)
+    outcome = models.CharField(_("結果"), max_length=20, choices=Outcome.choices, blank=True)
     counts = models.JSONField(_("筆數"), default=dict, blank=True)
     report = models.JSONField(_("報告"), default=dict, blank=True)
+    state = models.CharField(_("狀態"), max_length=10, choices=TaskState.choices, default=TaskState.DONE)
+    stage = models.CharField(_("進度階段"), max_length=10, choices=Stage.choices, blank=True)
+    rows_done = models.PositiveIntegerField(_("已檢查列數"), default=0)
+    rows_total = models.PositiveIntegerField(_("總列數"), default=0)
+    #: The preview this run confirms (a confirmation queued in the background): one at a time per preview.
+    confirms = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="confirmations",
+        verbose_name=_("確認的預覽"),
+    )
+    finished_at = models.DateTimeField(_("完成時間"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("匯入紀錄")
         verbose_name_plural = _("匯入紀錄")
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            # A double-clicked confirmation queues one run: a second waits on the preview's row lock, then
+            # finds the first; this is the database's guard behind that check.
+            models.UniqueConstraint(
+                fields=["confirms"],
+                condition=models.Q(state__in=["queued", "running"]),
+                name="one_pending_confirmation_per_preview",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.file_name}（{self.get_outcome_display()}）"
+        shown = self.get_outcome_display() if self.outcome else self.get_state_display()
+        return f"{self.file_name}（{shown}）"
+
+    @property
+    def pending(self) -> bool:
+        return self.state in (TaskState.QUEUED, TaskState.RUNNING)
 
 
 class ImportedChange(models.Model):

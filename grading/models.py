@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from associations.models import Association, County
 from core.dates import YEAR_VALIDATORS
+from core.models import TaskState
 
 
 class ComplianceStatus(models.TextChoices):
@@ -262,3 +263,49 @@ class TierChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.get_kind_display()}"
+
+
+class RecomputeRun(models.Model):
+    """A county's recompute of a year done in the background (`grading.tasks`): queued by a county officer
+    or administrator on the overview, run by the task worker, its counts (or why it failed) kept here and
+    shown on the overview. A recompute done inside its request keeps no run."""
+
+    State = TaskState
+
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="+", verbose_name=_("縣市"))
+    year = models.PositiveSmallIntegerField(_("年度"), validators=YEAR_VALIDATORS)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("執行者"),
+    )
+    created_at = models.DateTimeField(_("要求時間"), default=timezone.now)
+    finished_at = models.DateTimeField(_("完成時間"), null=True, blank=True)
+    state = models.CharField(_("狀態"), max_length=10, choices=TaskState.choices, default=TaskState.QUEUED)
+    #: The county's active associations when it was queued (what the recompute goes through).
+    associations = models.PositiveIntegerField(_("協會數"), default=0)
+    result = models.JSONField(_("結果"), default=dict, blank=True)
+    error = models.TextField(_("未完成原因"), blank=True)
+
+    class Meta:
+        verbose_name = _("分級重新計算")
+        verbose_name_plural = _("分級重新計算")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # A double-clicked recompute queues one run (checked under the register's row lock first).
+            models.UniqueConstraint(
+                fields=["county", "year"],
+                condition=Q(state__in=["queued", "running"]),
+                name="one_pending_recompute_per_county_year",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county} {self.year} {self.get_state_display()}"
+
+    @property
+    def pending(self) -> bool:
+        return self.state in (TaskState.QUEUED, TaskState.RUNNING)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:year>/register/", views.register_list, name="register"),
     path("<int:year>/register/export/", views.register_export, name="export"),
     path("<int:year>/recompute/", views.register_recompute, name="recompute"),
+    path("<int:year>/recompute/status/", views.register_recompute_status, name="recompute_status"),
     path("<int:year>/finalise/", views.register_finalise, name="finalise"),
     path("<int:year>/reopen/", views.register_reopen, name="reopen"),
     path("<int:year>/thresholds/", views.thresholds_edit, name="thresholds"),

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Min
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +25,7 @@ from core.dates import format_roc, format_roc_year, year_in_range
 from core.exports import FORMATS
 from core.listing import PAGE_SIZES, paginate
 from core.security import exported_table
-from grading import permissions, selectors, services, todo
+from grading import permissions, selectors, services, tasks, todo
 from grading.charts import grading_charts
 from grading.filters import REGISTER_SORTING, RegisterFilter
 from grading.forms import (
@@ -36,7 +36,15 @@ from grading.forms import (
     TodoFilterForm,
 )
 from grading.guidance import STRATEGIES
-from grading.models import Assessment, ComplianceStatus, Tier, TierChange, TierRegister, TierThresholds
+from grading.models import (
+    Assessment,
+    ComplianceStatus,
+    RecomputeRun,
+    Tier,
+    TierChange,
+    TierRegister,
+    TierThresholds,
+)
 
 HISTORY_LIMIT = 100
 
@@ -80,6 +88,21 @@ def _query(request: HttpRequest) -> str:
     return query.urlencode()
 
 
+def _recompute_run_context(request: HttpRequest, register: TierRegister) -> dict[str, object]:
+    """The county's latest background recompute of the year, for those who may recompute: its progress
+    while queued or running, then its outcome."""
+    if register.county_id is None or permissions.decide(request.user, "recompute", register).forbidden:
+        return {}
+    run = (
+        RecomputeRun.objects.filter(county_id=register.county_id, year=register.year)
+        .select_related("user")
+        .first()
+    )
+    if run is None:
+        return {}
+    return {"recompute_run": run, "recompute_progress": tasks.progress_context(run)}
+
+
 def index(request: HttpRequest) -> HttpResponse:
     _visible(request)
     registers = access.scope_by_county(TierRegister.objects.all(), request.user)
@@ -111,6 +134,7 @@ def overview(request: HttpRequest, year: int) -> HttpResponse:
         .filter(year=year)
         .first(),
         "actions": permissions.allowed_actions(request.user, register),
+        **_recompute_run_context(request, register),
         "reopen_form": ReasonForm(),
         "years": [year - 1, year + 1],
         "charts": grading_charts(_visible(request), year=year),
@@ -228,10 +252,34 @@ def assessment_override_clear(request: HttpRequest, year: int, association_pk: i
     return redirect(assessment)
 
 
+def register_recompute_status(request: HttpRequest, year: int) -> JsonResponse:
+    """The county's latest background recompute of the year as JSON, which the overview's progress bar
+    polls (not pending when there is none); for those who may recompute only."""
+    _visible(request)
+    register = _register(request, year)
+    if permissions.decide(request.user, "recompute", register).forbidden:
+        raise PermissionDenied
+    run = RecomputeRun.objects.filter(county_id=register.county_id, year=year).first()
+    if run is None:
+        return JsonResponse({"state": "", "pending": False, "value": None, "max": 1, "text": ""})
+    return JsonResponse(tasks.progress_context(run))
+
+
 @require_POST
 def register_recompute(request: HttpRequest, year: int) -> HttpResponse:
+    """Recompute the county's year: inside the request for a smaller county, else queued for the task
+    worker (the overview then shows its progress)."""
     _visible(request)
     _check_year(request, year)
+    county_id = access.county_id_of(request.user)
+    if county_id is not None and tasks.in_background(county_id=county_id):
+        _run(
+            request,
+            lambda: tasks.recompute_queue(county_id=county_id, year=year, actor=request.user),
+            _("已排入背景重新計算%(year)s的會務財務狀態與分級，完成後顯示於本頁。")
+            % {"year": format_roc_year(year)},
+        )
+        return redirect("grading:overview", year)
 
     def recompute() -> None:
         result = services.assessments_recompute(year=year, actor=request.user)

@@ -20,19 +20,26 @@ finds another holding the scope's lock (`core.locks`) is refused at once and rec
 2), saying who holds it and since when. A deadlock or a lock timeout while planning or writing rolls the
 run back and is retried once; a second one is recorded as FAILED too. The stored report is bounded
 (`ImportReport.as_json`); with `full_list`, a run whose report leaves something out writes the whole list
-there as CSV."""
+there as CSV.
+
+A run in the background (`core.tasks`) gives `run_import` the ImportRecord queued for it, which the run
+fills in instead of adding one, and a `progress(stage, done, total)` callback: told when the file is read,
+every hundredth row as the rows are checked, and when the plan starts. So that what it writes is seen while
+the run goes on, reading and `clean` happen before the run's transaction opens: `clean` only reads (the
+rows the run will change are locked, and re-read, by `plan`)."""
 
 from __future__ import annotations
 
 import contextlib
 import gc
 import hashlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Generic, TypeVar
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.imports.issues import Issue
@@ -45,6 +52,9 @@ from core.spreadsheets import SpreadsheetError, Table, read_bytes, read_table
 LOCK_CONFLICTS = {"40P01", "55P03"}
 #: How long a writing run waits for a row lock before giving up (then retried once), on PostgreSQL.
 LOCK_TIMEOUT = "30s"
+
+#: Told how a run advances: the stage (ImportRecord.Stage), the rows done and the rows in all.
+Progress = Callable[[str, int, int], None]
 
 CleanedT = TypeVar("CleanedT")
 PlanT = TypeVar("PlanT")
@@ -89,10 +99,12 @@ def run_import(
     sheet: str | None = None,
     file_name: str | None = None,
     full_list: Path | None = None,
+    record: ImportRecord | None = None,
+    progress: Progress | None = None,
 ) -> ImportReport:
     """Run `dataset` on the file at `path`: an unreadable file, a scope busy with another import or a lock
     conflict twice ends the run (exit code 2); any error rejects the whole file (exit code 1). Every run,
-    written or not, is recorded as an ImportRecord."""
+    written or not, is recorded as an ImportRecord (`record`, when one was queued for it)."""
     new_report = lambda: ImportReport(  # noqa: E731
         file_name=file_name or path.name, scope=dataset.scope, dry_run=dry_run, sheet=sheet
     )
@@ -101,7 +113,15 @@ def run_import(
             for attempt in (1, 2):
                 report = new_report()
                 try:
-                    _run_once(dataset, report, path=path, user=user, full_list=full_list)
+                    _run_once(
+                        dataset,
+                        report,
+                        path=path,
+                        user=user,
+                        full_list=full_list,
+                        record=record,
+                        progress=progress,
+                    )
                     return report
                 except OperationalError as exc:
                     if not is_lock_conflict(exc):
@@ -112,7 +132,7 @@ def run_import(
                         )
     except ImportBusy as busy:
         report, reason = new_report(), str(busy)
-    return _failed(report, reason, user=user, dataset=dataset)
+    return _failed(report, reason, user=user, dataset=dataset, record=record)
 
 
 def is_lock_conflict(exc: OperationalError) -> bool:
@@ -131,22 +151,51 @@ def _scope_lock(dataset: DatasetImport, user: object) -> Iterator[None]:
         yield
 
 
-def _failed(report: ImportReport, reason: str, *, user: object, dataset: DatasetImport) -> ImportReport:
+def _failed(
+    report: ImportReport,
+    reason: str,
+    *,
+    user: object,
+    dataset: DatasetImport,
+    record: ImportRecord | None = None,
+) -> ImportReport:
     """Record a run that could not be done at all (nothing of it was written)."""
     report.outcome = ImportRecord.Outcome.FAILED
     report.errors = [Issue(reason)]
-    _save_record(report, user, dataset)
+    _save_record(report, user, dataset, record=record)
     return report
 
 
+class _CountedRows(list):
+    """The table's rows, telling `progress` how many have been gone through as `clean` iterates them."""
+
+    def __init__(self, rows: list, progress: Progress) -> None:
+        super().__init__(rows)
+        self._progress = progress
+        self._every = max(1, len(rows) // 100)
+
+    def __iter__(self) -> Iterator:
+        total = len(self)
+        for index, row in enumerate(super().__iter__(), start=1):
+            yield row
+            if index % self._every == 0 or index == total:
+                self._progress(ImportRecord.Stage.CHECKING, index, total)
+
+
 def _run_once(
-    dataset: DatasetImport, report: ImportReport, *, path: Path, user: object, full_list: Path | None
+    dataset: DatasetImport,
+    report: ImportReport,
+    *,
+    path: Path,
+    user: object,
+    full_list: Path | None,
+    record: ImportRecord | None,
+    progress: Progress | None,
 ) -> None:
     dry_run = report.dry_run
-    with _fewer_collections(), transaction.atomic():
-        if not dry_run and connection.vendor == "postgresql":
-            with connection.cursor() as cursor:  # a writer blocked this long gives up and is retried
-                cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+    tell = progress or (lambda stage, done, total: None)
+    with _fewer_collections():
+        tell(ImportRecord.Stage.READING, 0, 0)
         try:
             data = read_bytes(path)
             report.sha256, report.size = sha256_of(data), len(data)
@@ -161,32 +210,40 @@ def _run_once(
         except SpreadsheetError as exc:
             report.outcome = ImportRecord.Outcome.UNREADABLE
             report.errors.append(Issue(str(exc)))
-            _save_record(report, user, dataset)
+            _save_record(report, user, dataset, record=record)
             return
 
         _describe_table(table, report)
+        tell(ImportRecord.Stage.CHECKING, 0, report.rows)
+        if progress is not None:
+            table.rows = _CountedRows(table.rows, progress)
         cleaned = dataset.clean(table, report)
         del table
-        plan = dataset.plan(cleaned, report, lock=not dry_run)
-        del cleaned
-        report.errors.sort(key=lambda i: i.row or 0)
-        report.warnings.sort(key=lambda i: i.row or 0)
-        if report.errors:
-            report.outcome = ImportRecord.Outcome.REJECTED
-        elif dry_run:
-            report.outcome = ImportRecord.Outcome.PREVIEWED
-        else:
-            report.outcome = ImportRecord.Outcome.IMPORTED
-        if full_list is not None and report.omitted():
-            report.write_all(full_list)
-            report.full_list = _media_name(full_list)
-        record = _save_record(report, user, dataset)
-        if report.outcome == ImportRecord.Outcome.IMPORTED:
-            notices = dataset.write(plan, record)
-            if notices:
-                report.notices.extend(notices)
-                record.report = {**report.as_json(), **dataset.remembered()}
-                record.save(update_fields=["report"])
+        tell(ImportRecord.Stage.PLANNING, report.rows, report.rows)
+        with transaction.atomic():
+            if not dry_run and connection.vendor == "postgresql":
+                with connection.cursor() as cursor:  # a writer blocked this long gives up and is retried
+                    cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+            plan = dataset.plan(cleaned, report, lock=not dry_run)
+            del cleaned
+            report.errors.sort(key=lambda i: i.row or 0)
+            report.warnings.sort(key=lambda i: i.row or 0)
+            if report.errors:
+                report.outcome = ImportRecord.Outcome.REJECTED
+            elif dry_run:
+                report.outcome = ImportRecord.Outcome.PREVIEWED
+            else:
+                report.outcome = ImportRecord.Outcome.IMPORTED
+            if full_list is not None and report.omitted():
+                report.write_all(full_list)
+                report.full_list = _media_name(full_list)
+            record = _save_record(report, user, dataset, record=record)
+            if report.outcome == ImportRecord.Outcome.IMPORTED:
+                notices = dataset.write(plan, record)
+                if notices:
+                    report.notices.extend(notices)
+                    record.report = {**report.as_json(), **dataset.remembered()}
+                    record.save(update_fields=["report"])
 
 
 def _media_name(path: Path) -> str:
@@ -229,17 +286,33 @@ def _describe_table(table: Table, report: ImportReport) -> None:
         )
 
 
-def _save_record(report: ImportReport, user: object, dataset: DatasetImport) -> ImportRecord:
-    record = ImportRecord.objects.create(
-        kind=dataset.kind,
-        user=user if getattr(user, "pk", None) else None,
-        file_name=report.file_name[:255],
-        sha256=report.sha256,
-        size=report.size,
-        dry_run=report.dry_run,
-        outcome=report.outcome,
-        counts=report.counts,
-        report={**report.as_json(), **dataset.remembered()},
-    )
+def _save_record(
+    report: ImportReport, user: object, dataset: DatasetImport, *, record: ImportRecord | None = None
+) -> ImportRecord:
+    """The run's record: a new one, or the one queued for it (`record`) filled in."""
+    fields = {
+        "kind": dataset.kind,
+        "user": user if getattr(user, "pk", None) else None,
+        "file_name": report.file_name[:255],
+        "sha256": report.sha256,
+        "size": report.size,
+        "dry_run": report.dry_run,
+        "outcome": report.outcome,
+        "counts": report.counts,
+        "report": {**report.as_json(), **dataset.remembered()},
+        "state": (
+            ImportRecord.State.FAILED
+            if report.outcome == ImportRecord.Outcome.FAILED
+            else ImportRecord.State.DONE
+        ),
+        "finished_at": timezone.now(),
+    }
+    if record is None:
+        record = ImportRecord.objects.create(**fields)
+    else:
+        for name, value in fields.items():
+            setattr(record, name, value)
+        record.rows_done = record.rows_total = report.rows
+        record.save(update_fields=[*fields, "rows_done", "rows_total"])
     report.record_id = record.pk
     return record

@@ -65,6 +65,55 @@ class ImportReport:
     missing: list[str] = field(default_factory=list)
     record_id: int | None = None
     full_list: str = ""  # the whole list as CSV, relative to MEDIA_ROOT, when the stored report is cut
+    #: Read back from a stored record (`from_record`), whose lists are cut: the counts and what was left
+    #: out, as the run found them.
+    stored_counts: dict[str, int] | None = None
+    stored_omitted: dict[str, int] | None = None
+
+    @classmethod
+    def from_record(cls, record: ImportRecord) -> ImportReport:
+        """The report of a finished run as its record keeps it (the first KEEP_PER_KIND of each list), to be
+        shown as the run itself would have been: a run in the background is shown from its record."""
+        data = record.report or {}
+
+        def issues(kind: str) -> list[Issue]:
+            return [
+                Issue(item.get("message", ""), row=item.get("row"), column=item.get("column"))
+                for item in data.get(kind, [])
+            ]
+
+        return cls(
+            file_name=record.file_name,
+            scope=str(data.get("scope", "")),
+            dry_run=record.dry_run,
+            sheet=data.get("sheet"),
+            sha256=record.sha256,
+            size=record.size,
+            outcome=record.outcome,
+            format=str(data.get("format", "")),
+            encoding=data.get("encoding"),
+            header_row=data.get("header_row"),
+            columns=dict(data.get("columns", {})),
+            unknown_columns=list(data.get("unknown_columns", [])),
+            blank_rows=int(data.get("blank_rows", 0)),
+            rows=int(record.counts.get("rows", 0)),
+            created=int(record.counts.get("created", 0)),
+            updated=int(record.counts.get("updated", 0)),
+            unchanged=int(record.counts.get("unchanged", 0)),
+            skipped=int(record.counts.get("skipped", 0)),
+            errors=issues("errors"),
+            warnings=issues("warnings"),
+            notices=list(data.get("notices", [])),
+            changes=[
+                RowChange(row=row, place=place, name=name, action=action, changes=[tuple(c) for c in changes])
+                for row, place, name, action, changes in data.get("changes", [])
+            ],
+            missing=list(data.get("missing", [])),
+            record_id=record.pk,
+            full_list=str(data.get("full_list", "")),
+            stored_counts=dict(record.counts),
+            stored_omitted=dict(data.get("omitted", {})),
+        )
 
     @property
     def exit_code(self) -> int:
@@ -72,10 +121,12 @@ class ImportReport:
         or the run could not be done (another import of the scope running, a lock conflict twice)."""
         if self.outcome in (ImportRecord.Outcome.UNREADABLE, ImportRecord.Outcome.FAILED):
             return 2
-        return 1 if self.errors else 0
+        return 1 if self.errors or self.outcome == ImportRecord.Outcome.REJECTED else 0
 
     @property
     def counts(self) -> dict[str, int]:
+        if self.stored_counts is not None:
+            return self.stored_counts
         return {
             "rows": self.rows,
             "created": self.created,
@@ -98,6 +149,8 @@ class ImportReport:
 
     def omitted(self) -> dict[str, int]:
         """How many of each list the stored report leaves out (only the kinds with any left out)."""
+        if self.stored_omitted is not None:
+            return self.stored_omitted
         sizes = {kind: len(getattr(self, kind)) - KEEP_PER_KIND for kind in LIST_KINDS}
         return {kind: n for kind, n in sizes.items() if n > 0}
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0004_security_event'),
+        ('core', '0005_import_record_background_state'),
     ]
 
     operations = [
