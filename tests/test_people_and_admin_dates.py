@@ -46,7 +46,7 @@ def test_a_finalised_register_names_who_finalised_it(county_client, named_office
         finalised_at=timezone.now(),
     )
 
-    html = county_client.get("/grading/2023/").content.decode()
+    html = county_client.get("/grading/112/").content.decode()
 
     assert "陳美玲 於" in html
 
