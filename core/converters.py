@@ -34,8 +34,10 @@ class YearNotFound(Http404):
     @classmethod
     def outside(cls, year: int, years: range | None = None) -> YearNotFound:
         """`year` (Gregorian) is not one of `years` (Gregorian; None when the page has no data range)."""
-        if year not in _ROC_SPAN:
+        if year < _ROC_SPAN.start:
             return cls(_("西元 %(year)d 年早於民國元年，沒有這個年度的資料。") % {"year": year})
+        if year not in _ROC_SPAN:  # a number past any year's URL (民國 999 年)
+            return cls(_("沒有西元 %(year)d 年的資料。") % {"year": year})
         if not years:
             return cls(_("找不到民國 %(year)d 年的資料。") % {"year": roc_year(year)})
         return cls(
@@ -66,9 +68,10 @@ class RocYearConverter:
 
 
 class GregorianYearConverter:
-    """`2026` in an old URL: matched only to be redirected to the ROC form."""
+    """`2026` in an old URL: matched only to be redirected to the ROC form. Longer numbers match too, so
+    that `/grading/20260/` is the friendly 404 rather than the resolver's bare one."""
 
-    regex = "[0-9]{4}"
+    regex = "[0-9]{4,}"
 
     def to_python(self, value: str) -> int:
         return int(value)

@@ -153,6 +153,12 @@ def test_a_gregorian_year_before_the_roc_era_is_the_friendly_404(settings, count
     _friendly_404(county_client.get("/grading/1800/"), "西元 1800 年早於民國元年")
 
 
+def test_a_number_too_long_for_a_year_is_the_friendly_404(settings, county_client, frozen_today):
+    settings.DEBUG = True
+
+    _friendly_404(county_client.get("/grading/20260/register/"), "沒有西元 20260 年的資料。")
+
+
 def test_roc_year_zero_is_the_friendly_404(county_client, frozen_today):
     _friendly_404(county_client.get("/grading/0/"), "西元 1911 年早於民國元年")
 
