@@ -18,6 +18,7 @@ from associations.models import (
     Village,
 )
 from associations.resources import CountyResource, ServiceRegionResource, TownshipResource, VillageResource
+from core.admin_dates import RocDateInputsMixin
 from core.admin_exports import PortalExportMixin, PortalImportExportMixin
 
 # The geography imports and exports through its resources (associations/resources.py); every other list
@@ -81,7 +82,7 @@ class ScopedHistoryAdmin(SimpleHistoryAdmin):
             raise Http404
 
 
-class OfficerInline(admin.TabularInline):
+class OfficerInline(RocDateInputsMixin, admin.TabularInline):
     model = Officer
     extra = 0
 

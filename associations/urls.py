@@ -3,6 +3,7 @@ from django.urls import path
 from associations import views
 from associations.admin_import import roster_import_staff_view
 from associations.compliance import views as compliance_views
+from core.converters import gregorian_twins
 
 app_name = "associations"
 
@@ -17,11 +18,13 @@ urlpatterns = [
     path("officers/<int:pk>/edit/", views.officer_update, name="officer_update"),
     path("officers/<int:pk>/delete/", views.officer_delete, name="officer_delete"),
     # Yearly compliance facts (會務財務清查): associations/compliance/views.py
-    path("<int:pk>/compliance/<int:year>/", compliance_views.checklist, name="compliance"),
+    path("<int:pk>/compliance/<roc_year:year>/", compliance_views.checklist, name="compliance"),
     path("compliance/", compliance_views.grid_current, name="compliance_grid_current"),
-    path("compliance/<int:year>/", compliance_views.grid, name="compliance_grid"),
+    path("compliance/<roc_year:year>/", compliance_views.grid, name="compliance_grid"),
     path("meetings/<int:pk>/edit/", compliance_views.meeting_update, name="meeting_update"),
     path("meetings/<int:pk>/delete/", compliance_views.meeting_delete, name="meeting_delete"),
     path("elections/<int:pk>/edit/", compliance_views.election_update, name="election_update"),
     path("elections/<int:pk>/delete/", compliance_views.election_delete, name="election_delete"),
 ]
+# Years in URLs are ROC (…/115/); each route's Gregorian form (…/2026/) redirects to it: core/converters.py
+urlpatterns += gregorian_twins(urlpatterns, app_name)

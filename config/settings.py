@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "core.middleware.YearNotFoundMiddleware",  # a year out of range: the friendly 404, DEBUG on or off
     "axes.middleware.AxesMiddleware",  # last, so it turns any locked-out sign-in into the lockout page
 ]
 

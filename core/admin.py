@@ -142,6 +142,8 @@ admin.site.unregister(Group)
 @admin.register(User)
 class PortalUserAdmin(PortalExportMixin, UserAdmin):
     export_exclude = ["password", "user_permissions"]
+    # Times the system records, not an administrator's to type: shown read-only, in ROC form.
+    readonly_fields = ["last_login", "date_joined"]
 
 
 @admin.register(Group)

@@ -7,9 +7,12 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import ngettext
+
+from core.converters import YearNotFound
 
 
 class ChosenLanguageMiddleware:
@@ -120,3 +123,20 @@ class IdleTimeoutMiddleware:
         )
         messages.info(request, message % {"minutes": minutes})
         return redirect_to_login(request.get_full_path())
+
+
+class YearNotFoundMiddleware:
+    """A year a page does not cover (`core.converters.YearNotFound`) answers the portal's 404 page with the
+    exception's Chinese message, also with DEBUG on, where Django would otherwise show its technical 404 page:
+    a user who typed `/grading/130/` is told which years there are, whatever the server's mode."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, YearNotFound):
+            return render(request, "404.html", {"message": str(exception)}, status=404)
+        return None

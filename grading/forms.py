@@ -62,10 +62,40 @@ class YearField(forms.CharField):
 
 
 class MovementForm(forms.Form):
+    """Two registers to compare, typed as ROC years (112 or 2023 read alike): an earlier one and a later
+    one, both within `years` (the county's years)."""
+
     from_year = YearField(
         label=_("比較年度"), widget=forms.TextInput(attrs={"size": 5, "inputmode": "numeric"})
     )
     to_year = YearField(label=_("本年度"), widget=forms.TextInput(attrs={"size": 5, "inputmode": "numeric"}))
+
+    def __init__(self, *args: object, years: range, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.years = years
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean()
+        for name in ("from_year", "to_year"):
+            year = cleaned.get(name)
+            if year is not None and year not in self.years:
+                self.add_error(
+                    name,
+                    _("沒有民國 %(year)d 年的資料：可比較的年度為民國 %(first)d 年至 %(last)d 年。")
+                    % {
+                        "year": dates.roc_year(year),
+                        "first": dates.roc_year(self.years[0]),
+                        "last": dates.roc_year(self.years[-1]),
+                    },
+                )
+        earlier, later = cleaned.get("from_year"), cleaned.get("to_year")
+        if earlier is not None and later is not None and earlier >= later:
+            self.add_error(
+                "from_year",
+                _("比較年度（民國 %(from)d 年）須早於本年度（民國 %(to)d 年）。")
+                % {"from": dates.roc_year(earlier), "to": dates.roc_year(later)},
+            )
+        return cleaned
 
 
 class TownshipFilterForm(forms.Form):

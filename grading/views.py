@@ -21,7 +21,8 @@ from django.views.decorators.http import require_POST
 from associations import access
 from associations.models import Association
 from associations.years import county_years
-from core.dates import format_roc, format_roc_year, year_in_range
+from core.converters import require_year, roc_query_redirect
+from core.dates import format_roc, format_roc_year
 from core.exports import FORMATS
 from core.listing import PAGE_SIZES, paginate
 from core.security import exported_table
@@ -57,9 +58,8 @@ def _visible(request: HttpRequest) -> object:
 
 def _check_year(request: HttpRequest, year: int) -> None:
     """404 for a year outside the county's data (its earliest year to next year), before anything is
-    read or created."""
-    if not year_in_range(year) or year not in _years(request):
-        raise Http404
+    read or created; the 404 page names the years there are (`core.converters.YearNotFound`)."""
+    require_year(year, _years(request))
 
 
 def _years(request: HttpRequest) -> range:
@@ -182,6 +182,7 @@ def register_export(request: HttpRequest, year: int) -> HttpResponse:
 
 def assessment_detail(request: HttpRequest, year: int, association_pk: int) -> HttpResponse:
     association = access.get_association_for_user(request.user, association_pk)
+    _check_year(request, year)
     assessment = get_object_or_404(
         Assessment.objects.select_related("overridden_by"), association=association, year=year
     )
@@ -206,6 +207,7 @@ def assessment_detail(request: HttpRequest, year: int, association_pk: int) -> H
 
 def _assessment_for_change(request: HttpRequest, year: int, association_pk: int) -> Assessment:
     association = access.get_association_for_user(request.user, association_pk, for_change=True)
+    _check_year(request, year)
     return get_object_or_404(Assessment, association=association, year=year)
 
 
@@ -345,8 +347,12 @@ def thresholds_edit(request: HttpRequest, year: int) -> HttpResponse:
 
 def movement(request: HttpRequest) -> HttpResponse:
     visible = _visible(request)
+    if gregorian := roc_query_redirect(request, "from_year", "to_year"):
+        return gregorian
     this_year = timezone.localdate().year
-    form = MovementForm(request.GET or {"from_year": this_year - 1, "to_year": this_year})
+    form = MovementForm(
+        request.GET or {"from_year": this_year - 1, "to_year": this_year}, years=_years(request)
+    )
     townships, total, page = [], None, None
     if form.is_valid():
         townships, total = selectors.movement(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,10 +13,12 @@ from django.views.decorators.http import require_POST
 
 from associations import access
 from core.concurrency import StaleEdit, version_of
-from core.dates import format_roc_year, year_in_range
+from core.converters import require_year
+from core.dates import format_roc_year
 from subsidies import permissions, services
 from subsidies.forms import ConfigurationForm, ItemForm, SourceForm
 from subsidies.models import Allocation, FundingSource, SelfFundingMinimum, SubsidyItem
+from subsidies.selectors import subsidy_years
 from subsidies.services import SubsidyError
 
 
@@ -37,8 +39,7 @@ def configuration_index(request: HttpRequest) -> HttpResponse:
 
 def configuration(request: HttpRequest, year: int) -> HttpResponse:
     county = _county(request)
-    if not year_in_range(year):
-        raise Http404
+    require_year(year, subsidy_years(county.pk))
     sources = list(FundingSource.objects.filter(county=county).exclude(kind=FundingSource.Kind.SELF))
     items = list(SubsidyItem.objects.filter(county=county))
     allocations = {a.source_id: a for a in Allocation.objects.filter(source__county=county, year=year)}
@@ -89,8 +90,7 @@ def configuration(request: HttpRequest, year: int) -> HttpResponse:
 def configuration_copy(request: HttpRequest, year: int) -> HttpResponse:
     """This year's configuration from last year's (rows this year already has are kept)."""
     county = _county(request)
-    if not year_in_range(year):
-        raise Http404
+    require_year(year, subsidy_years(county.pk))
     services.configuration_ensure(county=county, year=year - 1)
     created = services.configuration_copy(county=county, from_year=year - 1, to_year=year)
     services.configuration_ensure(county=county, year=year)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from associations import access
 from associations.models import Association, Township
+from core import dates
 from core.dates import format_roc_year
 from core.forms import GuardedForm, ROCDateField
 from subsidies.models import Application, Attachment, ExpenseKind, FundingSource, State, SubsidyItem
@@ -98,8 +99,15 @@ class CostLineForm(forms.Form):
 CostLineFormSet = forms.formset_factory(CostLineForm, extra=4, max_num=20)
 
 
+def _gregorian(roc: str) -> int:
+    return dates.gregorian_year(int(roc))
+
+
 class ApplicationFilterForm(forms.Form):
-    year = forms.TypedChoiceField(label=_("年度"), coerce=int, required=False, empty_value=None, choices=())
+    # `?year=115` as the page shows it; filters on the Gregorian year (an old `?year=2026` is redirected).
+    year = forms.TypedChoiceField(
+        label=_("年度"), coerce=_gregorian, required=False, empty_value=None, choices=()
+    )
     township = forms.ModelChoiceField(label=_("鄉鎮市區"), queryset=Township.objects.none(), required=False)
     state = forms.ChoiceField(label=_("狀態"), required=False, choices=[("", "—"), *State.choices])
     item = forms.ModelChoiceField(label=_("補助項目"), queryset=SubsidyItem.objects.none(), required=False)
@@ -118,7 +126,7 @@ class ApplicationFilterForm(forms.Form):
 
     def __init__(self, *args, user: object, **kw):
         super().__init__(*args, **kw)
-        self.fields["year"].choices = [("", "—"), *_years()]
+        self.fields["year"].choices = [("", "—"), *[(dates.roc_year(y), label) for y, label in _years()]]
         self.fields["township"].queryset = access.scope_townships(Township.objects.all(), user)
         self.fields["item"].queryset = SubsidyItem.objects.filter(county_id=access.county_id_of(user))
 

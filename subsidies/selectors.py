@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import Count, Min
 from django.utils import timezone
 
 from associations import access
+from associations.years import county_years
 from subsidies import workflow
-from subsidies.models import Application, State
+from subsidies.models import Allocation, Application, State
 
 
 def subsidy_summary(user: object) -> dict[str, object] | None:
@@ -33,3 +34,28 @@ def subsidy_summary(user: object) -> dict[str, object] | None:
             (value, label, counts.get(value, 0)) for value, label in State.choices if counts.get(value)
         ],
     }
+
+
+def subsidy_years(county_id: int | None) -> range:
+    """The years a county's budget, configuration and batch pages open for: the county's years
+    (`associations.years.county_years`: its earliest fact to next year), reaching back to its earliest
+    application or allocation (past years' applications are imported)."""
+    years = county_years(county_id)
+    if county_id is None:
+        return years
+    earliest = (
+        Application.objects.filter(county_id=county_id)
+        .order_by()
+        .values("county_id")
+        .annotate(application=Min("year"))
+        .values("application")
+        .union(
+            Allocation.objects.filter(source__county_id=county_id)
+            .order_by()
+            .values("source__county_id")
+            .annotate(allocation=Min("year"))
+            .values("allocation"),
+            all=True,
+        )
+    )
+    return range(min([years.start, *earliest.values_list("application", flat=True)]), years.stop)

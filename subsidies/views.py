@@ -17,7 +17,8 @@ from django.views.decorators.http import require_POST
 
 from associations import access
 from core.concurrency import StaleEdit, version_of
-from core.dates import roc_year, year_in_range
+from core.converters import YearNotFound, require_year, roc_query_redirect
+from core.dates import ROCDateError, parse_year, roc_year
 from core.exports import FORMATS
 from core.roles import COUNTY_WIDE_ROLES, Role
 from core.security import exported_table
@@ -41,6 +42,7 @@ from subsidies.models import (
     State,
     SubsidyItem,
 )
+from subsidies.selectors import subsidy_years
 from subsidies.services import SubsidyError, batch_applications
 
 #: Actions whose form asks an amount per funding line, and which amount it is.
@@ -67,6 +69,8 @@ def application_rows(queryset):
 
 def _list(request: HttpRequest, *, queue: bool) -> HttpResponse:
     permissions.require_staff(request.user)
+    if gregorian := roc_query_redirect(request, "year"):
+        return gregorian
     form = ApplicationFilterForm(request.GET or None, user=request.user)
     applications = application_rows(Application.objects.visible_to(request.user))
     if queue:
@@ -306,8 +310,7 @@ def budget(request: HttpRequest, year: int) -> HttpResponse:
     """Budget execution per source and kind and per township, with a chart; allocations are the
     county's, shown to county officers and administrators."""
     permissions.require_staff(request.user)
-    if not year_in_range(year):
-        raise Http404
+    require_year(year, subsidy_years(access.county_id_of(request.user)))
     show_allocations = access.role_of(request.user) in COUNTY_WIDE_ROLES
     result = execution(
         applications=Application.objects.visible_to(request.user),
@@ -327,6 +330,20 @@ def budget(request: HttpRequest, year: int) -> HttpResponse:
     )
 
 
+def _batch_year(request: HttpRequest) -> int:
+    """The batch page's year: `?year=115` (or the posted `year`), ROC as the page writes it, this year when
+    none is given; a year the county has no data for is the friendly 404."""
+    text = (request.GET.get("year") or request.POST.get("year") or "").strip()
+    if not text:
+        return timezone.localdate().year
+    try:
+        year = parse_year(text)
+    except ROCDateError as exc:
+        raise YearNotFound(str(exc)) from None
+    require_year(year, subsidy_years(access.county_id_of(request.user)))
+    return year
+
+
 def batch_page(request: HttpRequest) -> HttpResponse:
     """Batch forwarding: a clerk's township's applications in first review go to the county together; the
     county's decided ministry applications go to the ministry in the order the officer ranks them."""
@@ -335,10 +352,9 @@ def batch_page(request: HttpRequest) -> HttpResponse:
     if role not in {Role.TOWNSHIP, Role.COUNTY}:
         raise PermissionDenied(_("批次轉送由公所承辦人及縣府承辦人辦理。"))
     kind = Batch.Kind.TO_COUNTY if role == Role.TOWNSHIP else Batch.Kind.TO_MINISTRY
-    year_text = request.GET.get("year") or request.POST.get("year") or ""
-    year = (
-        int(year_text) if year_text.isdigit() and year_in_range(int(year_text)) else timezone.localdate().year
-    )
+    if gregorian := roc_query_redirect(request, "year"):
+        return gregorian
+    year = _batch_year(request)
     candidates = application_rows(Application.objects.visible_to(request.user).filter(year=year))
     if kind == Batch.Kind.TO_COUNTY:
         candidates = candidates.filter(state__in=[State.SUBMITTED, State.RETURNED_TO_TOWNSHIP])

@@ -100,7 +100,7 @@ def test_a_township_unknown_everywhere_keeps_its_plain_error(geography, tmp_path
 def _pages(client: Client) -> dict[str, str]:
     """What the 苗栗 officer sees on home, the association list, the register and the to-do list, without
     the per-request tokens."""
-    paths = ["/", "/associations/", f"/grading/{YEAR}/register/", "/grading/todo/"]
+    paths = ["/", "/associations/", f"/grading/{YEAR - 1911}/register/", "/grading/todo/"]
     pages = {}
     for path in paths:
         response = client.get(path)

@@ -15,8 +15,8 @@ from tests.grading.factories import AssessmentFactory
 pytestmark = pytest.mark.usefixtures("frozen_today")
 
 LIST = "/associations/"
-REGISTER = "/grading/2023/register/"
-GRID = "/associations/compliance/2023/"
+REGISTER = "/grading/112/register/"
+GRID = "/associations/compliance/112/"
 
 
 def _names(response) -> list[str]:

@@ -4,6 +4,7 @@ refused the registry pages."""
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
@@ -12,6 +13,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.converters import IntConverter, UUIDConverter
 from django.urls.resolvers import RegexPattern, RoutePattern
+
+from core.converters import GregorianYearConverter, RocYearConverter
 
 #: The only pages an anonymous visitor may open; everything else must send them to a login page.
 PUBLIC = {"login", "set_language", "healthz", "admin:login"}
@@ -25,6 +28,9 @@ REGISTRY_NAMESPACES = {"associations", "grading", "subsidies"}
 DUMMY_INT = "1"
 DUMMY_STR = "x"
 DUMMY_UUID = "00000000-0000-0000-0000-000000000000"
+#: This year, as the year routes take it (ROC, `/grading/115/`) and as their redirecting twins do (`/2026/`).
+DUMMY_GREGORIAN_YEAR = str(datetime.date.today().year)
+DUMMY_ROC_YEAR = str(int(DUMMY_GREGORIAN_YEAR) - 1911)
 
 
 @dataclass(frozen=True)
@@ -39,7 +45,11 @@ def _route_segment(pattern: RoutePattern) -> str:
     """'<int:pk>/edit/' -> '1/edit/'."""
     route = str(pattern)
     for name, converter in pattern.converters.items():
-        if isinstance(converter, IntConverter):
+        if isinstance(converter, RocYearConverter):
+            dummy = DUMMY_ROC_YEAR
+        elif isinstance(converter, GregorianYearConverter):
+            dummy = DUMMY_GREGORIAN_YEAR
+        elif isinstance(converter, IntConverter):
             dummy = DUMMY_INT
         elif isinstance(converter, UUIDConverter):
             dummy = DUMMY_UUID
@@ -88,9 +98,20 @@ def _walk(patterns: list, prefix: str = "", namespace: str = "") -> list[Page]:
     return pages
 
 
+def is_gregorian_redirect(page: Page) -> bool:
+    """A year route's Gregorian twin (`/grading/2026/`), which only redirects to the ROC route."""
+    return getattr(page.callback, "gregorian_redirect", False)
+
+
 PAGES = _walk(get_resolver().url_patterns)
 PRIVATE = [page for page in PAGES if page.name not in PUBLIC]
-REGISTRY = [page for page in PAGES if page.namespace.split(":")[0] in REGISTRY_NAMESPACES]
+REGISTRY = [
+    page
+    for page in PAGES
+    if page.namespace.split(":")[0] in REGISTRY_NAMESPACES and not is_gregorian_redirect(page)
+]
+YEAR_PAGES = [page for page in PAGES if DUMMY_ROC_YEAR in page.path.split("/")]
+GREGORIAN_PAGES = [page for page in PAGES if is_gregorian_redirect(page)]
 
 
 def _login_redirect(response) -> tuple[str, str] | None:
@@ -176,3 +197,45 @@ def test_walker_finds_the_staff_import_pages():
 def test_township_clerk_is_refused_every_import_page(zhunan_client, page):
     assert zhunan_client.get(page.path).status_code == 403
     assert zhunan_client.post(page.path).status_code == 403
+
+
+def test_walker_finds_the_year_pages_and_their_gregorian_twins():
+    names = {page.name for page in YEAR_PAGES}
+    assert {"grading:overview", "associations:compliance", "subsidies:budget", "subsidies:config_copy"} <= (
+        names
+    )
+    assert len(GREGORIAN_PAGES) == len(YEAR_PAGES)
+
+
+def _year_converters(patterns: list, prefix: str = "") -> dict[str, type]:
+    """Route → the converter class of its `year`, for every route (at any depth) that takes one."""
+    found = {}
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern.pattern, RoutePattern) and "year" in pattern.pattern.converters:
+            found[route] = type(pattern.pattern.converters["year"])
+        if isinstance(pattern, URLResolver):
+            found |= _year_converters(pattern.url_patterns, route)
+    return found
+
+
+def test_no_route_takes_a_year_as_a_plain_number():
+    """A year in a URL is written as the page shows it, ROC (`<roc_year:year>`); `<int:year>` would take
+    2026 and 115 alike and show users a Gregorian year."""
+    converters = _year_converters(get_resolver().url_patterns)
+
+    assert "grading/<roc_year:year>/" in converters
+    assert set(converters.values()) == {RocYearConverter, GregorianYearConverter}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", GREGORIAN_PAGES, ids=lambda p: p.path)
+def test_every_gregorian_year_path_redirects_permanently_to_the_roc_one(county_client, page):
+    roc_path = page.path.replace(f"/{DUMMY_GREGORIAN_YEAR}/", f"/{DUMMY_ROC_YEAR}/")
+
+    get = county_client.get(page.path, {"format": "csv", "page": "2"})
+    post = county_client.post(page.path, {"reason": "舊連結"})
+
+    assert (get.status_code, get["Location"]) == (301, f"{roc_path}?format=csv&page=2")
+    assert (post.status_code, post["Location"]) == (308, roc_path)
+    assert resolve(roc_path).func is not page.callback

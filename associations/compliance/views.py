@@ -33,7 +33,8 @@ from associations.models import Association, Election, Meeting, ProgrammeProfile
 from associations.years import association_years, county_years
 from core import submissions
 from core.concurrency import version_of
-from core.dates import format_roc, format_roc_year, year_in_range
+from core.converters import YearNotFound, require_year, roc_query_redirect
+from core.dates import ROCDateError, format_roc, format_roc_year, parse_year, year_in_range
 from core.forms import GuardedForm
 from core.listing import PAGE_SIZES, paginate
 
@@ -44,8 +45,10 @@ def _require_registry(request: HttpRequest) -> None:
 
 
 def _check_year(year: int) -> int:
+    """A year the portal can handle at all (民國元年 to 2100), before the association's or county's own
+    range is looked up; refused with the friendly 404 (`core.converters.YearNotFound`)."""
     if not year_in_range(year):
-        raise Http404
+        raise YearNotFound.outside(year)
     return year
 
 
@@ -130,8 +133,8 @@ def checklist(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     _require_registry(request)
     year = _check_year(year)
     association = access.get_association_for_user(request.user, pk, for_change=request.method == "POST")
-    if year not in association_years(association):
-        raise Http404  # before anything is read or judged: a mistyped year creates nothing
+    # Before anything is read or judged: a mistyped year creates nothing.
+    require_year(year, association_years(association))
     action = request.POST.get("action", "") if request.method == "POST" else ""
     forms = _checklist_forms(association, year, request.POST, action)
     if request.method == "POST":
@@ -166,10 +169,19 @@ def checklist(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     return render(request, "associations/compliance_checklist.html", context)
 
 
-def _year_param(request: HttpRequest, fallback: int) -> int:
-    """The checklist year a link or form carries (`?year=` or a posted `year`), else `fallback`."""
-    posted = request.POST.get("year") or request.GET.get("year") or ""
-    return _check_year(int(posted)) if posted.isdecimal() else fallback
+def _election_year(request: HttpRequest, election: Election) -> int:
+    """The checklist year a link or form carries (`?year=115` or a posted `year`, ROC as the pages write it;
+    2026 is read alike), else the year the election's term ends. A year outside the association's years
+    is the friendly 404, before anything is written or judged."""
+    posted = (request.POST.get("year") or request.GET.get("year") or "").strip()
+    if not (posted.isascii() and posted.isdecimal()):
+        return election.term_ends_on.year
+    try:
+        year = parse_year(posted)
+    except ROCDateError as exc:
+        raise YearNotFound(str(exc)) from None
+    require_year(year, association_years(election.association))
+    return year
 
 
 def _record_save(record: Meeting | Election, form: Form, year: int, actor: object) -> None:
@@ -189,9 +201,7 @@ def _record_form(request: HttpRequest, model: type, form_class: type, pk: int, t
     record = access.get_association_record_for_user(request.user, model, pk, for_change=True)
     # A meeting belongs to the year it was held; an election spans several, so it is edited for the year
     # of the checklist the clerk came from.
-    year = (
-        record.held_on.year if isinstance(record, Meeting) else _year_param(request, record.term_ends_on.year)
-    )
+    year = record.held_on.year if isinstance(record, Meeting) else _election_year(request, record)
     history = services.meeting_history if isinstance(record, Meeting) else services.election_history
     form = form_class(request.POST or None, instance=record, version=version_of(*history(record.pk)))
     save = partial(_record_save, record, form, year, request.user)
@@ -207,6 +217,8 @@ def meeting_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def election_update(request: HttpRequest, pk: int) -> HttpResponse:
+    if gregorian := roc_query_redirect(request, "year"):
+        return gregorian
     return _record_form(request, Election, ElectionForm, pk, _("編輯改選紀錄"))
 
 
@@ -222,7 +234,7 @@ def meeting_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def election_delete(request: HttpRequest, pk: int) -> HttpResponse:
     election = access.get_association_record_for_user(request.user, Election, pk, for_change=True)
-    year = _year_param(request, election.term_ends_on.year)
+    year = _election_year(request, election)
     association_id = election.association_id
     services.election_delete(election=election, year=year, actor=request.user)
     messages.success(request, _("已刪除改選紀錄。"))
@@ -303,9 +315,7 @@ def grid_current(request: HttpRequest) -> HttpResponse:
 
 def grid(request: HttpRequest, year: int) -> HttpResponse:
     _require_registry(request)
-    year = _check_year(year)
-    if year not in county_years(access.county_id_of(request.user)):
-        raise Http404
+    require_year(_check_year(year), county_years(access.county_id_of(request.user)))
     township, townships = _grid_township(request)
     bound = None
     if request.method == "POST":

@@ -26,3 +26,15 @@ def roc(value: datetime.date | datetime.datetime | None) -> str:
 def roc_year(value: int | None) -> str:
     """2023 → 112年度."""
     return "" if value in (None, "") else dates.format_roc_year(int(value))
+
+
+@register.filter
+def roc_year_number(value: int | str | None) -> str:
+    """2023 → 112: a year in a query string or a form's value, written as users type it."""
+    return "" if value in (None, "") else str(dates.roc_year(int(value)))
+
+
+@register.filter
+def roc_value(value: object) -> object:
+    """A date or datetime in ROC form (as `roc`); any other value as it is (a history's old and new ones)."""
+    return roc(value) if isinstance(value, datetime.date) else value

@@ -11,7 +11,7 @@ from tests.associations.factories import AssociationFactory
 from tests.grading.factories import ElectionFactory, MeetingFactory, YearlyFilingFactory
 
 D = datetime.date
-GRID = "/associations/compliance/2023/"
+GRID = "/associations/compliance/112/"
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from tests.associations.factories import AssociationFactory, OfficerFactory
 from tests.grading.factories import compliant_year
 
 D = datetime.date
-GRID = "/associations/compliance/2023/"
+GRID = "/associations/compliance/112/"
 
 
 def grid_post(client, association, **values):
@@ -25,7 +25,7 @@ def grid_post(client, association, **values):
 
 def checklist_post(client, association, **values):
     data = {"action": "filing"} | {f"filing-{name}": value for name, value in values.items()}
-    return client.post(f"/associations/{association.pk}/compliance/2023/", data)
+    return client.post(f"/associations/{association.pk}/compliance/112/", data)
 
 
 def test_a_report_filed_before_the_year_ended_is_refused_under_its_cell(zhunan_client, zhunan):

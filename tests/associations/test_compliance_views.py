@@ -13,11 +13,11 @@ D = datetime.date
 
 
 def checklist_url(association, year=2023):
-    return f"/associations/{association.pk}/compliance/{year}/"
+    return f"/associations/{association.pk}/compliance/{year - 1911}/"
 
 
 def grid_url(year=2023, township=None):
-    return f"/associations/compliance/{year}/" + (f"?township={township.pk}" if township else "")
+    return f"/associations/compliance/{year - 1911}/" + (f"?township={township.pk}" if township else "")
 
 
 # --- checklist -------------------------------------------------------------------------------------------
@@ -214,7 +214,7 @@ def test_clerk_edits_a_meetings_minutes_date(zhunan_client, zhunan):
 
 def test_clerk_deletes_an_election_of_their_township(zhunan_client, zhunan):
     election = ElectionFactory(association__township=zhunan)
-    zhunan_client.post(f"/associations/elections/{election.pk}/delete/", {"year": "2023"})
+    zhunan_client.post(f"/associations/elections/{election.pk}/delete/", {"year": "112"})
     assert not Election.objects.exists()
 
 

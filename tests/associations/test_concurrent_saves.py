@@ -67,7 +67,7 @@ FIRST_SAVES = {
 def test_three_simultaneous_first_checklist_saves_make_one_row_and_no_500(
     zhunan_clerk, association, action, frozen_today
 ):
-    url = f"/associations/{association.pk}/compliance/2025/"
+    url = f"/associations/{association.pk}/compliance/114/"
     fields, model = FIRST_SAVES[action]
     version = {f"{action}-edit_version": "0"} if action != "election" else {}
     results = side_by_side(zhunan_clerk, url, [{"action": action, **fields, **version}] * 3)
@@ -107,7 +107,7 @@ def test_of_three_grid_saves_of_one_row_one_succeeds_and_the_others_are_refused(
     zhunan_clerk, association, frozen_today
 ):
     prefix = f"a{association.pk}"
-    url = f"/associations/compliance/2025/?township={association.township_id}"
+    url = f"/associations/compliance/114/?township={association.township_id}"
     posts = [
         {"association": association.pk, f"{prefix}-assembly_dates": day, f"{prefix}-edit_version": "0.0.0"}
         for day in ("114/05/20", "114/06/20", "114/07/20")

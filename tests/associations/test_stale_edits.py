@@ -54,7 +54,7 @@ def test_a_stale_officer_edit_is_refused(zhunan_client, county_client, county_of
 def test_a_stale_filing_save_is_refused(
     zhunan_client, county_client, county_officer, association, frozen_today
 ):
-    url = f"/associations/{association.pk}/compliance/2025/"
+    url = f"/associations/{association.pk}/compliance/114/"
     shown = zhunan_client.get(url).context["forms"]["filing"]["edit_version"].value()
     post = {"action": "filing", "filing-plan_budget_filed_on": "114/01/10"}
     edited_by_another(county_officer, county_client, url, post)
@@ -68,7 +68,7 @@ def test_a_stale_filing_save_is_refused(
 def test_a_stale_grid_row_save_is_refused(
     zhunan_client, county_client, county_officer, association, frozen_today
 ):
-    url = f"/associations/compliance/2025/?township={association.township_id}"
+    url = f"/associations/compliance/114/?township={association.township_id}"
     prefix = f"a{association.pk}"
     rows = zhunan_client.get(url).context["rows"]
     shown = rows[0]["form"]["edit_version"].value()

@@ -35,8 +35,8 @@ def test_the_miaoli_officer_meets_no_other_countys_names_and_the_yunlin_officer_
         "/associations/",
         "/associations/compliance/",
         "/grading/",
-        f"/grading/{year}/",
-        f"/grading/{year}/register/",
+        f"/grading/{year - 1911}/",
+        f"/grading/{year - 1911}/register/",
         "/grading/todo/",
         "/grading/movement/",
     ]

@@ -11,7 +11,7 @@ from tests.grading.factories import MeetingFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-WIDE_PAGES = ["/associations/", "/grading/2023/register/", "/associations/compliance/2023/", "/grading/todo/"]
+WIDE_PAGES = ["/associations/", "/grading/112/register/", "/associations/compliance/112/", "/grading/todo/"]
 A4_POINTS = (595, 842)
 
 
@@ -47,7 +47,7 @@ def test_no_wide_page_scrolls_sideways(page, wide_rows, width):
 
 
 def test_the_grid_keeps_the_name_and_the_save_button_in_view_at_1280(page, wide_rows):
-    _open(page, {"width": 1280, "height": 800}, "/associations/compliance/2023/")
+    _open(page, {"width": 1280, "height": 800}, "/associations/compliance/112/")
     row = page.locator("table.grid tbody tr").first
     save = row.get_by_role("button", name="儲存").bounding_box()
     assert save["x"] + save["width"] <= 1280
@@ -59,7 +59,7 @@ def test_the_grid_keeps_the_name_and_the_save_button_in_view_at_1280(page, wide_
 
 
 def test_the_printed_register_has_the_print_header_and_sign_off_but_no_menu(page, wide_rows):
-    _open(page, {"width": 1280, "height": 800}, "/grading/2023/register/")
+    _open(page, {"width": 1280, "height": 800}, "/grading/112/register/")
     assert not page.locator(".signoff").is_visible()
     page.emulate_media(media="print")
     assert not page.locator("header.topbar").is_visible()
@@ -70,7 +70,7 @@ def test_the_printed_register_has_the_print_header_and_sign_off_but_no_menu(page
 
 
 def test_the_register_prints_on_a4_pages(page, wide_rows):
-    _open(page, {"width": 1280, "height": 800}, "/grading/2023/register/")
+    _open(page, {"width": 1280, "height": 800}, "/grading/112/register/")
     pdf = page.pdf(prefer_css_page_size=True)
     boxes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
     assert 1 <= len(boxes) <= 2

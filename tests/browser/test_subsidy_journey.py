@@ -37,7 +37,7 @@ def test_an_application_goes_from_entry_to_closed_through_every_role(
     fund = source(configure_county, FUND)
 
     admin_context, admin = _as(browser, live_server, "admin")
-    admin.goto(f"/subsidies/config/{YEAR}/")
+    admin.goto(f"/subsidies/config/{YEAR - 1911}/")
     admin.locator(f"[name=alloc_{fund.pk}_recurrent]").fill("500000")
     admin.get_by_role("button", name="儲存").click()
     admin.wait_for_load_state()

@@ -94,15 +94,15 @@ def staff_pages(county_client, zhunan_client, anonymous_client, zhunan):
         "/associations/new/",
         f"/associations/{association.pk}/",
         f"/associations/{association.pk}/edit/",
-        "/associations/compliance/2023/",
-        "/grading/2023/",
-        "/grading/2023/register/",
+        "/associations/compliance/112/",
+        "/grading/112/",
+        "/grading/112/register/",
         "/grading/movement/",
         "/grading/todo/",
-        "/grading/2023/thresholds/",
-        f"/grading/2023/associations/{association.pk}/",
+        "/grading/112/thresholds/",
+        f"/grading/112/associations/{association.pk}/",
     ]
-    zhunan_urls = [f"/associations/{association.pk}/", f"/associations/{association.pk}/compliance/2023/"]
+    zhunan_urls = [f"/associations/{association.pk}/", f"/associations/{association.pk}/compliance/112/"]
     return (
         [(county_client, url) for url in county_urls]
         + [(zhunan_client, url) for url in zhunan_urls]
@@ -179,7 +179,7 @@ def test_association_export_is_not_stored(county_client, zhunan):
 
 def test_tier_register_export_is_not_stored(county_client, zhunan):
     AssessmentFactory(association=AssociationFactory(township=zhunan), year=2023)
-    response = county_client.get("/grading/2023/register/export/?format=xlsx")
+    response = county_client.get("/grading/112/register/export/?format=xlsx")
     assert response.status_code == 200
     assert "no-store" in cache_control(response)
 

@@ -109,7 +109,7 @@ def test_the_compliance_grid_is_in_english(english_client, association):
 
 
 def test_the_grading_overview_is_in_english(english_client, association):
-    content = _page(english_client, "/grading/2023/")
+    content = _page(english_client, "/grading/112/")
     _assert_english(
         content,
         "ROC 112 compliance check and tiers",
@@ -141,6 +141,6 @@ def test_traditional_chinese_pages_are_unchanged(county_client, association):
     listing = county_client.get("/associations/").content.decode()
     assert "新增協會" in listing and "第 8 屆" in listing and "運作中" in listing
     assert "Add association" not in listing
-    overview = county_client.get("/grading/2023/").content.decode()
+    overview = county_client.get("/grading/112/").content.decode()
     assert "112年度會務財務清查與分級" in overview and "停滯型" in overview
     assert "ROC 112" not in overview and "Stagnant" not in overview

@@ -24,7 +24,7 @@ def test_a_page_carries_the_print_date_in_roc_form(county_client, printed_on_5_m
 
 def test_the_print_header_names_the_county_the_officer_serves(county_client, settings):
     settings.PORTAL_COUNTY = "雲林縣"
-    header = _print_header(county_client.get("/grading/2023/register/").content.decode())
+    header = _print_header(county_client.get("/grading/112/register/").content.decode())
     assert "苗栗縣" in header
     assert "雲林縣" not in header
 
@@ -32,18 +32,18 @@ def test_the_print_header_names_the_county_the_officer_serves(county_client, set
 def test_a_printed_checklist_names_the_association_county(zhunan_client, zhunan, settings):
     settings.PORTAL_COUNTY = "雲林縣"
     association = AssociationFactory(township=zhunan)
-    content = zhunan_client.get(f"/associations/{association.pk}/compliance/2023/").content.decode()
+    content = zhunan_client.get(f"/associations/{association.pk}/compliance/112/").content.decode()
     assert "苗栗縣" in _print_header(content)
 
 
 def test_the_tier_register_has_a_sign_off_block_for_paper(county_client, zhunan):
     AssociationFactory(township=zhunan)  # the county's data reach back to 2023
-    content = county_client.get("/grading/2023/register/").content.decode()
+    content = county_client.get("/grading/112/register/").content.decode()
     block = content[content.index('<section class="print-only signoff"') : content.index("</section>")]
     assert all(f"<span>{role}</span>" in block for role in ("承辦人", "科長", "處長"))
 
 
 def test_a_checklist_an_editor_prints_still_shows_the_filing_dates(zhunan_client, zhunan):
     association = AssociationFactory(township=zhunan)
-    content = zhunan_client.get(f"/associations/{association.pk}/compliance/2023/").content.decode()
+    content = zhunan_client.get(f"/associations/{association.pk}/compliance/112/").content.decode()
     assert '<dl class="facts print-only"><dt>工作計畫及預算送府日期</dt>' in content

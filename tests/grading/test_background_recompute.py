@@ -10,9 +10,9 @@ from grading.models import Assessment, RecomputeRun, TierRegister
 from tests.associations.factories import AssociationFactory
 from tests.background import run_queued_tasks
 
-RECOMPUTE = "/grading/2023/recompute/"
-OVERVIEW = "/grading/2023/"
-STATUS = "/grading/2023/recompute/status/"
+RECOMPUTE = "/grading/112/recompute/"
+OVERVIEW = "/grading/112/"
+STATUS = "/grading/112/recompute/status/"
 
 
 @pytest.fixture(autouse=True)

@@ -24,7 +24,7 @@ def assessed(township, name="", year=2023, **kwargs):
 def test_county_officer_sees_status_and_tier_counts_per_township(county_client, zhunan, toufen):
     assessed(zhunan, status=ComplianceStatus.ABNORMAL, suggested_tier=Tier.STAGNANT)
     assessed(toufen)
-    response = county_client.get("/grading/2023/")
+    response = county_client.get("/grading/112/")
     rows = {row["township"]: row for row in response.context["page"]}
     assert rows["竹南鎮"]["statuses"] == [0, 0, 1]
     assert rows["頭份市"]["tiers"] == [0, 1, 0]
@@ -33,7 +33,7 @@ def test_county_officer_sees_status_and_tier_counts_per_township(county_client, 
 def test_township_clerk_sees_only_their_townships_counts(toufen_client, zhunan, toufen):
     assessed(zhunan)
     assessed(toufen)
-    response = toufen_client.get("/grading/2023/")
+    response = toufen_client.get("/grading/112/")
     assert [row["township"] for row in response.context["page"]] == ["頭份市"]
 
 
@@ -43,23 +43,23 @@ def test_overview_totals_and_unassessed_count_cover_only_the_clerks_township(tou
     assessed(toufen, status=ComplianceStatus.NORMAL)
     AssociationFactory(township=zhunan)
     AssociationFactory.create_batch(2, township=toufen)
-    response = toufen_client.get("/grading/2023/")
+    response = toufen_client.get("/grading/112/")
     assert response.context["totals"]["total"] == 1
     assert response.context["totals"]["statuses"] == [1, 0, 0]
     assert response.context["unassessed"] == 2
 
 
 def test_anonymous_visitor_is_sent_to_login_from_the_overview(anonymous_client):
-    assert anonymous_client.get("/grading/2023/").status_code == 302
+    assert anonymous_client.get("/grading/112/").status_code == 302
 
 
 def test_judge_is_refused_the_overview(judge_client):
-    assert judge_client.get("/grading/2023/").status_code == 403
+    assert judge_client.get("/grading/112/").status_code == 403
 
 
 def test_overview_shows_the_guidance_for_each_tier(county_client, zhunan):
     AssociationFactory(township=zhunan)
-    content = county_client.get("/grading/2023/").content.decode()
+    content = county_client.get("/grading/112/").content.decode()
     assert "停滯型：健全社區組織，正常開會" in content
     assert "潛力型：培養社區志工，執行長期方案" in content
     assert "發展型：社區永續經營" in content
@@ -71,7 +71,7 @@ def test_overview_shows_the_guidance_for_each_tier(county_client, zhunan):
 def test_township_clerk_does_not_see_other_townships_in_the_register(toufen_client, zhunan, toufen):
     assessed(zhunan, name="竹南社區發展協會")
     assessed(toufen, name="頭份社區發展協會")
-    content = toufen_client.get("/grading/2023/register/").content.decode()
+    content = toufen_client.get("/grading/112/register/").content.decode()
     assert "頭份社區發展協會" in content
     assert "竹南社區發展協會" not in content
 
@@ -79,7 +79,7 @@ def test_township_clerk_does_not_see_other_townships_in_the_register(toufen_clie
 def test_register_filtered_by_another_township_shows_a_clerk_only_their_own(toufen_client, zhunan, toufen):
     assessed(zhunan, name="竹南社區發展協會")
     assessed(toufen, name="頭份社區發展協會")
-    content = toufen_client.get(f"/grading/2023/register/?township={zhunan.pk}").content.decode()
+    content = toufen_client.get(f"/grading/112/register/?township={zhunan.pk}").content.decode()
     assert "頭份社區發展協會" in content
     assert "竹南社區發展協會" not in content
 
@@ -94,7 +94,7 @@ def test_register_filters_by_tier_in_force(county_client, zhunan):
     )
     assessed(zhunan, name="乙社區發展協會", suggested_tier=Tier.DEVELOPING)
     assessed(zhunan, name="丙社區發展協會", suggested_tier=Tier.STAGNANT)
-    page = county_client.get("/grading/2023/register/?tier=developing").context["page"]
+    page = county_client.get("/grading/112/register/?tier=developing").context["page"]
     assert sorted(a.association.name for a in page) == ["乙社區發展協會", "甲社區發展協會"]
 
 
@@ -103,11 +103,11 @@ def test_register_runs_the_same_number_of_queries_however_many_rows(
 ):
     assessed(zhunan)
     with django_assert_max_num_queries(12) as few:
-        county_client.get("/grading/2023/register/")
+        county_client.get("/grading/112/register/")
     for _ in range(30):
         assessed(zhunan)
     with django_assert_max_num_queries(len(few.captured_queries)):
-        county_client.get("/grading/2023/register/")
+        county_client.get("/grading/112/register/")
 
 
 def test_clerk_of_another_township_gets_404_for_an_assessment(toufen_client, zhunan):
@@ -139,7 +139,7 @@ def test_only_the_county_officer_is_offered_the_override_form(county_client, zhu
 
 
 def override_url(assessment):
-    return f"/grading/{assessment.year}/associations/{assessment.association_id}/override/"
+    return f"/grading/{assessment.year - 1911}/associations/{assessment.association_id}/override/"
 
 
 def test_county_officer_overrides_a_tier_with_a_reason(county_client, zhunan):
@@ -179,7 +179,7 @@ def test_clerk_of_another_township_clearing_an_override_gets_404_and_the_overrid
     assessment = assessed(
         zhunan, suggested_tier=Tier.STAGNANT, override_tier=Tier.POTENTIAL, override_reason="已完成改選"
     )
-    url = f"/grading/2023/associations/{assessment.association_id}/clear-override/"
+    url = f"/grading/112/associations/{assessment.association_id}/clear-override/"
     assert toufen_client.post(url, {"reason": "理由"}).status_code == 404
     assessment.refresh_from_db()
     assert (assessment.override_tier, assessment.override_reason) == (Tier.POTENTIAL, "已完成改選")
@@ -188,7 +188,7 @@ def test_clerk_of_another_township_clearing_an_override_gets_404_and_the_overrid
 
 def test_finalised_register_refuses_an_override_with_a_message(county_client, zhunan):
     assessment = assessed(zhunan)
-    county_client.post("/grading/2023/finalise/")
+    county_client.post("/grading/112/finalise/")
     response = county_client.post(
         override_url(assessment), {"tier": "developing", "reason": "理由"}, follow=True
     )
@@ -198,7 +198,7 @@ def test_finalised_register_refuses_an_override_with_a_message(county_client, zh
 
 def test_history_of_a_finalised_tier_names_the_tier_without_a_change_arrow(county_client, zhunan):
     assessment = assessed(zhunan)
-    county_client.post("/grading/2023/finalise/")
+    county_client.post("/grading/112/finalise/")
     page = county_client.get(assessment.get_absolute_url()).content.decode()
     finalised = page[page.index(f"<td>{TierChange.Kind.FINALISED.label}</td>") :].split("</tr>")[0]
     assert "<del>" not in finalised
@@ -207,22 +207,22 @@ def test_history_of_a_finalised_tier_names_the_tier_without_a_change_arrow(count
 
 def test_county_officer_recomputes_a_year_from_the_overview(county_client, zhunan):
     AssociationFactory(township=zhunan)
-    response = county_client.post("/grading/2023/recompute/", follow=True)
+    response = county_client.post("/grading/112/recompute/", follow=True)
     assert Assessment.objects.filter(year=2023).count() == 1
     assert "已重新計算112年度的會務財務狀態與分級。" in response.content.decode()
 
 
 def test_township_clerk_cannot_recompute_or_finalise(zhunan_client, zhunan):
     assessed(zhunan)
-    assert zhunan_client.post("/grading/2023/recompute/").status_code == 403
-    assert zhunan_client.post("/grading/2023/finalise/").status_code == 403
+    assert zhunan_client.post("/grading/112/recompute/").status_code == 403
+    assert zhunan_client.post("/grading/112/finalise/").status_code == 403
     assert not TierRegister.objects.filter(state=TierRegister.State.FINALISED).exists()
 
 
 def test_county_officer_edits_the_years_thresholds(county_client, zhunan):
     AssociationFactory(township=zhunan)
     response = county_client.post(
-        "/grading/2023/thresholds/",
+        "/grading/112/thresholds/",
         {"potential_min_activities": "2", "developing_min_activities": "4", "volunteer_team_min_size": "8"},
     )
     assert response.status_code == 302
@@ -234,7 +234,7 @@ def test_county_officer_edits_the_years_thresholds(county_client, zhunan):
 def test_administrator_edits_the_thresholds_of_their_working_county(admin_client_, administrator, zhunan):
     AssociationFactory(township=zhunan)
     response = admin_client_.post(
-        "/grading/2023/thresholds/",
+        "/grading/112/thresholds/",
         {"potential_min_activities": "2", "developing_min_activities": "4", "volunteer_team_min_size": "8"},
     )
     assert response.status_code == 302
@@ -244,23 +244,23 @@ def test_administrator_edits_the_thresholds_of_their_working_county(admin_client
 
 def test_township_clerk_cannot_edit_thresholds(zhunan_client, zhunan):
     AssociationFactory(township=zhunan)
-    assert zhunan_client.get("/grading/2023/thresholds/").status_code == 403
+    assert zhunan_client.get("/grading/112/thresholds/").status_code == 403
 
 
 def test_a_role_that_may_never_act_is_refused_whatever_the_registers_state(zhunan_client, county_client):
     TierRegisterFactory(year=2023, state=TierRegister.State.FINALISED)
     TierRegisterFactory(year=2024)
-    assert zhunan_client.get("/grading/2023/thresholds/").status_code == 403
-    assert zhunan_client.post("/grading/2023/recompute/").status_code == 403
-    assert zhunan_client.post("/grading/2024/reopen/", {"reason": "理由"}).status_code == 403
-    assert county_client.post("/grading/2024/reopen/", {"reason": "理由"}).status_code == 403
+    assert zhunan_client.get("/grading/112/thresholds/").status_code == 403
+    assert zhunan_client.post("/grading/112/recompute/").status_code == 403
+    assert zhunan_client.post("/grading/113/reopen/", {"reason": "理由"}).status_code == 403
+    assert county_client.post("/grading/113/reopen/", {"reason": "理由"}).status_code == 403
     assert TierThresholds.objects.count() == 0
 
 
 def test_showing_the_thresholds_page_writes_nothing(county_client, zhunan):
     AssociationFactory(township=zhunan)
     TierThresholds.objects.create(county=CountyFactory(), year=2022, developing_min_activities=5)
-    response = county_client.get("/grading/2023/thresholds/")
+    response = county_client.get("/grading/112/thresholds/")
     assert response.status_code == 200
     assert response.context["form"]["developing_min_activities"].value() == 5
     assert list(TierThresholds.objects.values_list("year", flat=True)) == [2022]
@@ -277,7 +277,7 @@ def test_register_exports_as_xlsx_with_the_required_columns(county_client, zhuna
         override_tier=Tier.POTENTIAL,
         override_reason="已改選",
     )
-    response = county_client.get("/grading/2023/register/export/?format=xlsx")
+    response = county_client.get("/grading/112/register/export/?format=xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == (
@@ -296,7 +296,7 @@ def test_register_exports_as_xlsx_with_the_required_columns(county_client, zhuna
 
 def test_register_export_escapes_text_that_would_run_as_a_formula(county_client, zhunan):
     assessed(zhunan, name='=HYPERLINK("http://x")社區發展協會')
-    response = county_client.get("/grading/2023/register/export/?format=csv")
+    response = county_client.get("/grading/112/register/export/?format=csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[1][1] == '\'=HYPERLINK("http://x")社區發展協會'
 
@@ -304,7 +304,7 @@ def test_register_export_escapes_text_that_would_run_as_a_formula(county_client,
 def test_register_export_holds_only_the_clerks_township(toufen_client, zhunan, toufen):
     assessed(zhunan, name="竹南社區發展協會")
     assessed(toufen, name="頭份社區發展協會")
-    content = toufen_client.get("/grading/2023/register/export/?format=csv").content.decode("utf-8-sig")
+    content = toufen_client.get("/grading/112/register/export/?format=csv").content.decode("utf-8-sig")
     assert "頭份社區發展協會" in content
     assert "竹南社區發展協會" not in content
 
@@ -314,13 +314,13 @@ def test_register_export_filtered_by_another_township_holds_only_the_clerks_own(
 ):
     assessed(zhunan, name="竹南社區發展協會")
     assessed(toufen, name="頭份社區發展協會")
-    response = toufen_client.get(f"/grading/2023/register/export/?township={zhunan.pk}&format=csv")
+    response = toufen_client.get(f"/grading/112/register/export/?township={zhunan.pk}&format=csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [row[:2] for row in rows[1:]] == [["頭份市", "頭份社區發展協會"]]
 
 
 def test_anonymous_visitor_cannot_export_the_register(anonymous_client):
-    assert anonymous_client.get("/grading/2023/register/export/?format=csv").status_code == 302
+    assert anonymous_client.get("/grading/112/register/export/?format=csv").status_code == 302
 
 
 # --- movement and to-do ----------------------------------------------------------------------------------
@@ -384,21 +384,21 @@ def test_todo_runs_the_same_number_of_queries_however_many_associations(
 
 def test_finalised_year_shows_as_read_only(county_client, zhunan):
     TierRegisterFactory(year=2023, state=TierRegister.State.FINALISED)
-    content = county_client.get("/grading/2023/").content.decode()
+    content = county_client.get("/grading/112/").content.decode()
     assert "已定案" in content
     assert "重新計算狀態與分級" not in content
 
 
 GRADING_PAGES = [
     "/grading/",
-    "/grading/2023/",
-    "/grading/2023/register/",
-    "/grading/2023/register/export/?format=csv",
-    "/grading/2023/thresholds/",
+    "/grading/112/",
+    "/grading/112/register/",
+    "/grading/112/register/export/?format=csv",
+    "/grading/112/thresholds/",
     "/grading/movement/",
     "/grading/todo/",
 ]
-GRADING_POSTS = ["/grading/2023/recompute/", "/grading/2023/finalise/", "/grading/2023/reopen/"]
+GRADING_POSTS = ["/grading/112/recompute/", "/grading/112/finalise/", "/grading/112/reopen/"]
 
 
 def test_judge_is_refused_every_grading_page(judge_client, zhunan):
@@ -431,12 +431,12 @@ def test_overview_runs_the_same_number_of_queries_however_many_associations(
 ):
     assessed(zhunan)
     with django_assert_max_num_queries(15) as few:  # one of them: the county's latest background recompute
-        county_client.get("/grading/2023/")
+        county_client.get("/grading/112/")
     for _ in range(10):
         assessed(zhunan)
         assessed(toufen)
     with django_assert_max_num_queries(len(few.captured_queries)):
-        county_client.get("/grading/2023/")
+        county_client.get("/grading/112/")
 
 
 def test_movement_runs_the_same_number_of_queries_however_many_associations(

@@ -37,7 +37,8 @@ def test_a_clerk_forwards_the_townships_applications_together(zhunan_client, zhu
         _submitted(zhunan_clerk, association, "乙案"),
     )
 
-    response = zhunan_client.post("/subsidies/batch/", {"year": YEAR, "application": [first.pk, second.pk]})
+    data = {"year": YEAR - 1911, "application": [first.pk, second.pk]}  # the page posts the ROC year
+    response = zhunan_client.post("/subsidies/batch/", data)
 
     assert response.status_code == 302
     assert set(Application.objects.values_list("state", flat=True)) == {State.TOWNSHIP_FORWARDED}
@@ -66,7 +67,12 @@ def test_the_county_forwards_ministry_applications_in_its_ranked_order_and_expor
 
     county_client.post(
         "/subsidies/batch/",
-        {"year": YEAR, "application": [first.pk, second.pk], f"rank_{first.pk}": 2, f"rank_{second.pk}": 1},
+        {
+            "year": YEAR - 1911,
+            "application": [first.pk, second.pk],
+            f"rank_{first.pk}": 2,
+            f"rank_{second.pk}": 1,
+        },
     )
     batch = Batch.objects.get()
     exported = county_client.get(f"/subsidies/batch/{batch.pk}/", {"format": "csv"})
@@ -81,7 +87,7 @@ def test_another_townships_clerk_cannot_open_the_batch(
     zhunan_client, toufen_client, zhunan_clerk, association
 ):
     first = _submitted(zhunan_clerk, association, "甲案")
-    zhunan_client.post("/subsidies/batch/", {"year": YEAR, "application": [first.pk]})
+    zhunan_client.post("/subsidies/batch/", {"year": YEAR - 1911, "application": [first.pk]})
 
     assert toufen_client.get(f"/subsidies/batch/{Batch.objects.get().pk}/").status_code == 404
 
@@ -89,7 +95,7 @@ def test_another_townships_clerk_cannot_open_the_batch(
 def test_a_clerk_cannot_forward_another_townships_application(toufen_client, zhunan_clerk, association):
     first = _submitted(zhunan_clerk, association, "甲案")
 
-    toufen_client.post("/subsidies/batch/", {"year": YEAR, "application": [first.pk]})
+    toufen_client.post("/subsidies/batch/", {"year": YEAR - 1911, "application": [first.pk]})
 
     first.refresh_from_db()
     assert first.state == State.SUBMITTED
