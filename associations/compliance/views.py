@@ -30,7 +30,7 @@ from associations.compliance.forms import (
 from associations.compliance.values import RowChanges
 from associations.filters import GRID_SORTING, GridFilter
 from associations.models import Association, Election, Meeting, ProgrammeProfile, Township, YearlyFiling
-from associations.years import association_years, county_years
+from associations.years import association_years, county_year_open
 from core import submissions
 from core.concurrency import version_of
 from core.dates import format_roc, format_roc_year, year_in_range
@@ -304,7 +304,7 @@ def grid_current(request: HttpRequest) -> HttpResponse:
 def grid(request: HttpRequest, year: int) -> HttpResponse:
     _require_registry(request)
     year = _check_year(year)
-    if year not in county_years(access.county_id_of(request.user)):
+    if not county_year_open(access.county_id_of(request.user), year):
         raise Http404
     township, townships = _grid_township(request)
     bound = None
