@@ -51,15 +51,20 @@ class Sorting:
         return queryset.order_by(*(_ordered(f, descending=descending) for f in fields))
 
 
-def page_size(request: HttpRequest) -> int:
+def page_size(request: HttpRequest, default: int | None = None) -> int:
     wanted = request.GET.get("per", "")
-    return int(wanted) if wanted.isdecimal() and int(wanted) in PAGE_SIZES else settings.PAGE_SIZE
+    if wanted.isdecimal() and int(wanted) in PAGE_SIZES:
+        return int(wanted)
+    return default or settings.PAGE_SIZE
 
 
-def paginate(request: HttpRequest, items: QuerySet[Any] | Sequence[Any]) -> Page:
-    """The page `?page=` names (the first when absent) at the chosen size; 404 when there is no such page."""
+def paginate(
+    request: HttpRequest, items: QuerySet[Any] | Sequence[Any], *, default_size: int | None = None
+) -> Page:
+    """The page `?page=` names (the first when absent) at the chosen size (`default_size`, else
+    settings.PAGE_SIZE, when none is chosen); 404 when there is no such page."""
     try:
-        return Paginator(items, page_size(request)).page(request.GET.get("page", "1"))
+        return Paginator(items, page_size(request, default_size)).page(request.GET.get("page", "1"))
     except InvalidPage:
         raise Http404 from None
 

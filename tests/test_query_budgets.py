@@ -70,7 +70,7 @@ BUDGETS = {
     "list searched": 5,
     "list filtered": 6,
     "detail": 9,  # over the issue's 6: the association, villages, officers, two histories, the panels
-    "grid": 13,  # over the issue's 6: a page of associations' facts, judgements and row versions
+    "grid": 11,  # over the issue's 6: townships, a page of associations, their facts, judgements, versions
     "overview": 7,  # over the issue's 6: register, thresholds, counts, unassessed, movement
     "register": 6,
     "register deep": 6,
