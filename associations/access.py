@@ -29,6 +29,7 @@ ModelT = TypeVar("ModelT")
 
 #: Where `county_id_of` keeps an administrator's default county on the user object, for the request.
 _DEFAULT_COUNTY_CACHE = "_portal_default_county_id"
+_COUNTIES_CACHE = "_portal_counties"
 
 
 def role_of(user: object) -> Role | None:
@@ -70,12 +71,19 @@ def default_county_id(user: object) -> int | None:
     from associations.models import County
 
     if not hasattr(user, _DEFAULT_COUNTY_CACHE):
-        counties = County.objects.order_by("name").values_list("pk", "name")
-        chosen = next((pk for pk, name in counties if name == settings.PORTAL_COUNTY), None)
+        counties = list(County.objects.order_by("name"))
+        chosen = next((c for c in counties if c.name == settings.PORTAL_COUNTY), None)
         if chosen is None:
-            chosen = next((pk for pk, _name in counties), None)
-        setattr(user, _DEFAULT_COUNTY_CACHE, chosen)
+            chosen = next(iter(counties), None)
+        setattr(user, _DEFAULT_COUNTY_CACHE, chosen.pk if chosen is not None else None)
+        # Kept for the rest of the request: the header shows the county and offers every county to switch to.
+        setattr(user, _COUNTIES_CACHE, counties)
     return getattr(user, _DEFAULT_COUNTY_CACHE)
+
+
+def _loaded_counties(user: object) -> list[County]:
+    """The counties `default_county_id` read for this request, or none."""
+    return getattr(user, _COUNTIES_CACHE, [])
 
 
 def county_of(user: object) -> County | None:
@@ -83,12 +91,32 @@ def county_of(user: object) -> County | None:
     from associations.models import County
 
     county_id = county_id_of(user)
-    return None if county_id is None else County.objects.filter(pk=county_id).first()
+    if county_id is None:
+        return None
+    # The membership's own county (a county officer's, an administrator's choice) or its township's, when the
+    # request's user was loaded with them (`core.auth`): no query for the header of every page.
+    membership = getattr(user, "membership", None)
+    township = getattr(membership, "township", None)
+    loaded_counties = (getattr(membership, "county", None), getattr(township, "county", None))
+    for loaded in (*loaded_counties, *_loaded_counties(user)):
+        if loaded is not None and loaded.pk == county_id:
+            return loaded
+    return County.objects.filter(pk=county_id).first()
 
 
 def can_switch_county(user: object) -> bool:
     """Only administrators work on every county, one at a time."""
     return role_of(user) == Role.ADMIN
+
+
+def switchable_counties(user: object) -> list[County]:
+    """The header's county menu: every county, by name, for an administrator; none for anyone else. The
+    counties an administrator's default county was chosen from this request are reused (no second query)."""
+    from associations.models import County
+
+    if not can_switch_county(user):
+        return []
+    return _loaded_counties(user) or list(County.objects.order_by("name"))
 
 
 def scope_counties(queryset: QuerySet[County], user: object) -> QuerySet[County]:

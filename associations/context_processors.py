@@ -1,7 +1,6 @@
 from django.http import HttpRequest
 
 from associations import access
-from associations.models import County
 
 
 def roles(request: HttpRequest) -> dict[str, object]:
@@ -16,9 +15,5 @@ def roles(request: HttpRequest) -> dict[str, object]:
         "can_use_admin": access.can_use_admin(request.user),
         "can_import": access.can_import(request.user),
         "working_county": county,
-        "switch_counties": (
-            access.scope_counties(County.objects.order_by("name"), request.user)
-            if access.can_switch_county(request.user)
-            else []
-        ),
+        "switch_counties": access.switchable_counties(request.user),
     }

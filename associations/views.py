@@ -15,7 +15,7 @@ from core import submissions
 from core.concurrency import version_of
 from core.dates import format_roc
 from core.exports import FORMATS
-from core.listing import PAGE_SIZES, paginate
+from core.listing import PAGE_SIZES, paginate_keys
 
 
 def _require_registry(request: HttpRequest) -> None:
@@ -23,21 +23,35 @@ def _require_registry(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def _filtered(request: HttpRequest) -> tuple[AssociationFilter, AssociationQuerySet, str]:
-    """The user's associations under the list's filters and sort, and the sort chosen."""
+def _filtered(
+    request: HttpRequest, *, with_chair: bool = True
+) -> tuple[AssociationFilter, AssociationQuerySet, str]:
+    """The user's associations under the list's filters and sort, and the sort chosen. The current chair
+    is a subquery per row: `with_chair=False` leaves it out unless the sort needs it."""
     _require_registry(request)
-    filters = AssociationFilter(
-        request.GET or None,
-        queryset=Association.objects.visible_to(request.user).with_current_chair(),
-        request=request,
-    )
     sort = ASSOCIATION_SORTING.chosen(request)
+    visible = Association.objects.visible_to(request.user)
+    if with_chair or sort.removeprefix("-") == "chair":
+        visible = visible.with_current_chair()
+    filters = AssociationFilter(request.GET or None, queryset=visible, request=request)
     return filters, ASSOCIATION_SORTING.apply(filters.qs, sort), sort
 
 
+def _list_rows(pks: list[int]) -> AssociationQuerySet:
+    """The page's rows with what the list shows: the township and the current chair (one subquery for
+    each of these rows only), and only the columns the list shows."""
+    return (
+        Association.objects.filter(pk__in=pks)
+        .with_current_chair()
+        .select_related("township")
+        .only("name", "term_number", "founded_on", "member_count", "status", "township__name")
+    )
+
+
 def association_list(request: HttpRequest) -> HttpResponse:
-    filters, associations, sort = _filtered(request)
-    page = paginate(request, associations.select_related("township"))
+    filters, associations, sort = _filtered(request, with_chair=False)
+    # The sort and the count run on primary keys; only the page's rows are loaded (`paginate_keys`).
+    page = paginate_keys(request, associations, _list_rows)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -30,6 +30,13 @@ def association_years(association: Association) -> range:
     return _span([association.founded_on, *found.values()])
 
 
+def always_open(year: int) -> bool:
+    """Last year, this year and next year are open for every county and association (`_span` never starts
+    later than last year): a page of those years needs no query to know it."""
+    this_year = timezone.localdate().year
+    return this_year - 1 <= year <= this_year + 1
+
+
 def county_years(county_id: int | None) -> range:
     """The years a county's grading pages and township grid may be opened for."""
     if county_id is None:

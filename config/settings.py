@@ -68,12 +68,20 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
+_TEMPLATE_LOADERS = [
+    "django.template.loaders.filesystem.Loader",
+    "django.template.loaders.app_directories.Loader",
+]
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
+        # Templates are compiled once per process and kept (the cached loader). Django has done so by
+        # default since 4.1; it is spelled out for production so that it stays so. With DEBUG the default is
+        # kept: the same cache, emptied when a template file changes.
+        "APP_DIRS": DEBUG,
         "OPTIONS": {
+            **({} if DEBUG else {"loaders": [("django.template.loaders.cached.Loader", _TEMPLATE_LOADERS)]}),
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",

@@ -24,26 +24,35 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {"role": role, "role_label": Role(role).label if role else ""}
     if access.can_use_registry(request.user):
         visible = Association.objects.visible_to(request.user)
-        counts = visible.aggregate(
-            total=Count("pk"),
-            **{status: Count("pk", filter=Q(status=status)) for status in Association.Status.values},
-        )
-        context["status_counts"] = [
-            (status, label, counts[status]) for status, label in Association.Status.choices
-        ]
-        context["total"] = counts["total"]
-        context["townships"] = (
+        # One query: each township's associations by status; the totals are their sums.
+        townships = list(
             access.scope_townships(Township.objects.all(), request.user)
             .filter(associations__in=visible)
-            .annotate(count=Count("associations"))
+            .annotate(
+                count=Count("associations"),
+                **{
+                    f"status_{status}": Count("associations", filter=Q(associations__status=status))
+                    for status in Association.Status.values
+                },
+            )
             .order_by("sort_order", "name")
         )
+        context["status_counts"] = [
+            (status, label, sum(getattr(t, f"status_{status}") for t in townships))
+            for status, label in Association.Status.choices
+        ]
+        context["total"] = sum(t.count for t in townships)
+        context["townships"] = townships
         context["grading"] = grading_summary(request.user)
         context["subsidies"] = subsidy_summary(request.user)
         # Charts of the latest register (issue 12 item 8): tiers, statuses and movement by township.
         if context["grading"]:
             visible_assessments = Assessment.objects.visible_to(request.user)
-            context["grading_charts"] = grading_charts(visible_assessments, year=context["grading"]["year"])
+            context["grading_charts"] = grading_charts(
+                visible_assessments,
+                year=context["grading"]["year"],
+                counts=context["grading"]["township_counts"],
+            )
     if role == Role.JUDGE:
         context["award_rounds"] = judge_summary(request.user)
     return render(request, "home.html", context)

@@ -47,6 +47,19 @@ class CaseInsensitiveModelBackend(ModelBackend):
             return user
         return None
 
+    def get_user(self, user_id: object):
+        """The signed-in user of a request with their membership, its township and its county in the same
+        query: every page's header and scope read them (`associations.access`), and loading them one by one
+        cost up to three more queries on every request."""
+        User = get_user_model()
+        try:
+            user = User._default_manager.select_related(
+                "membership__township__county", "membership__county"
+            ).get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
+
 
 def stored_username(username: str) -> str:
     """The spelling already stored for `username` in another case, or `username` itself when there is none

@@ -4,13 +4,13 @@ size chosen among a few by `?per=`, and a page chosen by `?page=` that is a 404 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.paginator import InvalidPage, Page, Paginator
-from django.db.models import Case, Expression, QuerySet, Value, When
+from django.core.paginator import EmptyPage, InvalidPage, Page, PageNotAnInteger, Paginator
+from django.db.models import Case, Count, Expression, QuerySet, Value, When, Window
 from django.db.models.expressions import OrderBy
 from django.http import Http404, HttpRequest
 
@@ -51,14 +51,65 @@ class Sorting:
         return queryset.order_by(*(_ordered(f, descending=descending) for f in fields))
 
 
-def page_size(request: HttpRequest) -> int:
+def page_size(request: HttpRequest, default: int | None = None) -> int:
     wanted = request.GET.get("per", "")
-    return int(wanted) if wanted.isdecimal() and int(wanted) in PAGE_SIZES else settings.PAGE_SIZE
+    if wanted.isdecimal() and int(wanted) in PAGE_SIZES:
+        return int(wanted)
+    return default or settings.PAGE_SIZE
 
 
-def paginate(request: HttpRequest, items: QuerySet[Any] | Sequence[Any]) -> Page:
-    """The page `?page=` names (the first when absent) at the chosen size; 404 when there is no such page."""
+def paginate(
+    request: HttpRequest, items: QuerySet[Any] | Sequence[Any], *, default_size: int | None = None
+) -> Page:
+    """The page `?page=` names (the first when absent) at the chosen size (`default_size`, else
+    settings.PAGE_SIZE, when none is chosen); 404 when there is no such page."""
     try:
-        return Paginator(items, page_size(request)).page(request.GET.get("page", "1"))
+        return Paginator(items, page_size(request, default_size)).page(request.GET.get("page", "1"))
     except InvalidPage:
         raise Http404 from None
+
+
+def paginate_keys(
+    request: HttpRequest, keys: QuerySet[Any], load: Callable[[list[Any]], Iterable[Any]]
+) -> Page:
+    """`paginate`, with the sort run on `keys` (the filtered, sorted queryset: only its primary keys are
+    selected, so the database sorts narrow rows of the sort keys), the count read in the same query (a
+    window count over the filtered rows), and the page's rows then loaded in full by `load(pks)`, in any
+    order, and put back in the sorted order. Two queries for a page instead of a count and a page of wide
+    rows; an empty page (no rows, or a page past the last) costs a count more, to tell which.
+
+    A deep page then costs what the first costs: the rows skipped by OFFSET are never built (no per-row
+    subquery such as the current chair, no wide columns carried through the sort), and page N can still be
+    jumped to, which keyset pagination would not allow with the page links and `?page=` these lists offer."""
+    paginator = Paginator(keys.values_list("pk", flat=True), page_size(request))
+    try:
+        number = _page_number(request)
+    except InvalidPage:
+        raise Http404 from None
+    bottom = (number - 1) * paginator.per_page
+    rows = list(
+        keys.annotate(_listing_total=Window(Count("*"))).values_list("pk", "_listing_total")[
+            bottom : bottom + paginator.per_page
+        ]
+    )
+    # A known count saves Paginator its COUNT query; without rows, count to tell an empty list from a page
+    # past the end (a 404).
+    paginator.__dict__["count"] = rows[0][1] if rows else keys.count()
+    try:
+        paginator.validate_number(number)
+    except InvalidPage:
+        raise Http404 from None
+    pks = [pk for pk, _total in rows]
+    loaded = {row.pk: row for row in load(pks)} if pks else {}
+    return Page([loaded[pk] for pk in pks if pk in loaded], number, paginator)
+
+
+def _page_number(request: HttpRequest) -> int:
+    """`?page=` as Paginator reads it (a whole number, 1 when absent); InvalidPage otherwise."""
+    try:
+        number = int(request.GET.get("page", "1"))
+    except (TypeError, ValueError):
+        raise PageNotAnInteger from None
+    if number < 1:
+        raise EmptyPage
+    return number

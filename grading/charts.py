@@ -13,9 +13,13 @@ from grading import selectors
 from grading.models import Assessment, ComplianceStatus, Tier
 
 
-def grading_charts(visible: QuerySet[Assessment], *, year: int) -> list[Chart]:
-    """`visible` is `Assessment.objects.visible_to(user)` (every year); none when the year has no rows."""
-    counts = selectors.township_counts(visible.filter(year=year))
+def grading_charts(
+    visible: QuerySet[Assessment], *, year: int, counts: list[dict[str, object]] | None = None
+) -> list[Chart]:
+    """`visible` is `Assessment.objects.visible_to(user)` (every year); none when the year has no rows.
+    `counts` are the year's `selectors.township_counts` when the page has read them already."""
+    if counts is None:
+        counts = selectors.township_counts(visible.filter(year=year))
     if not counts:
         return []
     townships, total = selectors.movement(visible, from_year=year - 1, to_year=year)

@@ -20,11 +20,11 @@ from django.views.decorators.http import require_POST
 
 from associations import access
 from associations.models import Association
-from associations.years import county_years
+from associations.years import always_open, county_years
 from core.converters import require_year, roc_query_redirect
 from core.dates import format_roc, format_roc_year
 from core.exports import FORMATS
-from core.listing import PAGE_SIZES, paginate
+from core.listing import PAGE_SIZES, paginate_keys
 from core.security import exported_table
 from grading import permissions, selectors, services, tasks, todo
 from grading.charts import grading_charts
@@ -58,8 +58,10 @@ def _visible(request: HttpRequest) -> object:
 
 def _check_year(request: HttpRequest, year: int) -> None:
     """404 for a year outside the county's data (its earliest year to next year), before anything is
-    read or created; the 404 page names the years there are (`core.converters.YearNotFound`)."""
-    require_year(year, _years(request))
+    read or created; the 404 page names the years there are (`core.converters.YearNotFound`). Last, this and
+    next year are always open, without the scan of the county's facts that `_years` costs."""
+    if not always_open(year):
+        require_year(year, _years(request))
 
 
 def _years(request: HttpRequest) -> range:
@@ -119,13 +121,14 @@ def index(request: HttpRequest) -> HttpResponse:
 def overview(request: HttpRequest, year: int) -> HttpResponse:
     visible = _visible(request).filter(year=year)
     register = _register(request, year)
-    page = Paginator(selectors.township_counts(visible), settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = selectors.township_counts(visible)
+    page = Paginator(counts, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     unassessed = Association.objects.visible_to(request.user).active().exclude(assessments__year=year).count()
     context = {
         "year": year,
         "register": register,
         "page": page,
-        "totals": selectors.totals(visible),
+        "totals": selectors.totals_of(counts),
         "unassessed": unassessed,
         "statuses": ComplianceStatus.choices,
         "tiers": Tier.choices,
@@ -137,7 +140,7 @@ def overview(request: HttpRequest, year: int) -> HttpResponse:
         **_recompute_run_context(request, register),
         "reopen_form": ReasonForm(),
         "years": [year - 1, year + 1],
-        "charts": grading_charts(_visible(request), year=year),
+        "charts": grading_charts(_visible(request), year=year, counts=counts),
     }
     return render(request, "grading/overview.html", context)
 
@@ -150,7 +153,11 @@ def _register_filter(request: HttpRequest, year: int) -> RegisterFilter:
 def register_list(request: HttpRequest, year: int) -> HttpResponse:
     filters = _register_filter(request, year)
     sort = REGISTER_SORTING.chosen(request)
-    page = paginate(request, REGISTER_SORTING.apply(selectors.register_rows(filters.qs), sort))
+    keys = REGISTER_SORTING.apply(selectors.register_keys(filters.qs, sort=sort), sort)
+    # The sort and the count run on primary keys; only the page's rows are loaded (`paginate_keys`).
+    page = paginate_keys(
+        request, keys, lambda pks: selectors.register_rows(Assessment.objects.filter(pk__in=pks))
+    )
     context = {
         "year": year,
         "register": _register(request, year),

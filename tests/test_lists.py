@@ -224,6 +224,13 @@ def test_a_page_size_not_offered_is_the_default(county_client, zhunan):
     assert len(_names(county_client.get(LIST, {"per": 100000}))) == 50
 
 
+def test_the_grid_shows_25_rows_unless_more_are_chosen(county_client, zhunan):
+    AssociationFactory.create_batch(30, township=zhunan)
+
+    assert len(_names(county_client.get(GRID, {"township": zhunan.pk}))) == 25
+    assert len(_names(county_client.get(GRID, {"township": zhunan.pk, "per": 50}))) == 30
+
+
 def test_page_links_keep_search_sort_and_page_size(county_client, zhunan):
     AssociationFactory.create_batch(30, township=zhunan)
 

@@ -8,7 +8,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Max, QuerySet, Value
 from django.utils.translation import gettext as _
 
 from associations.compliance import hooks
@@ -63,16 +63,20 @@ def year_row_history(association_id: int, year: int) -> tuple[QuerySet, ...]:
 
 
 def year_row_versions(association_ids: list[int], year: int) -> dict[int, str]:
-    """`version_of(*year_row_history(a, year))` for many associations in three queries (the grid)."""
-    newest = [
-        dict(
-            model.history.filter(association_id__in=association_ids, **where)
-            .order_by()
-            .values_list("association_id")
-            .annotate(v=Max("history_id"))
-        )
-        for model, where in ((Meeting, {}), (YearlyFiling, {"year": year}), (Election, {}))
+    """`version_of(*year_row_history(a, year))` for many associations in one query (the grid): the newest
+    history row of the meetings, of the year's filing and of the elections, per association (UNION ALL)."""
+    parts = [
+        model.history.filter(association_id__in=association_ids, **where)
+        .order_by()
+        .values("association_id")
+        .annotate(v=Max("history_id"), part=Value(part))
+        .values_list("part", "association_id", "v")
+        for part, (model, where) in enumerate(((Meeting, {}), (YearlyFiling, {"year": year}), (Election, {})))
     ]
+    newest: list[dict[int, int]] = [{}, {}, {}]
+    if association_ids:
+        for part, association_id, version in parts[0].union(*parts[1:], all=True):
+            newest[part][association_id] = version
     return {a: ".".join(str(n.get(a) or 0) for n in newest) for a in association_ids}
 
 
