@@ -52,7 +52,11 @@ def populate(award_round: AwardRound, *, entries: int, judges: list, criteria: i
     by_group = {g.pk: list(Criterion.objects.filter(group=g).order_by("position")) for g in groups}
     townships = list(Township.objects.order_by("pk"))
     associations = Association.objects.bulk_create(
-        Association(name=f"第{offset + n}號社區發展協會", township=townships[n % len(townships)])
+        Association(
+            name=f"第{offset + n}號社區發展協會",
+            name_key=f"第{offset + n}號社區發展協會",  # bulk_create skips save(), which derives it
+            township=townships[n % len(townships)],
+        )
         for n in range(entries)
     )
     made = Entry.objects.bulk_create(
