@@ -9,9 +9,8 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from axes.signals import user_locked_out
         from django.contrib.auth.signals import user_logged_in, user_login_failed
-        from simple_history.signals import pre_create_historical_record
 
-        from core import auth, history
+        from core import auth
         from core.middleware import start_session_clock_at_login
 
         user_logged_in.connect(auth.log_sign_in, dispatch_uid="portal.security.sign_in")
@@ -19,5 +18,3 @@ class CoreConfig(AppConfig):
         user_locked_out.connect(auth.log_lockout, dispatch_uid="portal.security.lockout")
         # The idle timeout and the absolute session limit count from the login (core.middleware).
         user_logged_in.connect(start_session_clock_at_login, dispatch_uid="core.start_session_clock")
-        # A history row written by an import names its ImportRecord (core.history.sign).
-        pre_create_historical_record.connect(history.stamp_import, dispatch_uid="core.history.stamp_import")

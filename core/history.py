@@ -105,21 +105,3 @@ def delete_with_history(
 def _chunks(values: Sequence[int], size: int) -> Iterable[Sequence[int]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
-
-
-def sign(instance: models.Model, *, user: object, reason: str, import_record: models.Model) -> models.Model:
-    """Have the history row simple-history writes on `instance`'s next save or delete name `user`, `reason`
-    and the ImportRecord of the import writing it (`stamp_import` copies the record onto the row)."""
-    instance._history_user = user if getattr(user, "pk", None) else None  # type: ignore[attr-defined]
-    instance._change_reason = reason  # type: ignore[attr-defined]
-    instance._history_import = import_record  # type: ignore[attr-defined]
-    return instance
-
-
-def stamp_import(
-    sender: type, *, instance: models.Model, history_instance: models.Model, **kwargs: object
-) -> None:
-    """simple-history's `pre_create_historical_record`: the import `sign` named goes onto the history row."""
-    record = getattr(instance, "_history_import", None)
-    if record is not None and hasattr(history_instance, "history_import_id"):
-        history_instance.history_import_id = record.pk
