@@ -71,29 +71,27 @@ def national_seed(
     started = time.perf_counter()
     today = today or timezone.localdate()
     result = national_write(seed=seed, today=today, associations=associations, stdout=stdout)
+    _note(stdout, [], [f"{result.associations} associations written"], started)
     users = {
         u.username: u
         for u in get_user_model().objects.filter(username__in=[u.username for u in result.users])
     }
     county_user = next(users[u.username] for u in result.users if u.role == Role.COUNTY)
     years = national_years(today)
-    _note(stdout, result.notes, grade_national(years=years, today=today, county_user=county_user))
+    _note(stdout, result.notes, grade_national(years=years, today=today, county_user=county_user), started)
     judges = [users[username] for username, _name in JUDGES]
-    _note(
-        stdout, result.notes, awards_national(seed=seed, years=years, county_user=county_user, judges=judges)
-    )
-    _note(
-        stdout,
-        result.notes,
-        subsidies_demo(today=today, county_user=county_user, repeat=NATIONAL_SUBSIDY_REPEAT),
-    )
+    awards = awards_national(seed=seed, years=years, county_user=county_user, judges=judges)
+    _note(stdout, result.notes, awards, started)
+    subsidies = subsidies_demo(today=today, county_user=county_user, repeat=NATIONAL_SUBSIDY_REPEAT)
+    _note(stdout, result.notes, subsidies, started)
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _note(stdout: TextIO | None, notes: list[str], lines: list[str]) -> None:
+def _note(stdout: TextIO | None, notes: list[str], lines: list[str], started: float) -> None:
+    """Keep `lines` for the summary and show them now with the time taken so far (the seed is long)."""
     notes.extend(lines)
     if stdout is not None:
         for line in lines:
-            stdout.write(line + "\n")
+            stdout.write(f"{line} [{time.perf_counter() - started:.0f} s]\n")
             stdout.flush()
