@@ -66,6 +66,7 @@ IMPORT_BUDGETS = {"roster new": 2.0, "roster unchanged": 1.0, "compliance new": 
 RECOMPUTE_BUDGET = 5.0
 RESULTS_BUDGET = 0.5
 RPS_BUDGET = 150.0
+ADMIN_RUNS = 10
 
 
 def _environment(url: str) -> dict[str, str]:
@@ -382,7 +383,10 @@ def measure_pages(runs: int) -> list[Row]:
         admin_ms = None
         if page.admin_url:
             if page.admin_url not in admin_refs:
-                status, _q, median, _p95 = _time_request(clients["admin"], page.admin_url, runs)
+                # A reference median needs fewer samples, and some admin pages take seconds each.
+                status, _q, median, _p95 = _time_request(
+                    clients["admin"], page.admin_url, min(runs, ADMIN_RUNS)
+                )
                 admin_refs[page.admin_url] = (status, median)
             status, median = admin_refs[page.admin_url]
             admin_ms = median if status == 200 else None
@@ -737,7 +741,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="pages,imports,grading,awards,load", help="comma-separated parts")
     parser.add_argument("--quick", action="store_true", help="fewer runs, shorter load (for iterating)")
-    parser.add_argument("--runs", type=int, default=0, help="warm requests per page (default 30, quick 5)")
+    parser.add_argument("--runs", type=int, default=0, help="warm requests per page (default 20, quick 5)")
     parser.add_argument("--seconds", type=float, default=0, help="load duration (default 15, quick 4)")
     parser.add_argument("--rows", type=int, default=10_000, help="rows of each import")
     parser.add_argument("--seed", type=int, default=SEED)
@@ -745,7 +749,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reseed", action="store_true", help="drop the bench database and seed it again")
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results.json")
     args = parser.parse_args(argv)
-    runs = args.runs or (5 if args.quick else 30)
+    runs = args.runs or (5 if args.quick else 20)
     seconds = args.seconds or (4 if args.quick else 15)
     parts = {p.strip() for p in args.only.split(",") if p.strip()}
 
