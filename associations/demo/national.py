@@ -242,8 +242,9 @@ def bulk_insert(model: type[models.Model], columns: Sequence[str], rows: Sequenc
     if not rows:
         return
     if connection.vendor != "postgresql":
+        names = [model._meta.get_field(c).attname for c in columns]  # association -> association_id
         model.objects.bulk_create(
-            [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=500
+            [model(**dict(zip(names, row, strict=True))) for row in rows], batch_size=500
         )
         return
     names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
