@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run test check lint format migrations demo messages
+.PHONY: install run test check lint format migrations demo messages bench
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,3 +54,10 @@ messages: install
 	$(BIN)/python manage.py makemessages -l en --no-obsolete $(MESSAGES_IGNORE)
 	$(BIN)/python manage.py makemessages -l en -d djangojs --no-obsolete $(MESSAGES_IGNORE)
 	$(BIN)/python manage.py compilemessages -l en $(MESSAGES_IGNORE)
+
+## Measure every staff page, the imports, a year's recompute, a round's results and the list under gunicorn
+## against PostgreSQL with the national data set (seeded on first use); exits non-zero when a budget of
+## issue 15 is broken. BENCH_ARGS="--only pages --quick" to iterate; see bench/run.py.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench
+bench: install
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/run.py $(BENCH_ARGS)

@@ -164,3 +164,157 @@ def _score(entry: Entry, judge: object, rng: random.Random, *, submit: bool) -> 
         for c in criteria
     }
     services.sheet_save(actor=judge, entry=entry, points=points, submit=submit)
+
+
+#: The national set's rounds (issue 15): six criteria, 500 entries and seven judges a year.
+NATIONAL_CRITERIA = [
+    ("組織運作", 15, "會議、帳冊與會員參與"),
+    ("財務管理", 15, "經費自籌與核銷"),
+    ("社區活動", 20, "活動規劃與參與"),
+    ("福利服務", 20, "照顧關懷與志工"),
+    ("社區特色", 15, "人文地產景的營造"),
+    ("永續發展", 15, "人才培育與傳承"),
+]
+NATIONAL_ENTRIES = 500
+
+
+def awards_national(
+    *, seed: int, years: tuple[int, ...], county_user: object, judges: list[object]
+) -> list[str]:
+    """One round a year in the county officer's county: 500 accepted entries, seven judges, six criteria.
+    Set-up, judges, start of scoring and publication go through the services (with their events); the
+    entries, sheets and scores are written in bulk with the events the services would have written
+    (受理參選, 送出評分), since 3,500 sheets a year one service call at a time would take minutes. Past
+    rounds are fully scored and published (results stored by `round_publish`); this year's is in scoring,
+    with the first judge's sheets not begun and about half of the others' submitted."""
+    from associations.demo.national import bulk_insert
+    from awards.models import AwardEvent, Conflict, Score, ScoreSheet
+
+    county = county_user.membership.county  # type: ignore[attr-defined]
+    rng = random.Random(f"{seed}:awards:national")
+    now = datetime.datetime.now(tz=datetime.UTC)
+    for year in years:
+        award_round = AwardRound.objects.create(
+            county=county,
+            year=year,
+            code=f"GE{roc_year(year)}",
+            name=_("%(year)s金卓越社區選拔") % {"year": format_roc_year(year)},
+            method="trimmed",
+        )
+        group = AwardGroup.objects.create(
+            round=award_round, name="績效組", kind=AwardGroup.Kind.PERFORMANCE, sort_order=1, national_quota=3
+        )
+        criteria = [
+            Criterion.objects.create(
+                group=group, position=position, name=name, max_points=Decimal(points), description=text
+            )
+            for position, (name, points, text) in enumerate(NATIONAL_CRITERIA, start=1)
+        ]
+        for rank, (name, minimum, quota) in enumerate((("優等", 85, 10), ("甲等", 75, None)), start=1):
+            AwardLevel.objects.create(
+                group=group, name=name, rank=rank, min_score=Decimal(minimum), quota=quota
+            )
+        for judge in judges:
+            services.judge_assign(actor=county_user, award_round=award_round, judge=judge)
+        normal = list(
+            Assessment.objects.filter(
+                year=year - 1, association__township__county=county, status=ComplianceStatus.NORMAL
+            )
+            .order_by("association_id")
+            .values_list("association_id", flat=True)
+        )
+        others = list(
+            Association.objects.active()
+            .filter(township__county=county)
+            .exclude(pk__in=normal)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        chosen = rng.sample(normal, min(NATIONAL_ENTRIES, len(normal)))
+        chosen += rng.sample(others, min(NATIONAL_ENTRIES - len(chosen), len(others)))
+        townships = dict(Association.objects.filter(pk__in=chosen).values_list("pk", "township_id"))
+        entries = Entry.objects.bulk_create(
+            [
+                Entry(
+                    round=award_round,
+                    group=group,
+                    township_id=townships[pk],
+                    association_id=pk,
+                    state=Entry.State.ACCEPTED,
+                    nominated_by=county_user,
+                    accepted_by=county_user,
+                )
+                for pk in sorted(chosen)
+            ],
+            batch_size=1000,
+        )
+        services.conflicts_detect(award_round=award_round, entries=entries)
+        events = [
+            AwardEvent(round=award_round, kind=AwardEvent.Kind.ENTRY_ACCEPTED, entry=e, actor=county_user)
+            for e in entries
+        ]
+        services.round_start_scoring(actor=county_user, award_round=award_round)
+        current = year == years[-1]
+        conflicted = set(
+            Conflict.objects.filter(entry__round=award_round, cleared_at__isnull=True).values_list(
+                "entry_id", "judge_id"
+            )
+        )
+        sheets, points = [], []
+        for entry in entries:
+            quality = rng.uniform(0.65, 0.97)
+            for number, judge in enumerate(judges):
+                if (entry.pk, judge.pk) in conflicted:
+                    continue
+                if current and (number == 0 or rng.random() < 0.5):
+                    continue
+                sheets.append(
+                    ScoreSheet(
+                        entry=entry,
+                        judge=judge,
+                        state=ScoreSheet.State.SUBMITTED,
+                        updated_at=now,
+                        submitted_at=now,
+                    )
+                )
+                points.append(
+                    [
+                        min(
+                            c.max_points,
+                            Decimal(round(float(c.max_points) * rng.gauss(quality, 0.04) * 2) / 2),
+                        )
+                        for c in criteria
+                    ]
+                )
+        sheets = ScoreSheet.objects.bulk_create(sheets, batch_size=2000)
+        bulk_insert(
+            Score,
+            ("sheet", "criterion", "points"),
+            [
+                (sheet.pk, c.pk, p)
+                for sheet, given in zip(sheets, points, strict=True)
+                for c, p in zip(criteria, given, strict=True)
+            ],
+        )
+        events += [
+            AwardEvent(
+                round=award_round,
+                kind=AwardEvent.Kind.SHEET_SUBMITTED,
+                entry_id=sheet.entry_id,
+                actor_id=sheet.judge_id,
+                detail={"judge": sheet.judge_id, "total": str(sum(given, Decimal(0)))},
+            )
+            for sheet, given in zip(sheets, points, strict=True)
+        ]
+        AwardEvent.objects.bulk_create(events, batch_size=2000)
+        if not current:
+            services.round_publish(actor=county_user, award_round=award_round)
+    return [
+        _("選拔：%(n)d 個年度回合（每回合 %(entries)d 名參選、%(judges)d 位評審、%(criteria)d 個評分項目）。")
+        % {
+            "n": len(years),
+            "entries": NATIONAL_ENTRIES,
+            "judges": len(judges),
+            "criteria": len(NATIONAL_CRITERIA),
+        }
+    ]

@@ -13,11 +13,18 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from associations.demo.national import (
+    JUDGES,
+    NATIONAL_ASSOCIATIONS,
+    NationalResult,
+    national_write,
+    national_years,
+)
 from associations.demo.words import COUNTY as DEMO_COUNTY
 from associations.demo.writing import DemoResult, demo_write
-from awards.demo import awards_demo
+from awards.demo import awards_demo, awards_national
 from core.roles import Role
-from grading.demo import grade_demo
+from grading.demo import grade_demo, grade_national
 from subsidies.demo import subsidies_demo
 
 
@@ -44,3 +51,47 @@ def _county_user(result: DemoResult, county: str) -> object:
     """The county's demo officer, who grades and finalises its registers."""
     username = next(u.username for u in result.users if u.role == Role.COUNTY and u.county == county)
     return get_user_model().objects.get(username=username)
+
+
+#: Applications the national set puts through the subsidy route: the demo's plans this many times over.
+NATIONAL_SUBSIDY_REPEAT = 4
+
+
+@transaction.atomic
+def national_seed(
+    *,
+    seed: int = 112,
+    associations: int = NATIONAL_ASSOCIATIONS,
+    stdout: TextIO | None = None,
+    today: datetime.date | None = None,
+) -> NationalResult:
+    """The national set (`seed_demo --scale national`, issue 15) onto an empty database: the associations'
+    part in bulk, every county and year judged by the real recompute, and in the home county the award
+    rounds (500 entries, 7 judges, 6 criteria a year) and the year's subsidy applications in every state."""
+    started = time.perf_counter()
+    today = today or timezone.localdate()
+    result = national_write(seed=seed, today=today, associations=associations, stdout=stdout)
+    _note(stdout, [], [f"{result.associations} associations written"], started)
+    users = {
+        u.username: u
+        for u in get_user_model().objects.filter(username__in=[u.username for u in result.users])
+    }
+    county_user = next(users[u.username] for u in result.users if u.role == Role.COUNTY)
+    years = national_years(today)
+    _note(stdout, result.notes, grade_national(years=years, today=today, county_user=county_user), started)
+    judges = [users[username] for username, _name in JUDGES]
+    awards = awards_national(seed=seed, years=years, county_user=county_user, judges=judges)
+    _note(stdout, result.notes, awards, started)
+    subsidies = subsidies_demo(today=today, county_user=county_user, repeat=NATIONAL_SUBSIDY_REPEAT)
+    _note(stdout, result.notes, subsidies, started)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _note(stdout: TextIO | None, notes: list[str], lines: list[str], started: float) -> None:
+    """Keep `lines` for the summary and show them now with the time taken so far (the seed is long)."""
+    notes.extend(lines)
+    if stdout is not None:
+        for line in lines:
+            stdout.write(f"{line} [{time.perf_counter() - started:.0f} s]\n")
+            stdout.flush()

@@ -107,3 +107,30 @@ def _override(*, seed: int, year: int, county: str, county_user: object) -> int:
         )
         townships.add(assessment.association.township_id)
     return len(townships)
+
+
+def grade_national(*, years: tuple[int, ...], today: datetime.date, county_user: object) -> list[str]:
+    """The national set judged by the real recompute of every county and year (as the server, since only
+    the home county has an officer), then the home county's completed years before last year finalised by
+    its officer, as a county closes its registers. The other counties' registers stay open: finalising is a
+    county officer's act and they have none."""
+    from associations.models import County
+
+    home = county_user.membership.county  # type: ignore[attr-defined]
+    counties = list(County.objects.filter(townships__associations__isnull=False).distinct().order_by("pk"))
+    for county in counties:
+        for year in years:
+            services.assessments_recompute_system(county=county, year=year, as_of=today)
+    closed = [year for year in years if year <= today.year - 2]
+    for year in closed:
+        services.register_finalise(year=year, actor=county_user, county=home)
+    return [
+        _("年度分級：%(counties)d 個縣市 × %(years)d 年已計算；%(county)s%(first)s至%(last)s分級清冊已定案。")
+        % {
+            "counties": len(counties),
+            "years": len(years),
+            "county": home.name,
+            "first": format_roc_year(closed[0]) if closed else "—",
+            "last": format_roc_year(closed[-1]) if closed else "—",
+        }
+    ]

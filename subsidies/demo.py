@@ -56,7 +56,9 @@ NOTES = {
 }
 
 
-def subsidies_demo(*, today: datetime.date, county_user: object) -> list[str]:
+def subsidies_demo(*, today: datetime.date, county_user: object, repeat: int = 1) -> list[str]:
+    """The year's applications of `PLANS`, `repeat` times over (the national set asks for more, each time
+    on other associations of the clerks' townships)."""
     county = county_user.membership.county  # type: ignore[attr-defined]
     year = today.year
     if Application.objects.filter(county=county, year=year).exists():
@@ -64,8 +66,8 @@ def subsidies_demo(*, today: datetime.date, county_user: object) -> list[str]:
     services.configuration_ensure(county=county, year=year)
     for allocation in Allocation.objects.filter(source__county=county, year=year).select_related("source"):
         ministry = allocation.source.kind == FundingSource.Kind.MINISTRY
-        allocation.recurrent_amount = 3_000_000 if ministry else 2_000_000
-        allocation.capital_amount = 2_000_000 if ministry else 1_000_000
+        allocation.recurrent_amount = (3_000_000 if ministry else 2_000_000) * repeat
+        allocation.capital_amount = (2_000_000 if ministry else 1_000_000) * repeat
         allocation.save(update_fields=["recurrent_amount", "capital_amount"])
     clerks = [
         m.user
@@ -86,7 +88,7 @@ def subsidies_demo(*, today: datetime.date, county_user: object) -> list[str]:
     sources = {s.kind: s for s in FundingSource.objects.filter(county=county).order_by("-sort_order")}
     fund = FundingSource.objects.get(county=county, name="縣社會福利基金")
     made = 0
-    for index, (title, item_name, ministry, steps) in enumerate(PLANS):
+    for index, (title, item_name, ministry, steps) in enumerate(PLANS * repeat):
         clerk = clerks[index % len(clerks)]
         pool = pools[index % len(clerks)]
         if not pool:

@@ -247,8 +247,15 @@ def _plan_association(
     return AssociationPlan(township.name, f"{word}社區發展協會", villages, values, officers)
 
 
-def demo_plan(*, seed: int, today: datetime.date, words: CountyWords = MIAOLI) -> list[AssociationPlan]:
-    """Every association of the demo county `words`, in a fixed order. Touches no database."""
+def demo_plan(
+    *,
+    seed: int,
+    today: datetime.date,
+    words: CountyWords = MIAOLI,
+    years: tuple[int, ...] | None = None,
+) -> list[AssociationPlan]:
+    """Every association of the demo county `words`, in a fixed order, with compliance facts for `years`
+    (the demo's three, `demo_years`, unless given: the national set asks for ten). Touches no database."""
     rng = random.Random(f"{seed}{words.label}" if words.label else seed)
     slots = [(township, word) for township in words.townships for word in _community_words(rng, township)]
     order = rng.sample(range(len(slots)), len(slots))
@@ -282,7 +289,7 @@ def demo_plan(*, seed: int, today: datetime.date, words: CountyWords = MIAOLI) -
     for _i in range(words.duplicate_registrations):
         source, copy = rng.sample(numbered, 2)
         copy.values["registration_number"] = source.values["registration_number"]
-    _plan_compliance(plans, seed=f"{seed}{words.label}", today=today)
+    _plan_compliance(plans, seed=f"{seed}{words.label}", today=today, years=years)
     return plans
 
 
@@ -353,10 +360,16 @@ def _minutes(rng: random.Random, held_on: datetime.date, *, late: bool = False) 
     return held_on + datetime.timedelta(days=rng.randint(35, 80) if late else rng.randint(3, 28))
 
 
-def _plan_compliance(plans: Sequence[AssociationPlan], *, seed: str, today: datetime.date) -> None:
+def _plan_compliance(
+    plans: Sequence[AssociationPlan],
+    *,
+    seed: str,
+    today: datetime.date,
+    years: tuple[int, ...] | None = None,
+) -> None:
     """Fill in each plan's compliance facts. A generator of its own keeps the roster's draws untouched."""
     rng = random.Random(f"{seed}:compliance")
-    years = demo_years(today)
+    years = years or demo_years(today)
     late = _late_elections(rng, plans, years, today)
     for index, plan in enumerate(plans):
         _plan_facts(rng, plan, years=years, today=today, late_election=late.get(index))
@@ -406,7 +419,7 @@ def _plan_facts(
     interval = 3 if active and rng.random() < QUARTERLY_SHARE else 6
     plan.values["board_meeting_interval_months"] = interval
     compliance = plan.compliance
-    compliance.elections = _elections(rng, plan, late_election)
+    compliance.elections = _elections(rng, plan, late_election, first_year=years[0])
     if status == Association.Status.DISSOLVED:
         return  # the term ran out, nobody met, and the county dissolved it
     compliance.programme = _programme(rng, plan, years, today)
@@ -423,6 +436,8 @@ def _plan_facts(
     lapsed_year = late_election.year - 1 if late_election else None
     outcome = ""
     for year in years:
+        if datetime.date(year, 12, 31) < plan.values["founded_on"]:
+            continue  # not founded yet (only the national set's ten years reach back that far)
         if status == Association.Status.REORGANISING:
             # As the roster's note says: no general assembly last year, so the county ordered it reorganised.
             outcome = rng.choices((GUIDANCE, ABNORMAL), (3, 7))[0] if year == years[0] else ABNORMAL
@@ -460,11 +475,17 @@ def _plan_facts(
 
 
 def _elections(
-    rng: random.Random, plan: AssociationPlan, late_election: datetime.date | None
+    rng: random.Random,
+    plan: AssociationPlan,
+    late_election: datetime.date | None,
+    *,
+    first_year: int,
 ) -> list[_ElectionPlan]:
-    """The election that opened the roster's term and, from the second term on, the one before it, ending
-    the day before. A term's first election is the founding assembly; later ones are held at the general
-    assembly up to three weeks before the term starts (or, for the late ones, months after it lapsed)."""
+    """The election that opened the roster's term and, from the second term on, the ones before it, each
+    ending the day before the next began, back to the term in force on 1 January of `first_year` (the
+    demo's three years always lie within the last two terms; the national set's ten reach further back).
+    A term's first election is the founding assembly; later ones are held at the general assembly up to
+    three weeks before the term starts (or, for the late ones, months after it lapsed)."""
     term = int(plan.values["term_number"])
     founded = plan.values["founded_on"]
     start, end = _terms(plan)
@@ -477,6 +498,14 @@ def _elections(
     rows = []
     if term > 1:
         previous_start = _add_years(start, -TERM_YEARS)
+        earlier = []
+        number, term_start = term - 1, previous_start
+        while number > 1 and term_start > datetime.date(first_year, 1, 1):
+            number, term_start = number - 1, _add_years(term_start, -TERM_YEARS)
+            earlier.append((number, term_start))
+        for number, term_start in reversed(earlier):
+            ends = _add_years(term_start, TERM_YEARS) - _DAY
+            rows.append(_ElectionPlan(number, elected_on(number, term_start), ends))
         rows.append(_ElectionPlan(term - 1, elected_on(term - 1, previous_start), start - _DAY))
     if late_election is not None:
         rows.append(_ElectionPlan(term, late_election, end, "任期屆滿後逾期改選（經本府通知限期改選）"))

@@ -4,8 +4,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from associations.demo.national import NATIONAL_ASSOCIATIONS
 from associations.demo.writing import DemoError
-from config.demo import demo_seed
+from config.demo import demo_seed, national_seed
 
 
 def _width(text: str) -> int:
@@ -31,12 +32,28 @@ class Command(BaseCommand):
             "--seed", type=int, default=112, help="random seed; the same seed gives the same demo"
         )
         parser.add_argument(
+            "--scale",
+            choices=["demo", "national"],
+            default="demo",
+            help="demo: 苗栗縣 and 雲林縣 as above; national: 10,000 associations over every county of "
+            "fixtures/geography.csv with ten years of facts, grades, award rounds and subsidy applications, "
+            "written in bulk onto an empty database (for `make bench`)",
+        )
+        parser.add_argument(
+            "--associations",
+            type=int,
+            default=NATIONAL_ASSOCIATIONS,
+            help="with --scale national: how many associations (default 10,000; fewer for a quick set)",
+        )
+        parser.add_argument(
             "--force",
             action="store_true",
             help="run even with DEBUG off (it resets the demo users' passwords: never on a live database)",
         )
 
-    def handle(self, *args: object, seed: int, force: bool, **options: object) -> None:
+    def handle(
+        self, *args: object, seed: int, force: bool, scale: str, associations: int, **options: object
+    ) -> None:
         if not settings.DEBUG and not force:
             raise CommandError(
                 _(
@@ -44,6 +61,9 @@ class Command(BaseCommand):
                     "確定此資料庫不是正式環境時，請加上 --force。"
                 )
             )
+        if scale == "national":
+            self._national(seed=seed, associations=associations)
+            return
         try:
             result = demo_seed(seed=seed, stdout=self.stdout)
         except DemoError as exc:
@@ -89,3 +109,36 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(_("登入網址：%(url)s") % {"url": result.url})
         self.stdout.write(_("啟動示範站：make run（或 DEBUG=1 .venv/bin/python manage.py runserver）"))
+
+    def _national(self, *, seed: int, associations: int) -> None:
+        try:
+            result = national_seed(seed=seed, associations=associations, stdout=self.stdout)
+        except DemoError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(
+            self.style.SUCCESS(
+                _(
+                    "全國規模資料：%(counties)d 個縣市、協會 %(associations)d、村里 %(villages)d、"
+                    "幹部 %(officers)d、會議 %(meetings)d、年度書表 %(filings)d、改選紀錄 %(elections)d、"
+                    "方案資料 %(programmes)d"
+                    "（%(seconds).1f 秒）"
+                )
+                % {
+                    "counties": len(result.counties),
+                    "associations": result.associations,
+                    "villages": result.villages,
+                    "officers": result.officers,
+                    "meetings": result.meetings,
+                    "filings": result.filings,
+                    "elections": result.elections,
+                    "programmes": result.programmes,
+                    "seconds": result.seconds,
+                }
+            )
+        )
+        for note in result.notes:
+            self.stdout.write(note)
+        for user in result.users:
+            self.stdout.write(
+                f"{user.username}  {user.role.label}  {user.county or '—'}  {user.township or '—'}"
+            )
