@@ -284,6 +284,8 @@ class Page:
 
 def _pages() -> list[Page]:
     """Every staff page of the issue, with the admin changelist of the same model at the same depth."""
+    from django.urls import reverse
+
     from associations.models import Association, Township
     from awards.models import AwardRound, Entry
     from grading.models import Assessment
@@ -328,20 +330,20 @@ def _pages() -> list[Page]:
         ),
         Page(
             "compliance grid",
-            f"/associations/compliance/{year}/?township={clerk_township.pk}",
+            f"{reverse('associations:compliance_grid', args=[year])}?township={clerk_township.pk}",
             "list",
             f"/admin/associations/association/?township__id__exact={clerk_township.pk}",
         ),
-        Page("grading overview", f"/grading/{year}/", "page"),
+        Page("grading overview", reverse("grading:overview", args=[year]), "page"),
         Page(
             "register p1",
-            f"/grading/{year}/register/",
+            reverse("grading:register", args=[year]),
             "list",
             f"/admin/grading/assessment/?year={year}",
         ),
         Page(
             f"register p{register_deep}",
-            f"/grading/{year}/register/?page={register_deep}",
+            f"{reverse('grading:register', args=[year])}?page={register_deep}",
             "list",
             f"/admin/grading/assessment/?year={year}&p={register_deep}",
             roles=("admin", "county"),
@@ -357,7 +359,12 @@ def _pages() -> list[Page]:
             "detail",
             f"/admin/subsidies/application/{application.pk}/change/" if application else "",
         ),
-        Page("budget execution", f"/subsidies/budget/{today.year}/", "page", roles=("admin", "county")),
+        Page(
+            "budget execution",
+            reverse("subsidies:budget", args=[today.year]),
+            "page",
+            roles=("admin", "county"),
+        ),
     ]
     if published:
         pages.append(
