@@ -83,7 +83,20 @@ def county_of(user: object) -> County | None:
     from associations.models import County
 
     county_id = county_id_of(user)
-    return None if county_id is None else County.objects.filter(pk=county_id).first()
+    if county_id is None:
+        return None
+    # The membership's county, or its township's, when the sign-in already loaded it (core.auth.get_user).
+    membership = getattr(user, "membership", None)
+    if membership is not None:
+        loaded = membership._state.fields_cache
+        township = loaded.get("township")
+        for county in (
+            loaded.get("county"),
+            township._state.fields_cache.get("county") if township is not None else None,
+        ):
+            if county is not None and county.pk == county_id:
+                return county
+    return County.objects.filter(pk=county_id).first()
 
 
 def can_switch_county(user: object) -> bool:

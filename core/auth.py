@@ -47,6 +47,19 @@ class CaseInsensitiveModelBackend(ModelBackend):
             return user
         return None
 
+    def get_user(self, user_id: object):
+        """The signed-in user of a request with their staff membership, its township and county in the same
+        query: every page asks for the role and the county (`associations.access`), which would otherwise
+        cost a query or three of their own."""
+        User = get_user_model()
+        try:
+            user = User._default_manager.select_related(
+                "membership__township__county", "membership__county"
+            ).get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
+
 
 def stored_username(username: str) -> str:
     """The spelling already stored for `username` in another case, or `username` itself when there is none

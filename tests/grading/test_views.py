@@ -8,7 +8,7 @@ import openpyxl
 
 from grading.models import Assessment, ComplianceStatus, Tier, TierChange, TierRegister, TierThresholds
 from tests.associations.factories import AssociationFactory, CountyFactory
-from tests.grading.factories import AssessmentFactory, TierRegisterFactory, YearlyFilingFactory
+from tests.grading.factories import AssessmentFactory, TierRegisterFactory, YearlyFilingFactory, fetch
 
 D = datetime.date
 
@@ -346,14 +346,14 @@ def test_movement_shows_a_clerk_only_their_township(toufen_client, zhunan, toufe
 def test_todo_lists_an_overdue_report_with_its_due_date(zhunan_client, zhunan, frozen_today):
     association = AssociationFactory(township=zhunan, name="竹南社區發展協會")
     YearlyFilingFactory(association=association, year=2025, report_accounts_filed_on=None)
-    groups = zhunan_client.get("/grading/todo/").context["page"]  # on 2026-07-01
+    groups = fetch(zhunan_client, "/grading/todo/").context["page"]  # on 2026-07-01
     report = [i for group in groups for i in group.items if i.label == "工作報告及決算於次年 3 月底前送府"]
     assert report and report[0].due_on == D(2026, 3, 31) and report[0].overdue
 
 
 def test_todo_shows_a_clerk_nothing_of_another_township(toufen_client, zhunan):
     AssociationFactory(township=zhunan, name="竹南社區發展協會")
-    assert "竹南社區發展協會" not in toufen_client.get("/grading/todo/").content.decode()
+    assert "竹南社區發展協會" not in fetch(toufen_client, "/grading/todo/").content.decode()
 
 
 def test_todo_filtered_by_another_township_shows_a_clerk_only_their_own(
@@ -363,8 +363,8 @@ def test_todo_filtered_by_another_township_shows_a_clerk_only_their_own(
     AssociationFactory(township=zhunan, name="竹南社區發展協會")
     AssociationFactory(township=toufen, name="頭份社區發展協會")
     url = f"/grading/todo/?township={zhunan.pk}"
-    assert "竹南社區發展協會" in county_client.get(url).content.decode()
-    response = toufen_client.get(url)
+    assert "竹南社區發展協會" in fetch(county_client, url).content.decode()
+    response = fetch(toufen_client, url)
     assert {group.association for group in response.context["page"]} == {"頭份社區發展協會"}
     assert "竹南社區發展協會" not in response.content.decode()
     assert list(response.context["form"].fields["township"].queryset) == [toufen]
