@@ -297,7 +297,8 @@ class Duty(models.Model):
 
     A duty stores no state: whether it is overdue, due within 30 days or later is worked out in the query
     from `due_on` against today, so a due date passing shows at once, without a recompute. A duty done on
-    time is not kept; one done late keeps the day (`done_on`) and shows only as 逾期已送."""
+    time is not kept; one done late keeps the day (`done_on`) and shows only as 逾期已送. The explanation is
+    made from the kind, the dates and `params` when shown, in the reader's language."""
 
     association = models.ForeignKey(
         Association, on_delete=models.CASCADE, related_name="+", verbose_name=_("協會")
@@ -310,9 +311,9 @@ class Duty(models.Model):
     done_on = models.DateField(_("逾期辦理日"), null=True, blank=True)
     #: From which day the duty is listed (its due date less the days it is announced ahead); none: always.
     shows_from = models.DateField(_("列出日"), null=True, blank=True)
-    #: The explanation while the duty is not yet due, and once it is: message codes with parameters.
-    message = models.JSONField(_("說明"))
-    overdue_message = models.JSONField(_("逾期說明"))
+    #: What the explanation needs beyond the columns (e.g. the meetings that lacked a quorum); the text
+    #: itself is made when shown, for the state of the day (`grading.duties.describe`).
+    params = models.JSONField(_("參數"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("待辦事項")

@@ -125,7 +125,7 @@ def assessments_recompute(
     register = _register(_county_id(county, actor), year, lock=True)
     _require(actor, "recompute", register)
     result = _recompute(register=register, actor=actor, as_of=as_of, associations=associations)
-    _refresh_duties(register, associations)
+    _refresh_duties(register, year, associations)
     return result
 
 
@@ -142,17 +142,17 @@ def assessments_recompute_system(
             % {"county": county.name, "year": format_roc_year(year)}
         )
     result = _recompute(register=register, actor=None, as_of=as_of, associations=None)
-    _refresh_duties(register, None)
+    _refresh_duties(register, year, None)
     return result
 
 
-def _refresh_duties(register: TierRegister, associations: QuerySet[Association] | None) -> None:
-    """A recompute also rewrites the county's to-do duties (`grading.duties`): it is what a county runs at
-    the start of a year, so the list's window of years moves on with it."""
+def _refresh_duties(register: TierRegister, year: int, associations: QuerySet[Association] | None) -> None:
+    """A recompute of a year also rewrites the county's to-do duties of that year (`grading.duties`;
+    nothing when the year is outside the list's window)."""
     scope = Association.objects.filter(township__county_id=register.county_id)
     if associations is not None:
         scope = scope.filter(pk__in=associations.order_by().values("pk"))
-    duties.refresh(associations=scope)
+    duties.refresh(associations=scope, years=[year])
 
 
 @transaction.atomic

@@ -176,3 +176,30 @@ def test_export_runs_a_fixed_number_of_queries_at_any_size(
     refresh_all()
     with django_assert_max_num_queries(len(export.captured_queries)):
         county_client.get("/grading/todo/export/?format=xlsx")
+
+
+def test_an_english_reader_reads_the_to_do_list_in_english(county_client, zhunan, frozen_today):
+    late_plan(zhunan)
+    county_client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    items = shown(fetch(county_client, "/grading/todo/?state=late_done"))
+    assert [(i.label, i.message) for i in items] == [
+        ("Work plan and budget filed before the year starts", "Filed late: on 115/02/17, due 114/12/31.")
+    ]
+
+
+def test_the_export_keeps_chinese_for_an_english_reader(county_client, zhunan, frozen_today):
+    late_plan(zhunan)
+    county_client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    rows = exported(fetch(county_client, "/grading/todo/export/?state=late_done&format=csv"))
+    assert rows == [
+        ["鄉鎮市區", "協會名稱", "年度", "事項", "狀態", "期限", "說明"],
+        [
+            "竹南鎮",
+            "竹南社區發展協會",
+            "115年度",
+            "工作計畫及預算於年度開始前送府",
+            "逾期已送",
+            "114/12/31",
+            "逾期送府：115/02/17 送府，期限為 114/12/31。",
+        ],
+    ]

@@ -470,3 +470,42 @@ def test_assessment_page_runs_the_same_number_of_queries_however_long_the_histor
         )
     with django_assert_max_num_queries(len(few.captured_queries)):
         county_client.get(assessment.get_absolute_url())
+
+
+# --- the reader's language (issue 12 item 5) ----------------------------------------------------------------
+
+
+def judged(county_officer, zhunan):
+    from grading.services import assessments_recompute
+
+    association = AssociationFactory(township=zhunan, name="竹南社區發展協會")
+    assessments_recompute(year=2023, actor=county_officer, as_of=datetime.date(2024, 6, 30))
+    return Assessment.objects.get(association=association)
+
+
+def test_assessment_page_explains_the_rules_and_tier_in_english_for_an_english_reader(
+    county_client, county_officer, zhunan
+):
+    assessment = judged(county_officer, zhunan)
+    county_client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    content = county_client.get(assessment.get_absolute_url()).content.decode()
+    assert "General assembly held</td>" in content
+    assert "No general assembly held in ROC 112 (due 112/12/31)." in content
+    assert "Stagnant: Compliance status is non-compliant." in content
+    assert "未召開會員大會" not in content and "：" not in content
+
+
+def test_assessment_page_explains_the_rules_in_chinese_by_default(county_client, county_officer, zhunan):
+    assessment = judged(county_officer, zhunan)
+    content = county_client.get(assessment.get_absolute_url()).content.decode()
+    assert "112年度未召開會員大會（期限 112/12/31）。" in content
+    assert "停滯型：會務財務狀態異常。" in content
+
+
+def test_register_export_keeps_chinese_for_an_english_reader(county_client, county_officer, zhunan):
+    judged(county_officer, zhunan)
+    county_client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    response = county_client.get("/grading/2023/register/export/?format=csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:2] == ["鄉鎮市", "協會名稱"]
+    assert "召開會員大會：112年度未召開會員大會（期限 112/12/31）。" in rows[1][4].split("\n")
