@@ -19,8 +19,8 @@ from grading.services import assessments_refresh
 class GradingJudge:
     def facts_changed(self, *, association_ids: Sequence[int], year: int, actor: object) -> list[str]:
         # The to-do list follows the facts whatever the register's state (a finalised year's register is
-        # frozen; what is still to do is not).
-        duties.refresh(associations=association_ids)
+        # frozen; what is still to do is not). The year's facts make only the year's duties (and the term).
+        duties.refresh(associations=association_ids, years=[year])
         if year > timezone.localdate().year + 1:
             return []  # no register for a year past next year (a mistyped year judges nothing)
         result = assessments_refresh(association_ids=association_ids, year=year, actor=actor)

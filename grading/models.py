@@ -319,10 +319,9 @@ class Duty(models.Model):
         verbose_name = _("待辦事項")
         verbose_name_plural = _("待辦事項")
         ordering = ["due_on", "pk"]
-        indexes = [
-            models.Index(fields=["association", "year"], name="duty_association_year"),
-            models.Index(fields=["year", "kind", "shows_from"], name="duty_year_kind_shows"),
-        ]
+        # The list picks this year's duties, last year's report, next year's plan and the terms (a bitmap
+        # OR over this index); a refresh finds an association's by the foreign key's own index.
+        indexes = [models.Index(fields=["year", "kind", "shows_from"], name="duty_year_kind_shows")]
 
     def __str__(self) -> str:
         return f"{self.association_id} {self.year} {self.kind}"

@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '待辦事項',
                 'verbose_name_plural': '待辦事項',
                 'ordering': ['due_on', 'pk'],
-                'indexes': [models.Index(fields=['association', 'year'], name='duty_association_year'), models.Index(fields=['year', 'kind', 'shows_from'], name='duty_year_kind_shows')],
+                'indexes': [models.Index(fields=['year', 'kind', 'shows_from'], name='duty_year_kind_shows')],
             },
         ),
     ]

@@ -203,3 +203,10 @@ def test_the_export_keeps_chinese_for_an_english_reader(county_client, zhunan, f
             "逾期送府：115/02/17 送府，期限為 114/12/31。",
         ],
     ]
+
+
+def test_an_english_reader_sees_the_filter_counts_in_half_width_brackets(county_client, zhunan, frozen_today):
+    late_plan(zhunan)
+    county_client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    form = fetch(county_client, "/grading/todo/").context["form"]
+    assert dict(form.fields["state"].choices)["late_done"] == "Sent late (1)"
