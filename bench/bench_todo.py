@@ -7,8 +7,9 @@ Builds (once; `--rebuild` to start again) a county 「測試縣」 of N associat
 database DATABASE_URL names (migrated), with this year's and last year's facts varied so that every kind
 and state of to-do occurs, a county officer and a township clerk; writes the duties (`manage.py
 refresh_duties` does the same), then requests /grading/todo/ in-process with Django's test Client as each
-of them: one warm-up, then `--runs` timed requests, and prints the median, the fastest and the query
-count. Run it while the machine is otherwise idle: the figures are wall-clock.
+of them: one warm-up, then `--runs` timed requests, and prints the median wall-clock time, the fastest,
+the median CPU time of this process, the median time spent in the queries' round trips, and the query count.
+Run it while the machine is otherwise idle: wall-clock figures grow with other load.
 """
 
 from __future__ import annotations
@@ -125,6 +126,7 @@ def main() -> None:
     parser.add_argument("--associations", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--no-refresh", action="store_true", help="keep the duties already written")
     args = parser.parse_args()
     setup_test_environment()
 
@@ -145,10 +147,13 @@ def main() -> None:
         from grading.duties import refresh
     except ImportError:  # the design before stored duties: nothing to write
         refresh = None
-    if refresh is not None:
+    if refresh is not None and not args.no_refresh:
         started = time.perf_counter()
         written = refresh(associations=scope)
         print(f"refresh: {written} duties written in {time.perf_counter() - started:.2f} s")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # what autovacuum does soon after a bulk write
+            cursor.execute("ANALYZE")
 
     print(f"{connection.vendor}, {scope.count()} associations, {os.cpu_count()} CPU")
     for username in ("bench-county", "bench-clerk"):
@@ -157,15 +162,18 @@ def main() -> None:
         for url in ("/grading/todo/", "/grading/todo/?state=late_done&sort=township&page=3"):
             response = client.get(url)  # warm
             assert response.status_code == 200, response.status_code
-            times = []
+            times, cpu, in_db = [], [], []
             for _ in range(args.runs):
                 with CaptureQueriesContext(connection) as queries:
-                    started = time.perf_counter()
+                    started, started_cpu = time.perf_counter(), time.process_time()
                     client.get(url)
                     times.append((time.perf_counter() - started) * 1000)
+                    cpu.append((time.process_time() - started_cpu) * 1000)
+                in_db.append(sum(float(q["time"]) for q in queries.captured_queries) * 1000)
             print(
-                f"{username:<13} {url:<55} median {statistics.median(times):7.1f} ms"
-                f"  min {min(times):7.1f} ms  {len(queries.captured_queries)} queries"
+                f"{username:<13} {url:<52} median {statistics.median(times):7.1f} ms"
+                f" (min {min(times):7.1f}; this process's CPU {statistics.median(cpu):7.1f},"
+                f" in the database {statistics.median(in_db):7.1f})  {len(queries.captured_queries)} queries"
             )
 
 

@@ -174,11 +174,21 @@ def todo_list(
     listed = listed_duties(associations, today=today)
     kind_counts: dict[str, int] = {}
     state_counts: dict[str, int] = {}
-    for row_kind, row_state, n in listed.order_by().values_list("kind", "state").annotate(n=Count("pk")):
-        if (row_state == state) if state else (row_state in OPEN_STATES):
-            kind_counts[row_kind] = kind_counts.get(row_kind, 0) + n
-        if not kind or row_kind == kind:
-            state_counts[row_state] = state_counts.get(row_state, 0) + n
+    states = [value for value, _label in STATES]
+    by_kind = (
+        listed.order_by()
+        .values("kind")
+        .annotate(**{name: Count("pk", filter=_state_filter(name, today)) for name in states})
+    )
+    for row in by_kind:
+        for row_state in states:
+            n = row[row_state]
+            if not n:
+                continue
+            if (row_state == state) if state else (row_state in OPEN_STATES):
+                kind_counts[row["kind"]] = kind_counts.get(row["kind"], 0) + n
+            if not kind or row["kind"] == kind:
+                state_counts[row_state] = state_counts.get(row_state, 0) + n
     selected = listed.filter(_state_filter(state, today))
     if kind:
         selected = selected.filter(kind=kind)
