@@ -230,12 +230,13 @@ def refresh(
         associations = Association.objects.filter(pk__in=list(associations))
     whole = window(today)
     chosen = whole if years is None else {year: whole[year] for year in years if year in whole}
-    if not chosen:
-        return 0
+    if not chosen:  # a year the list cannot show: its facts may still have changed the term (an election)
+        chosen = {today.year: frozenset()}
     ids = associations.order_by().values("pk")
     stale = Duty.objects.filter(association__in=ids)
     if years is not None:
-        stale = stale.filter(Q(year__in=list(chosen)) | Q(year__isnull=True))
+        rewritten = [year for year, kinds in chosen.items() if kinds != frozenset()]
+        stale = stale.filter(Q(year__in=rewritten) | Q(year__isnull=True))
     stale.delete()
     facts = load_facts_of_years(associations.active(), years=chosen)
     rows = [

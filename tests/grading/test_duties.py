@@ -147,3 +147,13 @@ def test_refresh_duties_command_fills_the_table_for_existing_data(zhunan):
     AssociationFactory(township=zhunan)
     call_command("refresh_duties")
     assert Duty.objects.filter(kind="term_not_expired", due_on__isnull=True).count() == 1
+
+
+def test_an_election_saved_in_a_past_years_checklist_rewrites_the_term(zhunan):
+    association = AssociationFactory(township=zhunan)
+    duties.refresh(associations=[association.pk], today=WRITTEN_ON)
+    ElectionFactory(association=association, elected_on=D(YEAR - 3, 3, 1), term_ends_on=D(YEAR + 1, 2, 28))
+    duties.refresh(associations=[association.pk], today=WRITTEN_ON, years=[YEAR - 3])
+    term = Duty.objects.get(association=association, kind="term_not_expired")
+    assert term.due_on == D(YEAR + 1, 2, 28)
+    assert Duty.objects.filter(association=association, year=YEAR).count() == 5
