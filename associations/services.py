@@ -61,6 +61,7 @@ def association_save(
             {"name": _("這個鄉鎮市區剛有人登錄了同名的協會。")}, code="duplicate_name"
         ) from exc
     association.villages.set(villages)
+    hooks.associations_changed(association_ids=[association.pk])
     if judged_changed:
         hooks.facts_changed(association_ids=[association.pk], year=timezone.localdate().year, actor=actor)
     return association

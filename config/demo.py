@@ -22,9 +22,11 @@ from associations.demo.national import (
 )
 from associations.demo.words import COUNTY as DEMO_COUNTY
 from associations.demo.writing import DemoResult, demo_write
+from associations.models import Association
 from awards.demo import awards_demo, awards_national
 from core.roles import Role
 from grading.demo import grade_demo, grade_national
+from grading.duties import refresh as refresh_duties
 from subsidies.demo import subsidies_demo
 
 
@@ -43,6 +45,12 @@ def demo_seed(
         if county == DEMO_COUNTY:  # the award and subsidy desks are shown on 苗栗, where the judges are
             result.notes.extend(awards_demo(seed=seed, today=today, county_user=county_user))
             result.notes.extend(subsidies_demo(today=today, county_user=county_user))
+    if result.counties_created:
+        # The to-do list reads stored duties: written once the demo's facts are all in.
+        refresh_duties(
+            associations=Association.objects.filter(township__county__name__in=result.counties_created),
+            today=today,
+        )
     result.seconds = time.perf_counter() - started
     return result
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from associations import access
@@ -134,6 +135,10 @@ class TodoFilterForm(TownshipFilterForm):
         for name, counts in (("kind", listed.kind_counts), ("state", listed.state_counts)):
             field = self.fields[name]
             field.choices = [
-                (value, f"{label}（{counts.get(value, 0) if value else totals[name]}）")
+                (
+                    value,
+                    gettext("%(label)s（%(n)d）")
+                    % {"label": label, "n": counts.get(value, 0) if value else totals[name]},
+                )
                 for value, label in field.choices
             ]

@@ -10,18 +10,26 @@ from django.utils.translation import gettext as _
 
 from associations.compliance.hooks import Judgement, RuleLine
 from core.dates import format_roc_year
+from grading import duties
+from grading.messages import render, rule_label
 from grading.models import Assessment, ComplianceStatus, Tier, TierRegister
 from grading.services import assessments_refresh
 
 
 class GradingJudge:
     def facts_changed(self, *, association_ids: Sequence[int], year: int, actor: object) -> list[str]:
+        # The to-do list follows the facts whatever the register's state (a finalised year's register is
+        # frozen; what is still to do is not). The year's facts make only the year's duties (and the term).
+        duties.refresh(associations=association_ids, years=[year])
         if year > timezone.localdate().year + 1:
             return []  # no register for a year past next year (a mistyped year judges nothing)
         result = assessments_refresh(association_ids=association_ids, year=year, actor=actor)
         if result.skipped_finalised:
             return [_("%(year)s的分級清冊已定案，未重新計算狀態與分級。") % {"year": format_roc_year(year)}]
         return []
+
+    def associations_changed(self, *, association_ids: Sequence[int]) -> None:
+        duties.refresh(associations=association_ids)
 
     def judgements(self, *, association_ids: Sequence[int], year: int) -> dict[int, Judgement]:
         finalised_counties = set(
@@ -43,7 +51,11 @@ class GradingJudge:
                 tier_label=str(Tier(tier).label),
                 url=reverse("grading:assessment", args=[year, association_id]),
                 rules=[
-                    RuleLine(outcome=rule["outcome"], label=rule["label"], message=rule["message"])
+                    RuleLine(
+                        outcome=rule["outcome"],
+                        label=rule_label(rule["code"]),
+                        message=render(rule.get("message")),
+                    )
                     for rule in rules
                 ],
                 finalised=county_id in finalised_counties,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from associations.models import Association, County
 from core.dates import YEAR_VALIDATORS
 from core.models import TaskState
+from grading.messages import render, rule_label
 
 
 class ComplianceStatus(models.TextChoices):
@@ -212,8 +213,25 @@ class Assessment(models.Model):
     def is_overridden(self) -> bool:
         return self.override_tier is not None
 
+    def rule_lines(self) -> list[dict[str, object]]:
+        """The rule trail as shown: each rule's name and explanation rendered in the active language from
+        the stored codes (`grading.messages`)."""
+        return [
+            {
+                "code": rule.get("code"),
+                "outcome": rule.get("outcome"),
+                "label": rule_label(str(rule.get("code"))),
+                "message": render(rule.get("message")),
+            }
+            for rule in self.rules
+        ]
+
     def failed_rules(self) -> list[dict[str, object]]:
-        return [rule for rule in self.rules if rule.get("outcome") == "fail"]
+        return [rule for rule in self.rule_lines() if rule["outcome"] == "fail"]
+
+    def tier_reason(self) -> str:
+        """Why the suggested tier, in the active language."""
+        return render((self.tier_trail or {}).get("reason"))
 
 
 class TierChange(models.Model):
@@ -241,7 +259,12 @@ class TierChange(models.Model):
     kind = models.CharField(_("異動類型"), max_length=20, choices=Kind.choices)
     from_tier = models.CharField(_("原分級"), max_length=20, choices=Tier.choices, blank=True)
     to_tier = models.CharField(_("新分級"), max_length=20, choices=Tier.choices, blank=True)
+    #: The reason as written into the record: a person's words, or the system's reason in the portal's
+    #: language (kept as it was said, whatever the catalogue later says).
     reason = models.TextField(_("理由"), blank=True)
+    #: The system's reason as a message code with parameters (`grading.messages`), shown in the reader's
+    #: language; empty for a reason a person typed.
+    reason_message = models.JSONField(_("理由代碼"), null=True, blank=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -263,6 +286,10 @@ class TierChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.get_kind_display()}"
+
+    def reason_text(self) -> str:
+        """The reason as shown: the system's in the reader's language, a person's as they wrote it."""
+        return render(self.reason_message) if self.reason_message else self.reason
 
 
 class RecomputeRun(models.Model):
@@ -309,3 +336,39 @@ class RecomputeRun(models.Model):
     @property
     def pending(self) -> bool:
         return self.state in (TaskState.QUEUED, TaskState.RUNNING)
+
+
+class Duty(models.Model):
+    """One thing an association has to do, kept from the rules (`grading.duties`) whenever its facts change
+    or its year is recomputed, so that the to-do list is read, filtered and paginated in the database.
+
+    A duty stores no state: whether it is overdue, due within 30 days or later is worked out in the query
+    from `due_on` against today, so a due date passing shows at once, without a recompute. A duty done on
+    time is not kept; one done late keeps the day (`done_on`) and shows only as 逾期已送. The explanation is
+    made from the kind, the dates and `params` when shown, in the reader's language."""
+
+    association = models.ForeignKey(
+        Association, on_delete=models.CASCADE, related_name="+", verbose_name=_("協會")
+    )
+    #: The fiscal year the duty belongs to; none for the board's term, which is no one year's.
+    year = models.PositiveSmallIntegerField(_("年度"), null=True, blank=True)
+    #: The rule it comes from (a code of `grading.messages.RULE_LABELS`).
+    kind = models.CharField(_("事項"), max_length=40)
+    due_on = models.DateField(_("期限"), null=True, blank=True)
+    done_on = models.DateField(_("逾期辦理日"), null=True, blank=True)
+    #: From which day the duty is listed (its due date less the days it is announced ahead); none: always.
+    shows_from = models.DateField(_("列出日"), null=True, blank=True)
+    #: What the explanation needs beyond the columns (e.g. the meetings that lacked a quorum); the text
+    #: itself is made when shown, for the state of the day (`grading.duties.describe`).
+    params = models.JSONField(_("參數"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("待辦事項")
+        verbose_name_plural = _("待辦事項")
+        ordering = ["due_on", "pk"]
+        # The list picks this year's duties, last year's report, next year's plan and the terms (a bitmap
+        # OR over this index); a refresh finds an association's by the foreign key's own index.
+        indexes = [models.Index(fields=["year", "kind", "shows_from"], name="duty_year_kind_shows")]
+
+    def __str__(self) -> str:
+        return f"{self.association_id} {self.year} {self.kind}"

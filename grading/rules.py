@@ -1,8 +1,9 @@
 """The compliance rules (docs/domain.md, "The rules an association keeps" and "The yearly compliance check")
 as named, pure functions over one association's facts for one year.
 
-Each rule answers pass, fail or pending (not yet due) with a plain-Chinese explanation that names the due
-date; `evaluate` runs them all and `status_from` turns the results into 正常 / 待輔導 / 異常. Nothing here
+Each rule answers pass, fail or pending (not yet due) with an explanation that names the due date, kept as
+a message code with parameters (`grading.messages`) and rendered in the reader's language when shown;
+`evaluate` runs them all and `status_from` turns the results into 正常 / 待輔導 / 異常. Nothing here
 touches the database: `grading.facts` loads the facts in bulk and `grading.services` stores the results.
 """
 
@@ -16,7 +17,8 @@ from typing import Literal
 
 from django.utils.translation import gettext
 
-from core.dates import add_months, format_roc, format_roc_year
+from core.dates import add_months
+from grading.messages import Message, message, render, rule_label
 from grading.models import ComplianceStatus
 
 # Meeting kinds and association states as stored in `associations` (kept as plain strings so the rules
@@ -39,18 +41,16 @@ TERM_WARNING_DAYS = 90
 _translations: dict[str, str] | None = None
 
 
-def translate(message: str) -> str:
-    """gettext, remembered for the length of a `remembered_translations()` block (a recompute of 10,000
-    associations asks for the same 20 messages 200,000 times, and the language cannot change meanwhile)."""
+def translate(text: str) -> str:
+    """gettext, remembered for the length of a `remembered_translations()` block (the programme providers'
+    labels: a recompute of 10,000 associations asks for the same few texts 30,000 times, and the language
+    cannot change meanwhile). The rules themselves translate nothing: they store message codes."""
     if _translations is None:
-        return gettext(message)
-    translated = _translations.get(message)
+        return gettext(text)
+    translated = _translations.get(text)
     if translated is None:
-        translated = _translations[message] = gettext(message)
+        translated = _translations[text] = gettext(text)
     return translated
-
-
-_ = translate
 
 
 @contextlib.contextmanager
@@ -101,20 +101,30 @@ class AssociationFacts:
 @dataclass(frozen=True)
 class RuleResult:
     code: str
-    label: str
     outcome: Outcome
     #: What a failure of this rule makes the association: 待輔導 or 異常.
     severity: str
-    message: str
+    #: The explanation as stored: a message code with parameters (`grading.messages`).
+    text: Message
     due_on: datetime.date | None = None
 
+    @property
+    def label(self) -> str:
+        """The rule's name in the active language."""
+        return rule_label(self.code)
+
+    @property
+    def message(self) -> str:
+        """The explanation in the active language."""
+        return render(self.text)
+
     def to_json(self) -> dict[str, object]:
+        """The stored form (Assessment.rules): codes and parameters, no text in any language."""
         return {
             "code": self.code,
-            "label": self.label,
             "outcome": self.outcome,
             "severity": str(self.severity),
-            "message": self.message,
+            "message": self.text,
             "due_on": self.due_on.isoformat() if self.due_on else None,
         }
 
@@ -148,41 +158,29 @@ def minutes_due(held_on: datetime.date) -> datetime.date:
     return held_on + datetime.timedelta(days=MINUTES_DAYS)
 
 
-def _dates(days: Iterable[datetime.date]) -> str:
-    return "、".join(format_roc(day) for day in days)
-
-
 # --- the rules -------------------------------------------------------------------------------------------
+
+
+def _no_quorum_note(days: Sequence[datetime.date]) -> Message | None:
+    return message("no_quorum_note", dates=list(days)) if days else None
 
 
 def assembly_held(facts: AssociationFacts, as_of: datetime.date) -> RuleResult:
     """At least one general assembly with a quorum in the year (abnormal if not)."""
     year, due = facts.year, year_end(facts.year)
-    label = _("召開會員大會")
     in_year = [m for m in facts.meetings if m.kind == GENERAL_ASSEMBLY and m.held_on.year == year]
     held = sorted(m.held_on for m in in_year if m.quorum_met)
-    no_quorum = sorted(m.held_on for m in in_year if not m.quorum_met)
-    note = _("（%(dates)s 的會議未達法定人數，不予計入）") % {"dates": _dates(no_quorum)} if no_quorum else ""
-    result = _result("assembly_held", label, ComplianceStatus.ABNORMAL, due)
+    note = _no_quorum_note(sorted(m.held_on for m in in_year if not m.quorum_met))
+    result = _result("assembly_held", ComplianceStatus.ABNORMAL, due)
     if held:
-        return result(PASS, _("已於 %(dates)s 召開會員大會。") % {"dates": _dates(held)} + note)
+        return result(PASS, message("assembly_held_on", dates=held, note=note))
     if as_of <= due:
-        return result(
-            PENDING,
-            _("%(year)s尚未召開會員大會，請於 %(due)s 前召開。")
-            % {"year": format_roc_year(year), "due": format_roc(due)}
-            + note,
-        )
-    return result(
-        FAIL,
-        _("%(year)s未召開會員大會（期限 %(due)s）。")
-        % {"year": format_roc_year(year), "due": format_roc(due)}
-        + note,
-    )
+        return result(PENDING, message("assembly_pending", year=year, due=due, note=note))
+    return result(FAIL, message("assembly_missed", year=year, due=due, note=note))
 
 
 def _meetings_at_interval(
-    facts: AssociationFacts, as_of: datetime.date, *, code: str, label: str, kinds: frozenset[str]
+    facts: AssociationFacts, as_of: datetime.date, *, code: str, kinds: frozenset[str]
 ) -> RuleResult:
     """Meetings of `kinds` no more than the association's interval apart, counted from 1 January to the
     earlier of 31 December and `as_of`, and at least 12 / interval of them once the year is over.
@@ -195,70 +193,38 @@ def _meetings_at_interval(
     held = sorted({m.held_on for m in facts.meetings if m.kind in kinds and m.quorum_met})
     held = [day for day in held if start <= day <= window_end]
     required = max(1, 12 // interval)
-    result = _result(code, label, ComplianceStatus.GUIDANCE)
+    result = _result(code, ComplianceStatus.GUIDANCE)
 
     previous = start
     for day in held:
         due = add_months(previous, interval)
         if day > due:
-            return result(
-                FAIL,
-                _("%(since)s 至 %(day)s 間隔超過 %(n)d 個月（應於 %(due)s 前召開）。")
-                % {
-                    "since": _since(previous, start),
-                    "day": format_roc(day),
-                    "n": interval,
-                    "due": format_roc(due),
-                },
-                due,
-            )
+            gap = message("interval_gap", since=_since(previous, start), day=day, n=interval, due=due)
+            return result(FAIL, gap, due)
         previous = day
     next_due = add_months(previous, interval)
     if window_end > next_due:
-        return result(
-            FAIL,
-            _("%(since)s 之後超過 %(n)d 個月未召開（應於 %(due)s 前召開）。")
-            % {"since": _since(previous, start), "n": interval, "due": format_roc(next_due)},
-            next_due,
-        )
+        silent = message("interval_none_since", since=_since(previous, start), n=interval, due=next_due)
+        return result(FAIL, silent, next_due)
     if as_of < end:
         due = min(next_due, end)
-        return result(
-            PENDING,
-            _("本年度已召開 %(count)d 次；下次請於 %(due)s 前召開。")
-            % {"count": len(held), "due": format_roc(due)},
-            due,
-        )
+        return result(PENDING, message("interval_pending", count=len(held), due=due), due)
     if len(held) < required:
-        return result(
-            FAIL,
-            _("全年召開 %(count)d 次，每 %(n)d 個月至少一次應召開 %(required)d 次。")
-            % {"count": len(held), "n": interval, "required": required},
-            end,
-        )
-    return result(
-        PASS,
-        _("已於 %(dates)s 召開，間隔均未超過 %(n)d 個月。") % {"dates": _dates(held), "n": interval},
-    )
+        return result(FAIL, message("interval_too_few", count=len(held), n=interval, required=required), end)
+    return result(PASS, message("interval_kept", dates=held, n=interval))
 
 
-def _since(day: datetime.date, start: datetime.date) -> str:
-    return _("年度開始（%(day)s）") % {"day": format_roc(day)} if day == start else format_roc(day)
+def _since(day: datetime.date, start: datetime.date) -> Message:
+    return message("year_start", day=day) if day == start else message("date", day=day)
 
 
 def board_meetings_at_interval(facts: AssociationFacts, as_of: datetime.date) -> RuleResult:
-    return _meetings_at_interval(
-        facts, as_of, code="board_meetings_at_interval", label=_("定期召開理事會"), kinds=BOARD_KINDS
-    )
+    return _meetings_at_interval(facts, as_of, code="board_meetings_at_interval", kinds=BOARD_KINDS)
 
 
 def supervisory_meetings_at_interval(facts: AssociationFacts, as_of: datetime.date) -> RuleResult:
     return _meetings_at_interval(
-        facts,
-        as_of,
-        code="supervisory_meetings_at_interval",
-        label=_("定期召開監事會"),
-        kinds=SUPERVISORY_KINDS,
+        facts, as_of, code="supervisory_meetings_at_interval", kinds=SUPERVISORY_KINDS
     )
 
 
@@ -269,48 +235,32 @@ def _filed_by(
     result: Callable[..., RuleResult],
 ) -> RuleResult:
     if filed_on is not None and filed_on <= due:
-        return result(
-            PASS,
-            _("已於 %(filed)s 送府（期限 %(due)s）。")
-            % {"filed": format_roc(filed_on), "due": format_roc(due)},
-        )
+        return result(PASS, message("filed_on_time", filed=filed_on, due=due))
     if filed_on is not None:
-        return result(
-            FAIL,
-            _("逾期送府：%(filed)s 送府，期限為 %(due)s。")
-            % {"filed": format_roc(filed_on), "due": format_roc(due)},
-        )
+        return result(FAIL, message("filed_late", filed=filed_on, due=due))
     if as_of > due:
-        return result(FAIL, _("未送府（期限 %(due)s）。") % {"due": format_roc(due)})
-    return result(PENDING, _("尚未送府，請於 %(due)s 前送府。") % {"due": format_roc(due)})
+        return result(FAIL, message("not_filed", due=due))
+    return result(PENDING, message("not_filed_yet", due=due))
 
 
 def plan_budget_filed_before_year(facts: AssociationFacts, as_of: datetime.date) -> RuleResult:
     """The year's work plan and budget filed by 31 December of the year before."""
     due = plan_budget_due(facts.year)
-    result = _result(
-        "plan_budget_filed_before_year", _("工作計畫及預算於年度開始前送府"), ComplianceStatus.GUIDANCE, due
-    )
+    result = _result("plan_budget_filed_before_year", ComplianceStatus.GUIDANCE, due)
     return _filed_by(facts.plan_budget_filed_on, due, as_of, result)
 
 
 def report_accounts_filed_by_march(facts: AssociationFacts, as_of: datetime.date) -> RuleResult:
     """The year's work report and final accounts filed by 31 March of the next year."""
     due = report_accounts_due(facts.year)
-    result = _result(
-        "report_accounts_filed_by_march",
-        _("工作報告及決算於次年 3 月底前送府"),
-        ComplianceStatus.GUIDANCE,
-        due,
-    )
+    result = _result("report_accounts_filed_by_march", ComplianceStatus.GUIDANCE, due)
     return _filed_by(facts.report_accounts_filed_on, due, as_of, result)
 
 
-def minutes_filed_within_30_days(facts: AssociationFacts, as_of: datetime.date) -> RuleResult:
-    """Minutes of each general assembly of the year filed with the authority within 30 days. A meeting
-    without a quorum (流會) was not held and has no minutes to file."""
-    label = _("會議紀錄於會後 30 日內送府")
-    meetings = sorted(
+def minutes_meetings(facts: AssociationFacts) -> list[MeetingFact]:
+    """The meetings of the year whose minutes must be filed, in date order. A meeting without a quorum
+    (流會) was not held and has no minutes to file."""
+    return sorted(
         (
             m
             for m in facts.meetings
@@ -318,102 +268,71 @@ def minutes_filed_within_30_days(facts: AssociationFacts, as_of: datetime.date) 
         ),
         key=lambda m: m.held_on,
     )
-    problems: list[str] = []
+
+
+def minutes_filed_within_30_days(facts: AssociationFacts, as_of: datetime.date) -> RuleResult:
+    """Minutes of each general assembly of the year filed with the authority within 30 days."""
+    code = "minutes_filed_within_30_days"
+    meetings = minutes_meetings(facts)
+    problems: list[Message] = []
     waiting: list[MeetingFact] = []
     for meeting in meetings:
         due = minutes_due(meeting.held_on)
         if meeting.minutes_filed_on is not None and meeting.minutes_filed_on > due:
             problems.append(
-                _("%(held)s 的會議紀錄於 %(filed)s 送府，逾期限 %(due)s")
-                % {
-                    "held": format_roc(meeting.held_on),
-                    "filed": format_roc(meeting.minutes_filed_on),
-                    "due": format_roc(due),
-                }
+                message("minutes_late", held=meeting.held_on, filed=meeting.minutes_filed_on, due=due)
             )
         elif meeting.minutes_filed_on is None and as_of > due:
-            problems.append(
-                _("%(held)s 的會議紀錄未送府（期限 %(due)s）")
-                % {"held": format_roc(meeting.held_on), "due": format_roc(due)}
-            )
+            problems.append(message("minutes_missing", held=meeting.held_on, due=due))
         elif meeting.minutes_filed_on is None:
             waiting.append(meeting)
     if problems:
         first_due = minutes_due(meetings[0].held_on) if meetings else None
         return RuleResult(
-            "minutes_filed_within_30_days",
-            label,
-            FAIL,
-            ComplianceStatus.GUIDANCE,
-            "；".join(problems) + "。",
-            first_due,
+            code, FAIL, ComplianceStatus.GUIDANCE, message("minutes_problems", problems=problems), first_due
         )
     if waiting:
         due = minutes_due(waiting[0].held_on)
         return RuleResult(
-            "minutes_filed_within_30_days",
-            label,
+            code,
             PENDING,
             ComplianceStatus.GUIDANCE,
-            _("%(held)s 的會議紀錄請於 %(due)s 前送府。")
-            % {"held": format_roc(waiting[0].held_on), "due": format_roc(due)},
+            message("minutes_waiting", held=waiting[0].held_on, due=due),
             due,
         )
-    message = _("會議紀錄均於會後 30 日內送府。") if meetings else _("本年度尚無須送會議紀錄的會議。")
-    return RuleResult("minutes_filed_within_30_days", label, PASS, ComplianceStatus.GUIDANCE, message)
+    text = message("minutes_all_filed") if meetings else message("minutes_none_due")
+    return RuleResult(code, PASS, ComplianceStatus.GUIDANCE, text)
 
 
 def term_not_expired(facts: AssociationFacts, as_of: datetime.date) -> RuleResult:
     """The board's term had not run out without an election, on 31 December (or today, for the current
     year). Expired is abnormal; a term not on record cannot be checked and needs guidance."""
-    label = _("任期屆滿前完成改選")
     code = "term_not_expired"
     check_on = min(as_of, year_end(facts.year))
     in_force = [e for e in facts.elections if e.elected_on is None or e.elected_on <= check_on]
     if not in_force:
-        return RuleResult(
-            code, label, FAIL, ComplianceStatus.GUIDANCE, _("未登錄理監事任期，無法確認是否依限改選。")
-        )
-    current = max(in_force, key=lambda e: (e.term_ends_on, e.elected_on or datetime.date.min))
-    ends = current.term_ends_on
+        return RuleResult(code, FAIL, ComplianceStatus.GUIDANCE, message("term_missing"))
+    ends = current_term_end(in_force)
     if ends < check_on:
         return RuleResult(
-            code,
-            label,
-            FAIL,
-            ComplianceStatus.ABNORMAL,
-            _("任期已於 %(ends)s 屆滿，至 %(day)s 尚未改選。")
-            % {"ends": format_roc(ends), "day": format_roc(check_on)},
-            ends,
+            code, FAIL, ComplianceStatus.ABNORMAL, message("term_expired", ends=ends, day=check_on), ends
         )
     if check_on == as_of and (ends - as_of).days <= TERM_WARNING_DAYS:
-        return RuleResult(
-            code,
-            label,
-            PENDING,
-            ComplianceStatus.ABNORMAL,
-            _("任期將於 %(ends)s 屆滿，請於屆滿前辦理改選。") % {"ends": format_roc(ends)},
-            ends,
-        )
-    return RuleResult(
-        code,
-        label,
-        PASS,
-        ComplianceStatus.ABNORMAL,
-        _("任期至 %(ends)s。") % {"ends": format_roc(ends)},
-        ends,
-    )
+        return RuleResult(code, PENDING, ComplianceStatus.ABNORMAL, message("term_ending", ends=ends), ends)
+    return RuleResult(code, PASS, ComplianceStatus.ABNORMAL, message("term_until", ends=ends), ends)
+
+
+def current_term_end(elections: Sequence[ElectionFact]) -> datetime.date:
+    """The end of the term in force: the latest-ending of `elections` (the latest elected among equals)."""
+    return max(elections, key=lambda e: (e.term_ends_on, e.elected_on or datetime.date.min)).term_ends_on
 
 
 def no_open_order(facts: AssociationFacts, as_of: datetime.date) -> RuleResult:
     """No open order to re-elect or reorganise (限期改選 / 限期整理). This reads the association's status in
     the roster as it stands when the rules run."""
-    label = _("無限期改選或整理命令")
     if facts.association_status == REORGANISING:
-        return RuleResult(
-            "no_open_order", label, FAIL, ComplianceStatus.ABNORMAL, _("協會受主管機關限期整理或改選中。")
-        )
-    return RuleResult("no_open_order", label, PASS, ComplianceStatus.ABNORMAL, _("無限期整理或改選命令。"))
+        return RuleResult("no_open_order", FAIL, ComplianceStatus.ABNORMAL, message("order_open"))
+    return RuleResult("no_open_order", PASS, ComplianceStatus.ABNORMAL, message("order_none"))
 
 
 #: Every rule, in the order people read them.
@@ -445,10 +364,8 @@ def status_from(results: Iterable[RuleResult]) -> ComplianceStatus:
     return ComplianceStatus.NORMAL
 
 
-def _result(
-    code: str, label: str, severity: str, default_due: datetime.date | None = None
-) -> Callable[..., RuleResult]:
-    def make(outcome: Outcome, message: str, due_on: datetime.date | None = None) -> RuleResult:
-        return RuleResult(code, label, outcome, str(severity), message, due_on or default_due)
+def _result(code: str, severity: str, default_due: datetime.date | None = None) -> Callable[..., RuleResult]:
+    def make(outcome: Outcome, text: Message, due_on: datetime.date | None = None) -> RuleResult:
+        return RuleResult(code, outcome, str(severity), text, due_on or default_due)
 
     return make

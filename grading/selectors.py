@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from associations import access
 from associations.models import Association, Officer
+from grading.messages import in_record_language
 from grading.models import Assessment, ComplianceStatus, Tier, TierRegister, tier_is
 
 
@@ -185,32 +186,37 @@ def movement(
 
 
 def export_headers() -> list[str]:
-    return [
-        _("鄉鎮市"),
-        _("協會名稱"),
-        _("理事長"),
-        _("會務財務狀態"),
-        _("未符規定事項"),
-        _("建議分級"),
-        _("核定分級"),
-        _("調整理由"),
-    ]
+    with in_record_language():
+        return [
+            _("鄉鎮市"),
+            _("協會名稱"),
+            _("理事長"),
+            _("會務財務狀態"),
+            _("未符規定事項"),
+            _("建議分級"),
+            _("核定分級"),
+            _("調整理由"),
+        ]
 
 
 def export_rows(assessments: QuerySet[Assessment]) -> Iterator[list[str]]:
-    """The register's rows for a spreadsheet, in the order of `export_headers()`."""
+    """The register's rows for a spreadsheet, in the order of `export_headers()`, in the portal's own language
+    (the county's document), whichever language the reader chose."""
     for assessment in register_rows(assessments).iterator(chunk_size=2000):
-        failed = [f"{rule['label']}：{rule['message']}" for rule in assessment.failed_rules()]
-        yield [
-            assessment.association.township.name,
-            assessment.association.name,
-            assessment.chair_name or "",
-            str(ComplianceStatus(assessment.status).label),
-            "\n".join(failed),
-            str(Tier(assessment.suggested_tier).label),
-            str(Tier(assessment.tier_in_force).label),
-            assessment.override_reason,
-        ]
+        # The language is switched per row: a generator holding it between rows would lend it to its caller.
+        with in_record_language():
+            failed = [f"{rule['label']}：{rule['message']}" for rule in assessment.failed_rules()]
+            row = [
+                assessment.association.township.name,
+                assessment.association.name,
+                assessment.chair_name or "",
+                str(ComplianceStatus(assessment.status).label),
+                "\n".join(failed),
+                str(Tier(assessment.suggested_tier).label),
+                str(Tier(assessment.tier_in_force).label),
+                assessment.override_reason,
+            ]
+        yield row
 
 
 def grading_summary(user: object) -> dict[str, object] | None:

@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 from associations import access
 from associations.models import Association, County
 from core.dates import format_roc_year
-from grading import permissions
+from grading import duties, permissions
 from grading.facts import load_facts
+from grading.messages import message, record_text, render
 from grading.models import Assessment, Tier, TierChange, TierRegister, TierThresholds
 from grading.providers import programme_counts
 from grading.rules import evaluate, remembered_translations, status_from
@@ -123,7 +124,9 @@ def assessments_recompute(
     a county officer or administrator asked. Refused once the county's register is finalised."""
     register = _register(_county_id(county, actor), year, lock=True)
     _require(actor, "recompute", register)
-    return _recompute(register=register, actor=actor, as_of=as_of, associations=associations)
+    result = _recompute(register=register, actor=actor, as_of=as_of, associations=associations)
+    _refresh_duties(register, year, associations)
+    return result
 
 
 @transaction.atomic
@@ -138,7 +141,18 @@ def assessments_recompute_system(
             _("%(county)s%(year)s的分級清冊已定案，不可修改。")
             % {"county": county.name, "year": format_roc_year(year)}
         )
-    return _recompute(register=register, actor=None, as_of=as_of, associations=None)
+    result = _recompute(register=register, actor=None, as_of=as_of, associations=None)
+    _refresh_duties(register, year, None)
+    return result
+
+
+def _refresh_duties(register: TierRegister, year: int, associations: QuerySet[Association] | None) -> None:
+    """A recompute of a year also rewrites the county's to-do duties of that year (`grading.duties`;
+    nothing when the year is outside the list's window)."""
+    scope = Association.objects.filter(township__county_id=register.county_id)
+    if associations is not None:
+        scope = scope.filter(pk__in=associations.order_by().values("pk"))
+    duties.refresh(associations=scope, years=[year])
 
 
 @transaction.atomic
@@ -249,7 +263,8 @@ def _recompute_in_portal_language(
                         kind=TierChange.Kind.SUGGESTED,
                         from_tier=previous_tier,
                         to_tier=row["suggested_tier"],
-                        reason=suggestion.reason,
+                        reason=render(suggestion.reason),
+                        reason_message=suggestion.reason,
                         changed_by=user,
                         changed_at=now,
                     )
@@ -359,12 +374,21 @@ def thresholds_update(
     after = thresholds.snapshot()
     if after == before:
         return None
-    labels = {name: TierThresholds._meta.get_field(name).verbose_name for name in after}
-    summary = "；".join(
-        f"{labels[name]}：{before[name]} → {after[name]}" for name in after if before[name] != after[name]
+    summary = message(
+        "thresholds_changed",
+        changes=[
+            message("threshold_change", name=name, before=before[name], after=after[name])
+            for name in after
+            if before[name] != after[name]
+        ],
     )
     TierChange.objects.create(
-        county_id=county_id, year=year, kind=TierChange.Kind.THRESHOLDS, reason=summary, changed_by=actor
+        county_id=county_id,
+        year=year,
+        kind=TierChange.Kind.THRESHOLDS,
+        reason=record_text(summary),
+        reason_message=summary,
+        changed_by=actor,
     )
     if Assessment.objects.filter(year=year, association__township__county_id=county_id).exists():
         return _recompute(register=register, actor=actor, as_of=None, associations=None, thresholds=after)

@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from grading.messages import Message, message
 from grading.models import ComplianceStatus, Tier
-from grading.rules import translate as _
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,8 @@ class ProgrammeCount:
 class TierSuggestion:
     tier: Tier
     activities: int
-    reason: str
+    #: Why, as a message code with parameters (`grading.messages`), rendered when shown.
+    reason: Message
 
     def trail(self, counts: Sequence[ProgrammeCount], thresholds: Mapping[str, int]) -> dict[str, object]:
         return {
@@ -54,26 +55,15 @@ def suggest_tier(
     potential_min = thresholds["potential_min_activities"]
     developing_min = thresholds["developing_min_activities"]
     if status == ComplianceStatus.ABNORMAL:
-        return TierSuggestion(Tier.STAGNANT, total, _("會務財務狀態異常。"))
+        return TierSuggestion(Tier.STAGNANT, total, message("tier_abnormal"))
     if total < potential_min:
         return TierSuggestion(
-            Tier.STAGNANT,
-            total,
-            _("方案數 %(total)d，未達潛力型門檻 %(min)d，視為沒有方案運作。")
-            % {"total": total, "min": potential_min},
+            Tier.STAGNANT, total, message("tier_no_programme", total=total, min=potential_min)
         )
     if status == ComplianceStatus.NORMAL and total >= developing_min:
         return TierSuggestion(
-            Tier.DEVELOPING,
-            total,
-            _("會務財務正常，方案數 %(total)d 達發展型門檻 %(min)d。")
-            % {"total": total, "min": developing_min},
+            Tier.DEVELOPING, total, message("tier_developing", total=total, min=developing_min)
         )
     if status != ComplianceStatus.NORMAL:
-        reason = _("會務財務待輔導，方案數 %(total)d；會務財務正常後才可列為發展型。") % {"total": total}
-    else:
-        reason = _("會務財務正常，方案數 %(total)d，未達發展型門檻 %(min)d。") % {
-            "total": total,
-            "min": developing_min,
-        }
-    return TierSuggestion(Tier.POTENTIAL, total, reason)
+        return TierSuggestion(Tier.POTENTIAL, total, message("tier_guidance", total=total))
+    return TierSuggestion(Tier.POTENTIAL, total, message("tier_potential", total=total, min=developing_min))

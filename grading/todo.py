@@ -1,29 +1,35 @@
-"""The to-do list for township staff: what is overdue or due soon, derived from the same rules as the
-status, evaluated today (not as of the last recompute), so a due date passing shows up at once.
+"""The to-do list for township staff: what is overdue or due soon, read from the stored duties
+(`grading.duties`, kept from the same facts as the rules) and filtered, grouped, counted, sorted and paginated
+in the database.
 
-Each item has a kind (the rule it comes from) and a state: overdue, due within WINDOW_DAYS, due later, or
-done late (逾期已送: a filing or minutes sent after their deadline). A late filing still counts against the
+The state of each item is worked out in the query from its due date against today, not stored and not taken
+from the last recompute, so a due date passing shows up at once: overdue, due within WINDOW_DAYS, due later,
+or done late (逾期已送: a filing or minutes sent after their deadline). A late filing still counts against the
 year's status, but it is no longer anything to chase: it is not overdue and not an open to-do, and shows
-only when asked for, so officers can still see who was late."""
+only when asked for, so officers can still see who was late.
+
+The list shows this year's duties, last year's report and next year's plan (due on 31 December), and the
+board's term, each listed from DUE_SOON_DAYS before its due date (the term from 90 days before it ends).
+"""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import Case, CharField, Count, Max, Min, Q, QuerySet, Value, When, Window
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from associations.models import Association, YearlyFiling
+from associations.models import Association
 from core.dates import format_roc, format_roc_year
-from grading import rules
-from grading.facts import load_facts
-from grading.rules import AssociationFacts, RuleResult
+from grading.duties import PLAN, REPORT, describe
+from grading.messages import RULE_LABELS, in_record_language, render, rule_label
+from grading.models import Duty
 
-#: A pending duty shows once its due date is this close.
-DUE_SOON_DAYS = 60
 #: "Due soon" in the due-window filter: within this many days from today.
 WINDOW_DAYS = 30
 
@@ -45,11 +51,11 @@ SORTS = (
     ("-due", gettext_lazy("期限由遠到近")),
     ("township", gettext_lazy("依鄉鎮市區及協會")),
 )
-_FILINGS = {
-    "plan_budget_filed_before_year": "plan_budget_filed_on",
-    "report_accounts_filed_by_march": "report_accounts_filed_on",
-}
-_TODO_RULES = tuple(rule for rule in rules.RULES if rule is not rules.no_open_order)
+#: Every kind a to-do item can come from, in the order people read the rules (no open order: it is the
+#: county's order, not the association's duty).
+KINDS = tuple(code for code in RULE_LABELS if code != "no_open_order")
+#: Stands in for "no due date" (a term not on record) where due dates are compared: before every date.
+NO_DATE = datetime.date(1, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -58,12 +64,20 @@ class TodoItem:
     association: str
     township: str
     year: int
-    label: str
-    message: str
+    kind: str
     due_on: datetime.date | None
     state: str
-    kind: str = ""
+    #: The explanation as stored (a message code with parameters), rendered by `message`.
+    text: object = None
     township_order: int = 0
+
+    @property
+    def label(self) -> str:
+        return rule_label(self.kind)
+
+    @property
+    def message(self) -> str:
+        return render(self.text)
 
     @property
     def overdue(self) -> bool:
@@ -84,163 +98,278 @@ class TodoGroup:
     township_order: int
     items: list[TodoItem] = field(default_factory=list)
 
-    def first_due(self) -> datetime.date:
-        return min((i.due_on or datetime.date.min for i in self.items), default=datetime.date.min)
-
-    def last_due(self) -> datetime.date:
-        return max((i.due_on or datetime.date.min for i in self.items), default=datetime.date.min)
-
 
 @dataclass
 class TodoList:
-    groups: list[TodoGroup]
+    """What the filters select: the counts for the filter's choices, and the groups as a lazy sequence that
+    reads one page of them at a time (`Paginator` slices it)."""
+
+    duties: QuerySet[Duty]
+    today: datetime.date
+    sort: str
     #: How many items each kind / state has with the other filters applied (the filter shows them).
     kind_counts: dict[str, int]
     state_counts: dict[str, int]
 
     @property
-    def item_count(self) -> int:
-        return sum(len(group.items) for group in self.groups)
+    def groups(self) -> GroupPages:
+        return GroupPages(self)
 
 
 def kinds() -> list[tuple[str, str]]:
     """(rule code, label) of every rule a to-do item can come from, in the order people read the rules."""
-    blank = AssociationFacts(association_id=0, year=2000)
-    return [
-        (result.code, result.label)
-        for result in (rule(blank, datetime.date(2000, 1, 1)) for rule in _TODO_RULES)
-    ]
+    return [(code, rule_label(code)) for code in KINDS]
 
 
-def _wanted(result: RuleResult, today: datetime.date) -> bool:
-    if result.outcome == rules.FAIL:
-        return True
-    if result.outcome != rules.PENDING:
-        return False
-    if result.code == "term_not_expired":
-        return True  # the rule itself only warns within its own window
-    return result.due_on is not None and result.due_on <= today + datetime.timedelta(days=DUE_SOON_DAYS)
-
-
-def _done_late(result: RuleResult, facts: AssociationFacts, today: datetime.date) -> bool:
-    """A failed filing rule whose document has been sent (after its deadline), or a failed minutes rule
-    with no minutes still missing past their due date."""
-    if result.code in _FILINGS:
-        return getattr(facts, _FILINGS[result.code]) is not None
-    if result.code == "minutes_filed_within_30_days":
-        return not any(
-            m.minutes_filed_on is None and rules.minutes_due(m.held_on) < today
-            for m in facts.meetings
-            if m.kind in rules.MINUTES_RULE_KINDS and m.held_on.year == facts.year
-        )
-    return False
-
-
-def _state(result: RuleResult, facts: AssociationFacts, today: datetime.date) -> str:
-    if result.outcome == rules.FAIL:
-        return LATE_DONE if _done_late(result, facts, today) else OVERDUE
-    if result.due_on is not None and result.due_on > today + datetime.timedelta(days=WINDOW_DAYS):
-        return LATER
-    return DUE_SOON
-
-
-def todo_items(associations: QuerySet[Association], *, today: datetime.date) -> list[TodoItem]:
-    """Overdue, soon-due and late-done duties of `associations`, earliest due first (six queries in all)."""
+def listed_duties(associations: QuerySet[Association], *, today: datetime.date) -> QuerySet[Duty]:
+    """The duties the list can show today for `associations` (the user's scope, filtered), with `state`
+    and `shown_year` annotated: this year's, last year's report, next year's plan and the board's term,
+    each from the day it is listed."""
     year = today.year
-    names = {
-        pk: (name, township, order)
-        for pk, name, township, order in associations.order_by().values_list(
-            "pk", "name", "township__name", "township__sort_order"
+    return (
+        Duty.objects.filter(association__in=associations.order_by().values("pk"))
+        .filter(
+            Q(year=year) | Q(year=year - 1, kind=REPORT) | Q(year=year + 1, kind=PLAN) | Q(year__isnull=True)
         )
-    }
-    current = load_facts(associations, year=year)
-    filings = {
-        (association_id, filing_year): (plan, report)
-        for association_id, filing_year, plan, report in YearlyFiling.objects.filter(
-            association__in=associations.order_by().values("pk"), year__in=[year - 1, year + 1]
-        ).values_list("association_id", "year", "plan_budget_filed_on", "report_accounts_filed_on")
-    }
-    items: list[TodoItem] = []
-    for association_id, facts in current.items():
-        results = [(facts, rule(facts, today)) for rule in _TODO_RULES]
-        last_year = AssociationFacts(association_id=association_id, year=year - 1)
-        last_year.report_accounts_filed_on = filings.get((association_id, year - 1), (None, None))[1]
-        results.append((last_year, rules.report_accounts_filed_by_march(last_year, today)))
-        next_year = AssociationFacts(association_id=association_id, year=year + 1)
-        next_year.plan_budget_filed_on = filings.get((association_id, year + 1), (None, None))[0]
-        results.append((next_year, rules.plan_budget_filed_before_year(next_year, today)))
-        name, township, order = names[association_id]
-        items.extend(
-            TodoItem(
-                association_id=association_id,
-                association=name,
-                township=township,
-                year=result_facts.year,
-                label=result.label,
-                message=result.message,
-                due_on=result.due_on,
-                state=_state(result, result_facts, today),
-                kind=result.code,
-                township_order=order,
-            )
-            for result_facts, result in results
-            if _wanted(result, today)
+        .filter(Q(shows_from__isnull=True) | Q(shows_from__lte=today))
+        .annotate(
+            state=Case(
+                When(done_on__isnull=False, then=Value(LATE_DONE)),
+                When(Q(due_on__isnull=True) | Q(due_on__lt=today), then=Value(OVERDUE)),
+                When(due_on__lte=today + datetime.timedelta(days=WINDOW_DAYS), then=Value(DUE_SOON)),
+                default=Value(LATER),
+                output_field=CharField(),
+            ),
+            shown_year=Coalesce("year", Value(year)),
         )
-    items.sort(key=lambda i: (i.due_on or datetime.date.min, i.township, i.association, i.label))
-    return items
+    )
 
 
-def todo_list(items: Iterable[TodoItem], *, kind: str = "", state: str = "", sort: str = "due") -> TodoList:
-    """The items a page shows: of `kind` (any when blank) and in `state` (any open to-do when blank),
-    grouped by association and the groups ordered by `sort` (see SORTS)."""
-    items = list(items)
+def _state_filter(state: str, today: datetime.date) -> Q:
+    """The rows in `state` (any open to-do when blank), as a filter on the stored columns."""
+    soon = today + datetime.timedelta(days=WINDOW_DAYS)
+    open_ = Q(done_on__isnull=True)
+    if state == LATE_DONE:
+        return Q(done_on__isnull=False)
+    if state == OVERDUE:
+        return open_ & (Q(due_on__isnull=True) | Q(due_on__lt=today))
+    if state == DUE_SOON:
+        return open_ & Q(due_on__gte=today, due_on__lte=soon)
+    if state == LATER:
+        return open_ & Q(due_on__gt=soon)
+    return open_
 
-    def in_state(item: TodoItem) -> bool:
-        return item.state == state if state else item.state in OPEN_STATES
 
-    def of_kind(item: TodoItem) -> bool:
-        return not kind or item.kind == kind
-
+def todo_list(
+    associations: QuerySet[Association],
+    *,
+    today: datetime.date,
+    kind: str = "",
+    state: str = "",
+    sort: str = "due",
+) -> TodoList:
+    """The items of `associations` of `kind` (any when blank) and in `state` (any open to-do when blank),
+    grouped by association, the groups ordered by `sort` (see SORTS). Counts the filter's choices in one
+    query; the groups are read a page at a time."""
+    listed = listed_duties(associations, today=today)
     kind_counts: dict[str, int] = {}
     state_counts: dict[str, int] = {}
-    for item in items:
-        if in_state(item):
-            kind_counts[item.kind] = kind_counts.get(item.kind, 0) + 1
-        if of_kind(item):
-            state_counts[item.state] = state_counts.get(item.state, 0) + 1
-    groups: dict[int, TodoGroup] = {}
-    for item in items:
-        if in_state(item) and of_kind(item):
-            group = groups.get(item.association_id)
-            if group is None:
-                group = groups[item.association_id] = TodoGroup(
-                    item.association_id, item.association, item.township, item.township_order
-                )
-            group.items.append(item)
-    ordered = list(groups.values())
-    if sort == "township":
-        ordered.sort(key=lambda g: (g.township_order, g.township, g.association, g.association_id))
-    elif sort == "-due":
-        ordered.sort(key=lambda g: (g.last_due(), g.township, g.association), reverse=True)
-    else:
-        ordered.sort(key=lambda g: (g.first_due(), g.township_order, g.township, g.association))
-    return TodoList(groups=ordered, kind_counts=kind_counts, state_counts=state_counts)
+    states = [value for value, _label in STATES]
+    by_kind = (
+        listed.order_by()
+        .values("kind")
+        .annotate(**{name: Count("pk", filter=_state_filter(name, today)) for name in states})
+    )
+    for row in by_kind:
+        for row_state in states:
+            n = row[row_state]
+            if not n:
+                continue
+            if (row_state == state) if state else (row_state in OPEN_STATES):
+                kind_counts[row["kind"]] = kind_counts.get(row["kind"], 0) + n
+            if not kind or row["kind"] == kind:
+                state_counts[row_state] = state_counts.get(row_state, 0) + n
+    selected = listed.filter(_state_filter(state, today))
+    if kind:
+        selected = selected.filter(kind=kind)
+    return TodoList(
+        duties=selected,
+        today=today,
+        sort=sort if sort in dict(SORTS) else "due",
+        kind_counts=kind_counts,
+        state_counts=state_counts,
+    )
+
+
+_TOWNSHIP_ORDER = "association__township__sort_order"
+_GROUP_ORDER = {
+    "due": "g.first_due, t.sort_order, t.name, a.name, g.association_id",
+    "-due": "g.last_due DESC, t.name DESC, a.name DESC, g.association_id DESC",
+    "township": "t.sort_order, t.name, a.name, g.association_id",
+}
+
+
+def _due_or_min() -> Coalesce:
+    return Coalesce("due_on", Value(NO_DATE))
+
+
+def _group_rows(
+    duties: QuerySet[Duty], sort: str, *, offset: int, limit: int
+) -> list[tuple[int, str, str, int, int]]:
+    """One page of groups: (association id, name, township, township order, number of groups), ordered by
+    `sort`. The duties are grouped by association first and only the groups joined to their names (one
+    row per association, not one per duty), which is what keeps a county of 10,000 associations fast; the
+    number of groups comes with the page (a window over the groups), not from a count query of its own."""
+    groups = (
+        duties.order_by()
+        .values("association_id")
+        .annotate(first_due=Min(_due_or_min()), last_due=Max(_due_or_min()))
+    )
+    inner, params = groups.query.sql_with_params()
+    association, township = (
+        Association._meta.db_table,
+        Association._meta.get_field("township").related_model._meta.db_table,
+    )
+    sql = (
+        f"SELECT g.association_id, a.name, t.name, t.sort_order, COUNT(*) OVER () "
+        f"FROM ({inner}) g "
+        f"INNER JOIN {connection.ops.quote_name(association)} a ON a.id = g.association_id "
+        f"INNER JOIN {connection.ops.quote_name(township)} t ON t.id = a.township_id "
+        f"ORDER BY {_GROUP_ORDER[sort]} LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit, offset])
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+class GroupPages:
+    """The groups as `Paginator` sees them: `len` is the number of groups, a slice reads that page's groups
+    and their items (two queries; the first also counts the groups)."""
+
+    def __init__(self, todo: TodoList) -> None:
+        self.todo = todo
+        self._count: int | None = None
+        self._pages: dict[tuple[int, int], list[TodoGroup]] = {}
+
+    def prefetch(self, number: object, per_page: int) -> None:
+        """Read the page `number` would show (and the count with it), so that Paginator's count and slice
+        cost no query of their own. An invalid or out-of-range number falls back as `get_page` does."""
+        try:
+            page = max(1, int(str(number)))
+        except (TypeError, ValueError):
+            page = 1
+        offset = (page - 1) * per_page
+        groups = self._read(offset, per_page, with_count=True)
+        if not groups and page > 1:
+            self._count = self._count or self.todo.duties.values("association_id").distinct().count()
+            last = max(1, -(-self._count // per_page))
+            self._read((last - 1) * per_page, per_page, with_count=False)
+
+    def _read(self, offset: int, limit: int, *, with_count: bool) -> list[TodoGroup]:
+        rows = _group_rows(self.todo.duties, self.todo.sort, offset=offset, limit=limit)
+        if with_count and rows:
+            self._count = rows[0][4]
+        elif with_count and offset == 0:
+            self._count = 0
+        groups = [TodoGroup(pk, name, township, order) for pk, name, township, order, _total in rows]
+        by_id = {group.association_id: group for group in groups}
+        if by_id:
+            for item in _items(self.todo.duties.filter(association_id__in=list(by_id))):
+                by_id[item.association_id].items.append(item)
+        self._pages[(offset, limit)] = groups
+        return groups
+
+    def __len__(self) -> int:
+        if self._count is None:
+            self._count = self.todo.duties.values("association_id").distinct().count()
+        return self._count
+
+    def __getitem__(self, index: slice) -> list[TodoGroup]:
+        if not isinstance(index, slice):
+            raise TypeError("GroupPages is read by slices")
+        offset = index.start or 0
+        limit = (index.stop if index.stop is not None else len(self)) - offset
+        if (offset, limit) in self._pages:
+            return self._pages[(offset, limit)]
+        if (found := next((g for (o, _n), g in self._pages.items() if o == offset), None)) is not None:
+            return found[:limit]
+        return self._read(offset, limit, with_count=False)
+
+
+_KIND_ORDER = Case(
+    *(When(kind=code, then=Value(i)) for i, code in enumerate(KINDS)), default=Value(len(KINDS))
+)
+_ITEM_FIELDS = (
+    "association_id",
+    "association__name",
+    "association__township__name",
+    _TOWNSHIP_ORDER,
+    "shown_year",
+    "kind",
+    "due_on",
+    "state",
+    "done_on",
+    "params",
+)
+
+
+def _items(duties: QuerySet[Duty], order: Iterable[object] = ()) -> Iterator[TodoItem]:
+    rows = (
+        duties.annotate(kind_order=_KIND_ORDER)
+        .order_by(*order, "association_id", _due_or_min(), "kind_order", "pk")
+        .values_list(*_ITEM_FIELDS)
+    )
+    for row in rows.iterator(chunk_size=2000):
+        association_id, name, township, township_order, year, kind, due_on, state, done_on, params = row
+        text = describe(
+            kind=kind,
+            overdue=state == OVERDUE,
+            year=year,
+            due_on=due_on,
+            done_on=done_on,
+            params=params or {},
+        )
+        yield TodoItem(
+            association_id=association_id,
+            association=name,
+            township=township,
+            year=year,
+            kind=kind,
+            due_on=due_on,
+            state=state,
+            text=text,
+            township_order=township_order,
+        )
 
 
 def export_headers() -> list[str]:
-    return [_("鄉鎮市區"), _("協會名稱"), _("年度"), _("事項"), _("狀態"), _("期限"), _("說明")]
+    with in_record_language():
+        return [_("鄉鎮市區"), _("協會名稱"), _("年度"), _("事項"), _("狀態"), _("期限"), _("說明")]
 
 
-def export_rows(todo: TodoList) -> Iterable[list[str]]:
-    """The rows of `todo` in the order the page shows them (every page), in `export_headers()` order."""
-    for group in todo.groups:
-        for item in group.items:
-            yield [
-                group.township,
-                group.association,
+def export_rows(todo: TodoList) -> Iterator[list[str]]:
+    """Every item `todo` selects, in the order the page shows them (every page), in `export_headers()`
+    order and in the portal's own language: one query, read in chunks, however many there are."""
+    partition = {"partition_by": ["association_id"]}
+    if todo.sort == "township":
+        order: list[object] = [_TOWNSHIP_ORDER, "association__township__name", "association__name"]
+        duties = todo.duties
+    elif todo.sort == "-due":
+        duties = todo.duties.annotate(group_due=Window(Max(_due_or_min()), **partition))
+        order = ["-group_due", "-association__township__name", "-association__name"]
+    else:
+        duties = todo.duties.annotate(group_due=Window(Min(_due_or_min()), **partition))
+        order = ["group_due", _TOWNSHIP_ORDER, "association__township__name", "association__name"]
+    for item in _items(duties, order):
+        # The language is switched per row: a generator holding it between rows would lend it to its caller.
+        with in_record_language():
+            row = [
+                item.township,
+                item.association,
                 format_roc_year(item.year),
                 item.label,
                 item.state_label,
                 format_roc(item.due_on),
                 item.message,
             ]
+        yield row

@@ -387,7 +387,8 @@ def _todo_list(request: HttpRequest) -> tuple[TodoFilterForm, todo.TodoList, dat
         associations = associations.filter(township=township)
     today = timezone.localdate()
     listed = todo.todo_list(
-        todo.todo_items(associations, today=today),
+        associations,
+        today=today,
         kind=form.value("kind"),
         state=form.value("state"),
         sort=form.value("sort"),
@@ -398,7 +399,9 @@ def _todo_list(request: HttpRequest) -> tuple[TodoFilterForm, todo.TodoList, dat
 def todo_page(request: HttpRequest) -> HttpResponse:
     form, listed, today = _todo_list(request)
     form.show_counts(listed)
-    page = Paginator(listed.groups, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    groups = listed.groups
+    groups.prefetch(request.GET.get("page"), settings.PAGE_SIZE)
+    page = Paginator(groups, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page": page,

@@ -37,6 +37,11 @@ class ComplianceJudge(Protocol):
         (e.g. that the year's register is final and was left as it is)."""
         ...
 
+    def associations_changed(self, *, association_ids: Sequence[int]) -> None:
+        """Associations were created, or changed in what their duties depend on (their meeting interval,
+        their status), without a fact of any one year changing: keep what they have to do up to date."""
+        ...
+
     def judgements(self, *, association_ids: Sequence[int], year: int) -> dict[int, Judgement]: ...
 
 
@@ -54,6 +59,14 @@ def facts_changed(*, association_ids: Iterable[int], year: int, actor: object) -
     for judge in _judges:
         notices += judge.facts_changed(association_ids=ids, year=year, actor=actor)
     return notices
+
+
+def associations_changed(*, association_ids: Iterable[int]) -> None:
+    ids = list(association_ids)
+    if not ids:
+        return
+    for judge in _judges:
+        judge.associations_changed(association_ids=ids)
 
 
 def judgements(*, association_ids: Iterable[int], year: int) -> dict[int, Judgement]:

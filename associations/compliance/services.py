@@ -231,6 +231,7 @@ def interval_save(*, association: Association, months: int, year: int, actor: ob
     )
     association.save(update_fields=["board_meeting_interval_months", "updated_at"])
     _changed(association.pk, year, actor=actor)
+    hooks.associations_changed(association_ids=[association.pk])  # every year's meetings fall due anew
     return association
 
 

@@ -33,6 +33,16 @@ def write_roster(plan: RosterPlan, *, record: ImportRecord, user: object) -> Non
 def rejudge_status_changes(plan: RosterPlan, *, user: object) -> list[str]:
     """A status the roster changed (an order to reorganise, a dissolution) is judged this year at once, as
     an edit of the association is (`associations.services.JUDGED_FIELDS`)."""
+    hooks.associations_changed(
+        association_ids=[
+            *(association.pk for _row, association in plan.new),
+            *(
+                a.pk
+                for _r, a, names in plan.changed
+                if {"status", "board_meeting_interval_months"} & set(names)
+            ),
+        ]
+    )
     changed = [association.pk for _row, association, names in plan.changed if "status" in names]
     if not changed:
         return []

@@ -80,3 +80,13 @@ def compliant_year(association, year: int = 2023) -> None:
     MeetingFactory(association=association, kind=Meeting.Kind.JOINT, held_on=D(year, 8, 1))
     YearlyFilingFactory(association=association, year=year)
     ElectionFactory(association=association, elected_on=D(year - 1, 3, 1), term_ends_on=D(year + 3, 2, 28))
+
+
+def fetch(client, url):
+    """A to-do page after the duties are written, as every change of facts through the services writes
+    them (the factories write facts directly)."""
+    from associations.models import Association
+    from grading import duties
+
+    duties.refresh(associations=Association.objects.all())
+    return client.get(url)

@@ -45,14 +45,38 @@ def test_recompute_stores_the_failed_rules_in_plain_chinese(county_officer, zhun
     assert "112年度未召開會員大會（期限 112/12/31）。" in [r["message"] for r in assessment.failed_rules()]
 
 
-def test_recompute_stores_its_record_in_chinese_whatever_language_the_officer_chose(county_officer, zhunan):
+def test_recompute_stores_rule_explanations_as_codes_in_no_language(county_officer, zhunan):
     AssociationFactory(township=zhunan)
     with translation.override("en"):
         recompute(county_officer)
     assessment = Assessment.objects.get()
-    assert "112年度未召開會員大會（期限 112/12/31）。" in [r["message"] for r in assessment.failed_rules()]
-    assert TierChange.objects.get(association__isnull=False).reason == assessment.tier_trail["reason"]
-    assert any("\u4e00" <= ch <= "\u9fff" for ch in assessment.tier_trail["reason"])
+    assembly = next(rule for rule in assessment.rules if rule["code"] == "assembly_held")
+    assert assembly["message"] == {"code": "assembly_missed", "params": {"year": 2023, "due": "2023-12-31"}}
+    assert "label" not in assembly
+    assert assessment.tier_trail["reason"] == {"code": "tier_abnormal", "params": {}}
+
+
+def test_recompute_keeps_the_history_reason_in_chinese_whatever_language_the_officer_chose(
+    county_officer, zhunan
+):
+    AssociationFactory(township=zhunan)
+    with translation.override("en"):
+        recompute(county_officer)
+    change = TierChange.objects.get(association__isnull=False)
+    assert change.reason == "會務財務狀態異常。"
+    assert change.reason_message == {"code": "tier_abnormal", "params": {}}
+
+
+def test_an_english_reader_reads_the_stored_judgment_in_english(county_officer, zhunan):
+    AssociationFactory(township=zhunan)
+    recompute(county_officer)
+    assessment = Assessment.objects.get()
+    change = TierChange.objects.get(association__isnull=False)
+    with translation.override("en"):
+        messages = [rule["message"] for rule in assessment.failed_rules()]
+        assert "No general assembly held in ROC 112 (due 112/12/31)." in messages
+        assert assessment.tier_reason() == "Compliance status is non-compliant."
+        assert change.reason_text() == "Compliance status is non-compliant."
 
 
 def test_recompute_runs_the_same_number_of_queries_for_many_associations(
@@ -61,7 +85,8 @@ def test_recompute_runs_the_same_number_of_queries_for_many_associations(
     recompute(county_officer)  # creates the year's register and thresholds
     for _ in range(3):
         compliant_year(AssociationFactory(township=zhunan))
-    with django_assert_max_num_queries(16) as few:
+    # 16 for the judgment, 8 for rewriting the county's to-do duties (grading.duties.refresh).
+    with django_assert_max_num_queries(24) as few:
         recompute(county_officer)
     for _ in range(30):
         compliant_year(AssociationFactory(township=zhunan))

@@ -1,3 +1,4 @@
+from grading.messages import render
 from grading.models import ComplianceStatus, Tier
 from grading.tiers import ProgrammeCount, suggest_tier
 
@@ -11,7 +12,7 @@ def counts(n: int) -> list[ProgrammeCount]:
 def test_abnormal_compliance_is_stagnant_whatever_the_programmes():
     suggestion = suggest_tier(status=ComplianceStatus.ABNORMAL, counts=counts(9), thresholds=THRESHOLDS)
     assert suggestion.tier == Tier.STAGNANT
-    assert suggestion.reason == "會務財務狀態異常。"
+    assert render(suggestion.reason) == "會務財務狀態異常。"
 
 
 def test_normal_compliance_without_programmes_is_stagnant():
@@ -22,7 +23,7 @@ def test_normal_compliance_without_programmes_is_stagnant():
 def test_normal_compliance_with_a_few_programmes_is_potential():
     suggestion = suggest_tier(status=ComplianceStatus.NORMAL, counts=counts(2), thresholds=THRESHOLDS)
     assert suggestion.tier == Tier.POTENTIAL
-    assert "未達發展型門檻 3" in suggestion.reason
+    assert "未達發展型門檻 3" in render(suggestion.reason)
 
 
 def test_normal_compliance_reaching_the_developing_threshold_is_developing():

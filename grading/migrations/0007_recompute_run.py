@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('associations', '0008_association_dissolved_on'),
-        ('grading', '0004_county_registers_required'),
+        ('grading', '0006_judgment_texts_to_codes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
