@@ -508,7 +508,7 @@ def test_assessment_page_explains_the_rules_in_chinese_by_default(county_client,
 def test_register_export_keeps_chinese_for_an_english_reader(county_client, county_officer, zhunan):
     judged(county_officer, zhunan)
     county_client.post("/i18n/setlang/", {"language": "en", "next": "/"})
-    response = county_client.get("/grading/2023/register/export/?format=csv")
+    response = county_client.get("/grading/112/register/export/?format=csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:2] == ["鄉鎮市", "協會名稱"]
     assert "召開會員大會：112年度未召開會員大會（期限 112/12/31）。" in rows[1][4].split("\n")
