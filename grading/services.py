@@ -214,8 +214,8 @@ def _recompute_in_portal_language(
         )
     }
     result = RecomputeResult(year=year)
-    to_write: list[Assessment] = []
-    changes: list[TierChange] = []
+    to_write: list[tuple[int, dict[str, object]]] = []  # (association id, row): no model per row
+    changes: list[tuple[int, str, str, str]] = []  # (association id, from tier, to tier, reason)
     user = actor if getattr(actor, "is_authenticated", False) else None
     with remembered_translations():
         for association_id, association_facts in facts.items():
@@ -237,26 +237,12 @@ def _recompute_in_portal_language(
                 continue
             else:
                 result.updated += 1
-            to_write.append(
-                Assessment(association_id=association_id, year=year, as_of=as_of, computed_at=now, **row)
-            )
+            to_write.append((association_id, row))
             previous_tier = before["suggested_tier"] if before else ""
             if previous_tier != row["suggested_tier"]:
-                changes.append(
-                    TierChange(
-                        county_id=register.county_id,
-                        year=year,
-                        association_id=association_id,
-                        kind=TierChange.Kind.SUGGESTED,
-                        from_tier=previous_tier,
-                        to_tier=row["suggested_tier"],
-                        reason=suggestion.reason,
-                        changed_by=user,
-                        changed_at=now,
-                    )
-                )
+                changes.append((association_id, previous_tier, row["suggested_tier"], suggestion.reason))
     _assessments_upsert(to_write, year=year, as_of=as_of, computed_at=now)
-    _tier_changes_insert(changes)
+    _tier_changes_insert(changes, county_id=register.county_id, year=year, user=user, changed_at=now)
     result.tier_changes = len(changes)
     register.recomputed_at = now
     register.save(update_fields=["recomputed_at"])
@@ -264,14 +250,22 @@ def _recompute_in_portal_language(
 
 
 def _assessments_upsert(
-    rows: list[Assessment], *, year: int, as_of: datetime.date, computed_at: datetime.datetime
+    rows: list[tuple[int, dict[str, object]]],
+    *,
+    year: int,
+    as_of: datetime.date,
+    computed_at: datetime.datetime,
 ) -> None:
-    """Insert or update the recomputed assessments (all of one year, as_of and computed_at). On PostgreSQL
-    one INSERT … SELECT FROM unnest(…) ON CONFLICT per batch: Django's bulk_create prepared every one of
-    the ~2 KB JSON values field by field and built a model per row, over half of a year's recompute."""
+    """Insert or update the recomputed assessments, (association id, row) of one year, as_of and
+    computed_at. On PostgreSQL one INSERT … SELECT FROM unnest(…) ON CONFLICT per batch: Django's
+    bulk_create prepared every one of the ~2 KB JSON values field by field and built a model per row,
+    over half of a year's recompute."""
     if connection.vendor != "postgresql":
         Assessment.objects.bulk_create(
-            rows,
+            [
+                Assessment(association_id=pk, year=year, as_of=as_of, computed_at=computed_at, **row)
+                for pk, row in rows
+            ],
             batch_size=BATCH_SIZE,
             update_conflicts=True,
             unique_fields=["association", "year"],
@@ -300,24 +294,47 @@ def _assessments_upsert(
                     year,
                     as_of,
                     computed_at,
-                    [row.association_id for row in batch],
-                    [row.status for row in batch],
-                    [json.dumps(row.rules, ensure_ascii=False) for row in batch],
-                    [row.suggested_tier for row in batch],
-                    [json.dumps(row.tier_trail, ensure_ascii=False) for row in batch],
+                    [pk for pk, _row in batch],
+                    [row["status"] for _pk, row in batch],
+                    [json.dumps(row["rules"], ensure_ascii=False) for _pk, row in batch],
+                    [row["suggested_tier"] for _pk, row in batch],
+                    [json.dumps(row["tier_trail"], ensure_ascii=False) for _pk, row in batch],
                 ],
             )
 
 
-def _tier_changes_insert(changes: list[TierChange]) -> None:
-    """Insert the recompute's tier changes (one county, year, kind, actor and time); on PostgreSQL as one
-    INSERT … SELECT FROM unnest(…) per batch, for the reason given at `_assessments_upsert`."""
-    if connection.vendor != "postgresql" or not changes:
-        TierChange.objects.bulk_create(changes, batch_size=BATCH_SIZE)
+def _tier_changes_insert(
+    changes: list[tuple[int, str, str, str]],
+    *,
+    county_id: int,
+    year: int,
+    user: object,
+    changed_at: datetime.datetime,
+) -> None:
+    """Insert the recompute's suggested-tier changes, (association id, from tier, to tier, reason); on
+    PostgreSQL as one INSERT … SELECT FROM unnest(…) per batch, for the reason given at
+    `_assessments_upsert`."""
+    if not changes:
         return
-    first = changes[0]
-    shared = ("county_id", "year", "kind", "changed_by_id", "changed_at")
-    assert all(getattr(c, name) == getattr(first, name) for c in changes for name in shared)
+    if connection.vendor != "postgresql":
+        TierChange.objects.bulk_create(
+            [
+                TierChange(
+                    county_id=county_id,
+                    year=year,
+                    association_id=pk,
+                    kind=TierChange.Kind.SUGGESTED,
+                    from_tier=from_tier,
+                    to_tier=to_tier,
+                    reason=reason,
+                    changed_by=user,
+                    changed_at=changed_at,
+                )
+                for pk, from_tier, to_tier, reason in changes
+            ],
+            batch_size=BATCH_SIZE,
+        )
+        return
     sql = f"""
         INSERT INTO {TierChange._meta.db_table}
             (county_id, year, kind, changed_by_id, changed_at, association_id, from_tier, to_tier, reason)
@@ -331,15 +348,15 @@ def _tier_changes_insert(changes: list[TierChange]) -> None:
             cursor.execute(
                 sql,
                 [
-                    first.county_id,
-                    first.year,
-                    first.kind,
-                    first.changed_by_id,
-                    first.changed_at,
-                    [c.association_id for c in batch],
-                    [c.from_tier for c in batch],
-                    [c.to_tier for c in batch],
-                    [c.reason for c in batch],
+                    county_id,
+                    year,
+                    TierChange.Kind.SUGGESTED.value,
+                    getattr(user, "pk", None),
+                    changed_at,
+                    [change[0] for change in batch],
+                    [change[1] for change in batch],
+                    [change[2] for change in batch],
+                    [change[3] for change in batch],
                 ],
             )
 
