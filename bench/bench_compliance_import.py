@@ -41,6 +41,7 @@ from django.db import connection  # noqa: E402
 
 from associations.geography import townships_import  # noqa: E402
 from associations.models import Association, County, Election, Meeting, YearlyFiling  # noqa: E402
+from bench.cpu import CpuClock  # noqa: E402
 from core.imports.pipeline import run_import  # noqa: E402
 from core.text import association_name_key  # noqa: E402
 
@@ -100,7 +101,7 @@ def write_sheet(path: Path, count: int, townships: list, *, corrected: bool = Fa
             )
 
 
-def timed(import_run, *, path: Path, user: object, dry_run: bool) -> tuple[float, int, object]:
+def timed(import_run, *, path: Path, user: object, dry_run: bool) -> tuple[float, CpuClock, int, object]:
     """Seconds and queries of one import. Queries are counted by an execute wrapper rather than
     CaptureQueriesContext, which would also copy every multi-megabyte INSERT statement into memory."""
     count = 0
@@ -110,12 +111,12 @@ def timed(import_run, *, path: Path, user: object, dry_run: bool) -> tuple[float
         count += 1
         return execute(sql, params, many, context)
 
-    with connection.execute_wrapper(counter):
+    with CpuClock() as cpu, connection.execute_wrapper(counter):
         started = time.perf_counter()
         report = run_import(import_run, path=path, user=user, dry_run=dry_run)
         elapsed = time.perf_counter() - started
     assert report.exit_code == 0, [str(e) for e in report.errors[:5]]
-    return elapsed, count, report
+    return elapsed, cpu, count, report
 
 
 def _measure(*, rows: int, small: int, runs: tuple[str, ...], echo: bool) -> dict:
@@ -128,7 +129,7 @@ def _measure(*, rows: int, small: int, runs: tuple[str, ...], echo: bool) -> dic
     user = get_user_model().objects.create_user("bench", password="x")
     if echo:
         print(f"{connection.vendor} {connection.settings_dict['NAME']}, {os.cpu_count()} CPU")
-        print(f"{'rows':>7} {'run':<10} {'seconds':>8} {'queries':>8}  result")
+        print(f"{'rows':>7} {'run':<10} {'seconds':>8} {'cpu s':>14} {'queries':>8}  result")
     with tempfile.TemporaryDirectory() as tmp:
         for size in dict.fromkeys((small, rows)):  # the small size first; once if the same
             for model in (Meeting, YearlyFiling, Election):
@@ -141,7 +142,7 @@ def _measure(*, rows: int, small: int, runs: tuple[str, ...], echo: bool) -> dic
             corrected = Path(tmp) / f"compliance-{size}-corrected.csv"
             write_sheet(corrected, size, townships, corrected=True)
             for run_name in runs:
-                seconds, queries, report = timed(
+                seconds, cpu, queries, report = timed(
                     ComplianceImport(year=YEAR, county=county, user=user),
                     path=corrected if run_name == "corrected" else sheet,
                     user=user,
@@ -152,12 +153,14 @@ def _measure(*, rows: int, small: int, runs: tuple[str, ...], echo: bool) -> dic
                         "rows": size,
                         "run": run_name,
                         "seconds": round(seconds, 3),
+                        "cpu_seconds": round(cpu.total, 3),
                         "queries": queries,
                         "counts": dict(report.counts),
                     }
                 )
                 if echo:
-                    print(f"{size:>7} {run_name:<10} {seconds:>8.2f} {queries:>8}  {report.summary()}")
+                    line = f"{size:>7} {run_name:<10} {seconds:>8.2f} {cpu:>14} {queries:>8}"
+                    print(f"{line}  {report.summary()}")
     return figures
 
 

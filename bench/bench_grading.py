@@ -40,6 +40,7 @@ from associations.models import (  # noqa: E402
     Township,
     YearlyFiling,
 )
+from bench.cpu import CpuClock  # noqa: E402
 from grading.models import Assessment, TierChange  # noqa: E402
 from grading.services import assessments_recompute_system  # noqa: E402
 
@@ -100,14 +101,14 @@ def populate(count: int, townships: list[Township], offset: int) -> None:
     ProgrammeProfile.objects.bulk_create(profiles, batch_size=5000)
 
 
-def timed() -> tuple[float, int, object]:
-    with CaptureQueriesContext(connection) as queries:
+def timed() -> tuple[float, CpuClock, int, object]:
+    with CaptureQueriesContext(connection) as queries, CpuClock() as cpu:
         started = time.perf_counter()
         result = assessments_recompute_system(
             county=County.objects.get(name="苗栗縣"), year=YEAR, as_of=AS_OF
         )
         elapsed = time.perf_counter() - started
-    return elapsed, len(queries), result
+    return elapsed, cpu, len(queries) - cpu.queries, result
 
 
 def main() -> None:
@@ -125,7 +126,7 @@ def main() -> None:
             for n in range(18)
         ]
         print(f"{connection.vendor} {connection.settings_dict['NAME']}, {os.cpu_count()} CPU")
-        print(f"{'associations':>12} {'run':<18} {'seconds':>8} {'queries':>8}  result")
+        print(f"{'associations':>12} {'run':<18} {'seconds':>8} {'cpu s':>14} {'queries':>8}  result")
         done = 0
         for size in (args.small, args.associations):
             populate(size - done, townships, done)
@@ -133,14 +134,15 @@ def main() -> None:
             Assessment.objects.all().delete()
             TierChange.objects.all().delete()
             for label in ("first", "unchanged"):
-                seconds, queries, result = timed()
-                print(f"{size:>12} {label:<18} {seconds:>8.2f} {queries:>8}  {_describe(result)}")
+                seconds, cpu, queries, result = timed()
+                print(f"{size:>12} {label:<18} {seconds:>8.2f} {cpu:>14} {queries:>8}  {_describe(result)}")
             Meeting.objects.filter(
                 kind="general_assembly",
                 association_id__in=Association.objects.order_by("pk").values("pk")[: size // 10],
             ).delete()
-            seconds, queries, result = timed()
-            print(f"{size:>12} {'a tenth changed':<18} {seconds:>8.2f} {queries:>8}  {_describe(result)}")
+            seconds, cpu, queries, result = timed()
+            label = "a tenth changed"
+            print(f"{size:>12} {label:<18} {seconds:>8.2f} {cpu:>14} {queries:>8}  {_describe(result)}")
         statuses = dict(Assessment.objects.values_list("status").annotate(n=django.db.models.Count("pk")))
         tiers = dict(
             Assessment.objects.values_list("suggested_tier").annotate(n=django.db.models.Count("pk"))

@@ -34,6 +34,7 @@ from django.db import connection  # noqa: E402
 from associations.geography import townships_import  # noqa: E402
 from associations.models import Association, County, Officer  # noqa: E402
 from associations.roster.dataset import roster_import  # noqa: E402
+from bench.cpu import CpuClock  # noqa: E402
 
 
 def write_roster(path: Path, rows: int, townships: list[str]) -> None:
@@ -55,7 +56,7 @@ def write_roster(path: Path, rows: int, townships: list[str]) -> None:
             )
 
 
-def timed(path: Path, county: County, user: object) -> tuple[float, int, object]:
+def timed(path: Path, county: County, user: object) -> tuple[float, CpuClock, int, object]:
     """Seconds and queries of one import. Queries are counted by an execute wrapper rather than
     CaptureQueriesContext, which would also copy every multi-megabyte INSERT statement into memory."""
     count = 0
@@ -65,12 +66,12 @@ def timed(path: Path, county: County, user: object) -> tuple[float, int, object]
         count += 1
         return execute(sql, params, many, context)
 
-    with connection.execute_wrapper(counter):
+    with CpuClock() as cpu, connection.execute_wrapper(counter):
         started = time.perf_counter()
         report = roster_import(path=path, user=user, county=county, dry_run=False)
         elapsed = time.perf_counter() - started
     assert report.exit_code == 0, [str(e) for e in report.errors[:5]]
-    return elapsed, count, report
+    return elapsed, cpu, count, report
 
 
 def main() -> None:
@@ -87,7 +88,7 @@ def main() -> None:
         townships = list(county.townships.values_list("name", flat=True))
         user = get_user_model().objects.create_user("bench", password="x")
         print(f"{connection.vendor} {connection.settings_dict['NAME']}, {os.cpu_count()} CPU")
-        print(f"{'rows':>7} {'run':<10} {'seconds':>8} {'queries':>8}  result")
+        print(f"{'rows':>7} {'run':<10} {'seconds':>8} {'cpu s':>14} {'queries':>8}  result")
         with tempfile.TemporaryDirectory() as tmp:
             for size in (args.small, args.rows):
                 Officer.objects.all().delete()
@@ -95,8 +96,8 @@ def main() -> None:
                 path = Path(tmp) / f"roster-{size}.csv"
                 write_roster(path, size, townships)
                 for run in ("new", "unchanged"):
-                    seconds, queries, report = timed(path, county, user)
-                    print(f"{size:>7} {run:<10} {seconds:>8.2f} {queries:>8}  {report.summary()}")
+                    seconds, cpu, queries, report = timed(path, county, user)
+                    print(f"{size:>7} {run:<10} {seconds:>8.2f} {cpu:>14} {queries:>8}  {report.summary()}")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

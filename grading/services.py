@@ -8,12 +8,13 @@ changes."""
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -227,8 +228,8 @@ def _recompute_in_portal_language(
         )
     }
     result = RecomputeResult(year=year)
-    to_write: list[Assessment] = []
-    changes: list[TierChange] = []
+    to_write: list[tuple[int, dict[str, object]]] = []  # (association id, row): no model per row
+    changes: list[tuple[int, str, str, str]] = []  # (association id, from tier, to tier, reason)
     user = actor if getattr(actor, "is_authenticated", False) else None
     with remembered_translations():
         for association_id, association_facts in facts.items():
@@ -250,37 +251,133 @@ def _recompute_in_portal_language(
                 continue
             else:
                 result.updated += 1
-            to_write.append(
-                Assessment(association_id=association_id, year=year, as_of=as_of, computed_at=now, **row)
-            )
+            to_write.append((association_id, row))
             previous_tier = before["suggested_tier"] if before else ""
             if previous_tier != row["suggested_tier"]:
-                changes.append(
-                    TierChange(
-                        county_id=register.county_id,
-                        year=year,
-                        association_id=association_id,
-                        kind=TierChange.Kind.SUGGESTED,
-                        from_tier=previous_tier,
-                        to_tier=row["suggested_tier"],
-                        reason=render(suggestion.reason),
-                        reason_message=suggestion.reason,
-                        changed_by=user,
-                        changed_at=now,
-                    )
-                )
-    Assessment.objects.bulk_create(
-        to_write,
-        batch_size=BATCH_SIZE,
-        update_conflicts=True,
-        unique_fields=["association", "year"],
-        update_fields=["status", "rules", "as_of", "suggested_tier", "tier_trail", "computed_at"],
-    )
-    TierChange.objects.bulk_create(changes, batch_size=BATCH_SIZE)
+                changes.append((association_id, previous_tier, row["suggested_tier"], suggestion.reason))
+    _assessments_upsert(to_write, year=year, as_of=as_of, computed_at=now)
+    _tier_changes_insert(changes, county_id=register.county_id, year=year, user=user, changed_at=now)
     result.tier_changes = len(changes)
     register.recomputed_at = now
     register.save(update_fields=["recomputed_at"])
     return result
+
+
+def _assessments_upsert(
+    rows: list[tuple[int, dict[str, object]]],
+    *,
+    year: int,
+    as_of: datetime.date,
+    computed_at: datetime.datetime,
+) -> None:
+    """Insert or update the recomputed assessments, (association id, row) of one year, as_of and
+    computed_at. On PostgreSQL one INSERT … SELECT FROM unnest(…) ON CONFLICT per batch: Django's
+    bulk_create prepared every one of the ~2 KB JSON values field by field and built a model per row,
+    over half of a year's recompute."""
+    if connection.vendor != "postgresql":
+        Assessment.objects.bulk_create(
+            [
+                Assessment(association_id=pk, year=year, as_of=as_of, computed_at=computed_at, **row)
+                for pk, row in rows
+            ],
+            batch_size=BATCH_SIZE,
+            update_conflicts=True,
+            unique_fields=["association", "year"],
+            update_fields=["status", "rules", "as_of", "suggested_tier", "tier_trail", "computed_at"],
+        )
+        return
+    sql = f"""
+        INSERT INTO {Assessment._meta.db_table}
+            (association_id, year, status, rules, as_of, suggested_tier, tier_trail, override_reason,
+             computed_at)
+        SELECT u.association_id, %s, u.status, u.rules::jsonb, %s, u.suggested_tier, u.tier_trail::jsonb,
+            '', %s
+        FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[])
+            AS u(association_id, status, rules, suggested_tier, tier_trail)
+        ON CONFLICT (association_id, year) DO UPDATE SET
+            status = EXCLUDED.status, rules = EXCLUDED.rules, as_of = EXCLUDED.as_of,
+            suggested_tier = EXCLUDED.suggested_tier, tier_trail = EXCLUDED.tier_trail,
+            computed_at = EXCLUDED.computed_at
+    """
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH_SIZE):
+            batch = rows[start : start + BATCH_SIZE]
+            cursor.execute(
+                sql,
+                [
+                    year,
+                    as_of,
+                    computed_at,
+                    [pk for pk, _row in batch],
+                    [row["status"] for _pk, row in batch],
+                    [json.dumps(row["rules"], ensure_ascii=False) for _pk, row in batch],
+                    [row["suggested_tier"] for _pk, row in batch],
+                    [json.dumps(row["tier_trail"], ensure_ascii=False) for _pk, row in batch],
+                ],
+            )
+
+
+def _tier_changes_insert(
+    changes: list[tuple[int, str, str, dict[str, object]]],
+    *,
+    county_id: int,
+    year: int,
+    user: object,
+    changed_at: datetime.datetime,
+) -> None:
+    """Insert the recompute's suggested-tier changes, (association id, from tier, to tier, reason message),
+    each keeping its reason as the code and parameters shown in the reader's language and, as the record, in
+    the portal's (this runs in it: `_recompute_in_portal_language`); on
+    PostgreSQL as one INSERT … SELECT FROM unnest(…) per batch, for the reason given at
+    `_assessments_upsert`."""
+    if not changes:
+        return
+    if connection.vendor != "postgresql":
+        TierChange.objects.bulk_create(
+            [
+                TierChange(
+                    county_id=county_id,
+                    year=year,
+                    association_id=pk,
+                    kind=TierChange.Kind.SUGGESTED,
+                    from_tier=from_tier,
+                    to_tier=to_tier,
+                    reason=render(reason_message),
+                    reason_message=reason_message,
+                    changed_by=user,
+                    changed_at=changed_at,
+                )
+                for pk, from_tier, to_tier, reason_message in changes
+            ],
+            batch_size=BATCH_SIZE,
+        )
+        return
+    sql = f"""
+        INSERT INTO {TierChange._meta.db_table}
+            (county_id, year, kind, changed_by_id, changed_at, association_id, from_tier, to_tier, reason,
+             reason_message)
+        SELECT %s, %s, %s, %s, %s, u.association_id, u.from_tier, u.to_tier, u.reason, u.message::jsonb
+        FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[])
+            AS u(association_id, from_tier, to_tier, reason, message)
+    """
+    with connection.cursor() as cursor:
+        for start in range(0, len(changes), BATCH_SIZE):
+            batch = changes[start : start + BATCH_SIZE]
+            cursor.execute(
+                sql,
+                [
+                    county_id,
+                    year,
+                    TierChange.Kind.SUGGESTED.value,
+                    getattr(user, "pk", None),
+                    changed_at,
+                    [change[0] for change in batch],
+                    [change[1] for change in batch],
+                    [change[2] for change in batch],
+                    [render(change[3]) for change in batch],
+                    [json.dumps(change[3], ensure_ascii=False) for change in batch],
+                ],
+            )
 
 
 # --- overrides -------------------------------------------------------------------------------------------

@@ -49,6 +49,7 @@ from associations.compliance.values import YearRow
 from associations.models import Association, County, Election, Meeting, YearlyFiling
 from associations.roster.cleaning import Geography, clean_text, too_long
 from associations.roster.counties import CountyCheck
+from core.bulk import bulk_insert
 from core.dates import format_roc, parse_date_lenient
 from core.history import CHANGED, CREATED, copy_to_history, delete_with_history
 from core.imports.issues import Issue
@@ -608,7 +609,7 @@ def _write_plan(plan: CompliancePlan, *, year: int, user: object, record: Import
             if meeting.pk is not None:
                 minutes_of_kept.append(meeting)
     _update(Meeting, {("minutes_filed_on",): minutes_of_kept}, who)
-    created = Meeting.objects.bulk_create([m for row in plan.rows for m in row.created])
+    created = bulk_insert(Meeting, [m for row in plan.rows for m in row.created])
     copy_to_history(Meeting, (m.pk for m in created), history_type=CREATED, **who)
 
     new_filings: list[YearlyFiling] = []
@@ -619,12 +620,12 @@ def _write_plan(plan: CompliancePlan, *, year: int, user: object, record: Import
         elif row.filing is not None:
             changed_filings.setdefault(tuple(sorted(row.filing_fields)), []).append(row.filing)
     _update(YearlyFiling, changed_filings, who)
-    new_filings = YearlyFiling.objects.bulk_create(new_filings)
+    new_filings = bulk_insert(YearlyFiling, new_filings)
     copy_to_history(YearlyFiling, (f.pk for f in new_filings), history_type=CREATED, **who)
 
     elections = [row.election for row in plan.rows if row.election is not None]
     _update(Election, {("term_ends_on",): [e for e in elections if e.pk is not None]}, who)
-    new_elections = Election.objects.bulk_create([e for e in elections if e.pk is None])
+    new_elections = bulk_insert(Election, [e for e in elections if e.pk is None])
     copy_to_history(Election, (e.pk for e in new_elections), history_type=CREATED, **who)
 
     if not plan.touched:

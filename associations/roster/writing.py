@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from associations.compliance import hooks
 from associations.models import Association, Officer
 from associations.roster.planning import RosterPlan
+from core.bulk import bulk_insert
 from core.history import CHANGED, CREATED, copy_to_history
 from core.models import ImportRecord
 
@@ -64,7 +65,7 @@ def _write(
     new_objects = [association for _row, association in plan.new]
     for association in new_objects:
         association.created_at = association.updated_at = stamp
-    created = Association.objects.bulk_create(new_objects)
+    created = bulk_insert(Association, new_objects)
     copy_to_history(Association, (a.pk for a in created), history_type=CREATED, **who)
     for (row, _old), association in zip(plan.new, created, strict=True):
         if row.number in plan.new_villages:
@@ -100,7 +101,7 @@ def _write(
         Officer.objects.bulk_update(touched, ["term_end", "note"], batch_size=UPDATE_BATCH)
         copy_to_history(Officer, (o.pk for o in touched), history_type=CHANGED, **who)
     if plan.officers_new:
-        new_officers = Officer.objects.bulk_create([officer for _row, officer in plan.officers_new])
+        new_officers = bulk_insert(Officer, [officer for _row, officer in plan.officers_new])
         copy_to_history(Officer, (o.pk for o in new_officers), history_type=CREATED, **who)
 
 

@@ -1,0 +1,89 @@
+"""Inserting many new rows of a model at once, for the imports.
+
+Django's `bulk_create` builds its INSERT by sending every value of every row through the field's
+`get_db_prep_save` and the insert compiler; for a 10,000-row roster that is a quarter million calls, about
+half of the import's write. On PostgreSQL `bulk_insert` sends each column as one array and inserts
+`SELECT * FROM unnest(…)`; the primary keys are drawn from the table's sequence first, so every object has
+its pk afterwards exactly as bulk_create gives it. Values go through the same `pre_save` (auto_now and
+auto_now_add still stamp the row) and, except for text, integer, boolean, date, aware date-time and
+foreign-key values that are already what the database stores, the same `get_db_prep_save`. Other databases
+use `bulk_create`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from typing import TypeVar
+
+from django.db import connections, models, router
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+M = TypeVar("M", bound=models.Model)
+
+BATCH = 20_000  # one statement for a 10,000-row import; arrays of a few MB are fine
+
+
+def bulk_insert(model: type[M], objects: Sequence[M]) -> list[M]:
+    """Insert `objects` (all new) and set their primary keys; returns them as a list, as bulk_create does."""
+    objects = list(objects)
+    connection = connections[router.db_for_write(model)]  # the wrapper itself: no proxy lookup per value
+    if connection.vendor != "postgresql" or not objects:
+        return model.objects.bulk_create(objects)
+    for obj in objects:  # a foreign key set to an object saved since takes that object's pk
+        obj._prepare_related_fields_for_save(operation_name="bulk_insert")
+    meta = model._meta
+    quote = connection.ops.quote_name
+    fields = list(meta.concrete_fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(objects)],
+        )
+        for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
+            obj.pk = pk
+        columns = ", ".join(quote(f.column) for f in fields)
+        arrays = ", ".join(f"%s::{_array_type(f, connection)}[]" for f in fields)
+        sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) SELECT * FROM unnest({arrays})"
+        for start in range(0, len(objects), BATCH):
+            batch = objects[start : start + BATCH]
+            cursor.execute(sql, [_column(field, batch, connection) for field in fields])
+    for obj in objects:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    return objects
+
+
+def _column(
+    field: models.Field, objects: Sequence[models.Model], connection: BaseDatabaseWrapper
+) -> list[object]:
+    values = [field.pre_save(obj, True) for obj in objects]
+    if isinstance(field, models.AutoField | models.BigAutoField):
+        stored: type | None = int
+    elif isinstance(field, models.BooleanField):
+        stored = bool
+    elif isinstance(field, models.CharField | models.TextField):
+        stored = str
+    elif isinstance(field, models.IntegerField | models.ForeignKey):
+        stored = int
+    elif isinstance(field, models.DateTimeField):
+        stored = datetime.datetime
+    elif isinstance(field, models.DateField):
+        stored = datetime.date
+    else:
+        stored = None
+    return [
+        value
+        if value is None
+        or (type(value) is stored and (stored is not datetime.datetime or value.tzinfo is not None))
+        else field.get_db_prep_save(value, connection)
+        for value in values
+    ]
+
+
+def _array_type(field: models.Field, connection: BaseDatabaseWrapper) -> str:
+    """Text columns' arrays go as text[]: the insert's assignment cast checks a varchar's length once, where
+    a varchar(n)[] cast would coerce every element first."""
+    if isinstance(field, models.CharField | models.TextField):
+        return "text"
+    return field.db_type(connection)
