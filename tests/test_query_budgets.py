@@ -72,7 +72,7 @@ BUDGETS = {
     "list filtered": 6,
     "detail": 12,  # over the 6: the association, villages, officers, two histories, the panels
     "grid": 11,  # over the 6: townships, a page of associations, their facts, judgements, versions
-    "overview": 8,  # over the 6: register, thresholds, counts, unassessed, movement
+    "overview": 6,
     "register": 6,
     "register deep": 6,
     "register sorted by chair": 6,
