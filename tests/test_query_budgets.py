@@ -132,10 +132,8 @@ def test_the_judges_home_stays_within_the_budget(judge_client, zhunan, django_as
 # --- Subsidies, awards and the grading pages of one association ------------------------------------------
 
 
-def _populate_cases(
-    county, zhunan, clerk, judge, group, criteria, start: int, count: int
-) -> tuple[list, list]:
-    """`count` 竹南鎮 associations, each with a draft subsidy application and an award entry the judge scored."""
+def _populate_cases(zhunan, clerk, judge, group, criteria, start: int, count: int) -> tuple[list, list]:
+    """`count` 竹南鎮 associations, each with a draft application and an award entry the judge scored."""
     applications, entries = [], []
     for n in range(start, start + count):
         association = AssociationFactory(township=zhunan, name=f"補助{n}社區發展協會")
