@@ -13,12 +13,11 @@ from django.views.decorators.http import require_POST
 
 from associations import access
 from core.concurrency import StaleEdit, version_of
-from core.converters import require_year
 from core.dates import format_roc_year
 from subsidies import permissions, services
 from subsidies.forms import ConfigurationForm, ItemForm, SourceForm
 from subsidies.models import Allocation, FundingSource, SelfFundingMinimum, SubsidyItem
-from subsidies.selectors import subsidy_years
+from subsidies.selectors import require_subsidy_year
 from subsidies.services import SubsidyError
 
 
@@ -39,7 +38,7 @@ def configuration_index(request: HttpRequest) -> HttpResponse:
 
 def configuration(request: HttpRequest, year: int) -> HttpResponse:
     county = _county(request)
-    require_year(year, subsidy_years(county.pk))
+    require_subsidy_year(year, county.pk)
     sources = list(FundingSource.objects.filter(county=county).exclude(kind=FundingSource.Kind.SELF))
     items = list(SubsidyItem.objects.filter(county=county))
     allocations = {a.source_id: a for a in Allocation.objects.filter(source__county=county, year=year)}
@@ -90,7 +89,7 @@ def configuration(request: HttpRequest, year: int) -> HttpResponse:
 def configuration_copy(request: HttpRequest, year: int) -> HttpResponse:
     """This year's configuration from last year's (rows this year already has are kept)."""
     county = _county(request)
-    require_year(year, subsidy_years(county.pk))
+    require_subsidy_year(year, county.pk)
     services.configuration_ensure(county=county, year=year - 1)
     created = services.configuration_copy(county=county, from_year=year - 1, to_year=year)
     services.configuration_ensure(county=county, year=year)

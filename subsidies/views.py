@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from associations import access
 from core.concurrency import StaleEdit, version_of
-from core.converters import YearNotFound, require_year, roc_query_redirect
+from core.converters import YearNotFound, roc_query_redirect
 from core.dates import ROCDateError, parse_year, roc_year
 from core.exports import FORMATS
 from core.roles import COUNTY_WIDE_ROLES, Role
@@ -42,7 +42,7 @@ from subsidies.models import (
     State,
     SubsidyItem,
 )
-from subsidies.selectors import subsidy_years
+from subsidies.selectors import require_subsidy_year
 from subsidies.services import SubsidyError, batch_applications
 
 #: Actions whose form asks an amount per funding line, and which amount it is.
@@ -310,7 +310,7 @@ def budget(request: HttpRequest, year: int) -> HttpResponse:
     """Budget execution per source and kind and per township, with a chart; allocations are the
     county's, shown to county officers and administrators."""
     permissions.require_staff(request.user)
-    require_year(year, subsidy_years(access.county_id_of(request.user)))
+    require_subsidy_year(year, access.county_id_of(request.user))
     show_allocations = access.role_of(request.user) in COUNTY_WIDE_ROLES
     result = execution(
         applications=Application.objects.visible_to(request.user),
@@ -340,7 +340,7 @@ def _batch_year(request: HttpRequest) -> int:
         year = parse_year(text)
     except ROCDateError as exc:
         raise YearNotFound(str(exc)) from None
-    require_year(year, subsidy_years(access.county_id_of(request.user)))
+    require_subsidy_year(year, access.county_id_of(request.user))
     return year
 
 
