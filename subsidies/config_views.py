@@ -39,9 +39,13 @@ def configuration_index(request: HttpRequest) -> HttpResponse:
 def configuration(request: HttpRequest, year: int) -> HttpResponse:
     county = _county(request)
     require_subsidy_year(year, county.pk)
-    sources = list(FundingSource.objects.filter(county=county).exclude(kind=FundingSource.Kind.SELF))
+    # Every source once (the page lists them all; the form leaves out self-funding), and this year's and last
+    # year's allocations in one query (last year's only to offer copying them).
+    all_sources = list(FundingSource.objects.filter(county=county))
+    sources = [source for source in all_sources if source.kind != FundingSource.Kind.SELF]
     items = list(SubsidyItem.objects.filter(county=county))
-    allocations = {a.source_id: a for a in Allocation.objects.filter(source__county=county, year=year)}
+    both_years = list(Allocation.objects.filter(source__county=county, year__in=[year, year - 1]))
+    allocations = {a.source_id: a for a in both_years if a.year == year}
     minimums = {
         (m.source_id, m.item_id): m.percent
         for m in SelfFundingMinimum.objects.filter(source__county=county, year=year)
@@ -78,9 +82,9 @@ def configuration(request: HttpRequest, year: int) -> HttpResponse:
             "year": year,
             "form": form,
             "items": items,
-            "all_sources": FundingSource.objects.filter(county=county),
+            "all_sources": all_sources,
             "configured": bool(allocations),
-            "previous_configured": Allocation.objects.filter(source__county=county, year=year - 1).exists(),
+            "previous_configured": any(a.year == year - 1 for a in both_years),
         },
     )
 
