@@ -154,7 +154,7 @@ CASE_BUDGETS = {
     "awards index": (3, ["county_client", "zhunan_client", "admin_client_", "judge_client"]),
     "awards round": (12, ["county_client", "zhunan_client", "admin_client_", "judge_client"]),  # over 6
     "awards results": (10, ["county_client", "admin_client_"]),  # over the 6
-    "awards score": (7, ["judge_client"]),  # over the 6
+    "awards score": (6, ["judge_client"]),
     "awards sheet": (6, ["county_client", "admin_client_", "judge_client"]),
     "assessment": (6, ["county_client", "zhunan_client", "admin_client_"]),
     "thresholds": (5, ["county_client", "admin_client_"]),
