@@ -22,7 +22,7 @@ from core.dates import ROCDateError, parse_year, roc_year
 from core.exports import FORMATS
 from core.roles import COUNTY_WIDE_ROLES, Role
 from core.security import exported_table
-from grading.eligibility import standing
+from grading.eligibility import standing_of
 from subsidies import exports, permissions, services, workflow
 from subsidies.budget import chart_bars, execution
 from subsidies.files import AttachmentRefused
@@ -101,7 +101,7 @@ def application_queue(request: HttpRequest) -> HttpResponse:
 
 
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    application = permissions.get_application_for_user(request.user, pk)
+    application = permissions.get_application_for_user(request.user, pk, with_assessment=True)
     lines = list(application.funding_lines.select_related("source"))
     costs = list(application.cost_lines.all())
     actions = [
@@ -131,7 +131,10 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             },
             "timeline": application.transitions.select_related("actor").order_by("at", "pk"),
             "attachments": application.attachments.all(),
-            "standing": standing(association_id=application.association_id, year=application.year),
+            # Joined with the application (`with_assessment`); a NULL join leaves no attribute.
+            "standing": standing_of(
+                application.association_id, application.year, getattr(application, "year_assessment", None)
+            ),
             "actions": actions,
             "transition_form": TransitionForm(),
             "attachment_form": AttachmentForm(),
