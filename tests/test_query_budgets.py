@@ -83,7 +83,7 @@ BUDGETS = {
     "list searched": 5,
     "list filtered": 6,
     "detail": 12,  # over the 6: the association, villages, officers, two histories, the panels
-    "grid": 11,  # over the 6: townships, a page of associations, their facts, judgements, versions
+    "grid": 10,  # over the 6: townships, a page of associations, their facts, judgements, versions
     "overview": 6,
     "register": 6,
     "register deep": 6,
