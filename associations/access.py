@@ -71,7 +71,9 @@ def default_county_id(user: object) -> int | None:
     from associations.models import County
 
     if not hasattr(user, _DEFAULT_COUNTY_CACHE):
-        counties = list(County.objects.order_by("name"))
+        counties = getattr(user, _COUNTIES_CACHE, None)
+        if counties is None:
+            counties = list(County.objects.order_by("name"))
         chosen = next((c for c in counties if c.name == settings.PORTAL_COUNTY), None)
         if chosen is None:
             chosen = next(iter(counties), None)
@@ -82,8 +84,14 @@ def default_county_id(user: object) -> int | None:
 
 
 def _loaded_counties(user: object) -> list[County]:
-    """The counties `default_county_id` read for this request, or none."""
-    return getattr(user, _COUNTIES_CACHE, [])
+    """The counties read for this request (with the user, `core.auth`, or by `default_county_id`), or none."""
+    return getattr(user, _COUNTIES_CACHE, None) or []
+
+
+def keep_loaded_counties(user: object, counties: list[County]) -> None:
+    """Every county, by name, read with an administrator (`core.auth.get_user`): the header's county menu
+    and the default county are taken from them for the rest of the request, without another query."""
+    setattr(user, _COUNTIES_CACHE, counties)
 
 
 def county_of(user: object) -> County | None:

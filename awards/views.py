@@ -240,8 +240,7 @@ def entry_score(request: HttpRequest, pk: int) -> HttpResponse:
     if role_of(request.user) != Role.JUDGE:
         raise PermissionDenied
     criteria = services.current_criteria(entry.group_id)
-    sheet = ScoreSheet.objects.filter(entry=entry, judge=request.user).first()
-    values = _sheet_values(sheet)
+    sheet, values = _own_sheet(entry, request.user)
     error = ""
     if request.method == "POST":
         raw = {c.pk: request.POST.get(f"c{c.pk}", "") for c in criteria}
@@ -270,6 +269,22 @@ def entry_score(request: HttpRequest, pk: int) -> HttpResponse:
         "can_score": permissions.decide(request.user, "score", entry.round).allowed,
     }
     return render(request, "awards/score.html", context)
+
+
+def _own_sheet(entry: Entry, judge: object) -> tuple[ScoreSheet | None, dict[int, object]]:
+    """The judge's sheet of `entry` (None before their first save) and its points by criterion position, in
+    one query: the sheet LEFT JOIN its scores, a row per score (one row of NULL scores for an empty sheet)."""
+    fields = [f.attname for f in ScoreSheet._meta.concrete_fields]
+    rows = list(
+        ScoreSheet.objects.filter(entry=entry, judge=judge)
+        .order_by()
+        .values_list(*fields, "scores__criterion__position", "scores__points")
+    )
+    if not rows:
+        return None, {}
+    sheet = ScoreSheet.from_db(ScoreSheet.objects.db, fields, rows[0][: len(fields)])
+    values = {row[-2]: row[-1] for row in rows if row[-2] is not None}
+    return sheet, values
 
 
 def _sheet_values(sheet: ScoreSheet | None) -> dict[int, object]:

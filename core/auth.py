@@ -7,6 +7,7 @@ Settings (AUTHENTICATION_BACKENDS, AXES_*) point here; README lists the variable
 from __future__ import annotations
 
 import datetime
+import json
 import logging
 
 from axes.handlers.database import AxesDatabaseHandler
@@ -16,9 +17,13 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import Max
+from django.db import connection
+from django.db.models import Case, Max, Q, TextField, Value, When
+from django.db.models.expressions import RawSQL
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from core.roles import Role
 
 security_log = logging.getLogger("portal.security")
 
@@ -53,12 +58,47 @@ class CaseInsensitiveModelBackend(ModelBackend):
         cost up to three more queries on every request."""
         User = get_user_model()
         try:
-            user = User._default_manager.select_related(
-                "membership__township__county", "membership__county"
-            ).get(pk=user_id)
+            user = (
+                User._default_manager.select_related("membership__township__county", "membership__county")
+                .annotate(**{_COUNTIES_COLUMN: _counties_of_administrators()})
+                .get(pk=user_id)
+            )
         except User.DoesNotExist:
             return None
+        _keep_counties(user)
         return user if self.user_can_authenticate(user) else None
+
+
+#: The annotation that carries every county (as JSON) on an administrator's row of `get_user`.
+_COUNTIES_COLUMN = "_portal_counties_json"
+
+
+def _counties_of_administrators() -> Case:
+    """Every county as a JSON array of [id, name] ordered by name, for an administrator only (the header's
+    county menu lists them all): a subquery of the user-loading query, where it cost a query per page.
+    Other roles get NULL and never read the county table."""
+    from associations.models import County
+
+    table = connection.ops.quote_name(County._meta.db_table)
+    if connection.vendor == "postgresql":
+        sql = f"SELECT json_agg(json_build_array(id, name) ORDER BY name)::text FROM {table}"
+    else:  # SQLite: json_group_array keeps the order of the ordered subquery it reads
+        ordered = f"SELECT id, name FROM {table} ORDER BY name"
+        sql = f"SELECT json_group_array(json_array(id, name)) FROM ({ordered})"
+    is_administrator = Q(membership__role=Role.ADMIN) | Q(membership__isnull=True, is_superuser=True)
+    return Case(When(is_administrator, then=RawSQL(sql, ())), default=Value(None), output_field=TextField())
+
+
+def _keep_counties(user: object) -> None:
+    """Hand the counties loaded with an administrator to `associations.access` for the rest of the request."""
+    from associations import access
+    from associations.models import County
+
+    loaded = getattr(user, _COUNTIES_COLUMN, None)
+    if loaded is None:
+        return
+    counties = [County.from_db(connection.alias, ["id", "name"], row) for row in json.loads(loaded)]
+    access.keep_loaded_counties(user, counties)
 
 
 def stored_username(username: str) -> str:

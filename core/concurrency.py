@@ -6,7 +6,7 @@ refusal can say who made the change that came in between and when."""
 from __future__ import annotations
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db.models import Max, QuerySet
+from django.db.models import IntegerField, Max, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,8 +28,19 @@ class StaleEdit(ValidationError):
 
 
 def version_of(*histories: QuerySet) -> str:
-    """The version of the rows whose history `histories` hold: the newest history id of each, joined."""
-    return ".".join(str(h.aggregate(v=Max("history_id"))["v"] or 0) for h in histories)
+    """The version of the rows whose history `histories` hold: the newest history id of each, joined. Several
+    histories are read in one query (a UNION ALL of their maxima, each tagged with its position)."""
+    if len(histories) == 1:
+        return str(histories[0].aggregate(v=Max("history_id"))["v"] or 0)
+    parts = [
+        h.order_by()
+        .annotate(part=Value(n, output_field=IntegerField()))
+        .values("part")
+        .annotate(v=Max("history_id"))
+        for n, h in enumerate(histories)
+    ]
+    newest = {part: v for part, v in parts[0].union(*parts[1:], all=True).values_list("part", "v")}
+    return ".".join(str(newest.get(n) or 0) for n in range(len(histories)))
 
 
 def check_version(version: str | None, *histories: QuerySet) -> None:

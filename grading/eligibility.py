@@ -48,15 +48,19 @@ def standings(*, association_ids: Iterable[int], year: int) -> dict[int, Standin
     found = {
         a.association_id: a for a in Assessment.objects.filter(association_id__in=ids, year=year).order_by()
     }
-    out = {}
-    for pk in ids:
-        a = found.get(pk)
-        if a is None:
-            out[pk] = Standing(pk, year, None, str(_("尚未清查")), str(_("尚未分級")), False)
-            continue
-        assembly_failed = any(r.get("code") == "assembly_held" and r.get("outcome") == FAIL for r in a.rules)
-        out[pk] = Standing(pk, year, a.status, a.get_status_display(), a.get_tier_display(), assembly_failed)
-    return out
+    return {pk: standing_of(pk, year, found.get(pk)) for pk in ids}
+
+
+def standing_of(association_id: int, year: int, assessment: Assessment | None) -> Standing:
+    """The standing an association's `assessment` of `year` gives (None: not judged), for a page that loaded
+    the assessment with its own rows."""
+    if assessment is None:
+        return Standing(association_id, year, None, str(_("尚未清查")), str(_("尚未分級")), False)
+    a = assessment
+    assembly_failed = any(r.get("code") == "assembly_held" and r.get("outcome") == FAIL for r in a.rules)
+    return Standing(
+        association_id, year, a.status, a.get_status_display(), a.get_tier_display(), assembly_failed
+    )
 
 
 def standing(*, association_id: int, year: int) -> Standing:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,17 +33,17 @@ class GradingJudge:
         duties.refresh(associations=association_ids)
 
     def judgements(self, *, association_ids: Sequence[int], year: int) -> dict[int, Judgement]:
-        finalised_counties = set(
-            TierRegister.objects.filter(year=year, state=TierRegister.State.FINALISED).values_list(
-                "county_id", flat=True
-            )
+        # Whether the county's register of the year is final, as a column of the same query.
+        finalised = TierRegister.objects.filter(
+            year=year,
+            state=TierRegister.State.FINALISED,
+            county_id=OuterRef("association__township__county_id"),
         )
         rows = (
             Assessment.objects.filter(association_id__in=list(association_ids), year=year)
             .with_tier()
-            .values_list(
-                "association_id", "status", "tier_in_force", "rules", "association__township__county_id"
-            )
+            .annotate(register_finalised=Exists(finalised))
+            .values_list("association_id", "status", "tier_in_force", "rules", "register_finalised")
         )
         return {
             association_id: Judgement(
@@ -58,7 +59,7 @@ class GradingJudge:
                     )
                     for rule in rules
                 ],
-                finalised=county_id in finalised_counties,
+                finalised=register_finalised,
             )
-            for association_id, status, tier, rules, county_id in rows
+            for association_id, status, tier, rules, register_finalised in rows
         }

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Min
+from django.db.models import F, Func, Min, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from associations import access
-from associations.models import Association
+from associations.models import Association, County
 from associations.years import always_open, county_years
 from core.converters import require_year, roc_query_redirect
 from core.dates import format_roc, format_roc_year
@@ -118,12 +118,50 @@ def index(request: HttpRequest) -> HttpResponse:
     return redirect("grading:overview", latest or timezone.localdate().year)
 
 
+_THRESHOLD_FIELDS = ("potential_min_activities", "developing_min_activities", "volunteer_team_min_size")
+
+
+def _overview_header(request: HttpRequest, year: int) -> tuple[TierRegister, TierThresholds | None, int]:
+    """The county's register of `year`, its thresholds of the year and how many visible active associations
+    have no assessment of it, in one query: the register's row carries the other two as subqueries (when
+    there is no register yet, the county's row carries them)."""
+    _check_year(request, year)
+    county_id = access.county_id_of(request.user)
+    thresholds = TierThresholds.objects.filter(county_id=OuterRef("county_id"), year=year)
+    unassessed = (
+        Association.objects.visible_to(request.user).active().exclude(assessments__year=year).order_by()
+    )
+    extra = {
+        "_unassessed": Subquery(unassessed.values(n=Func(F("pk"), function="COUNT"))),
+        **{f"_t_{name}": Subquery(thresholds.values(name)[:1]) for name in _THRESHOLD_FIELDS},
+    }
+    register = (
+        access.scope_by_county(TierRegister.objects.all(), request.user)
+        .filter(year=year)
+        .select_related("finalised_by")
+        .annotate(**extra)
+        .first()
+    )
+    source: object = register
+    if register is None:
+        register = TierRegister(county_id=county_id, year=year)
+        source = (
+            access.scope_counties(County.objects.all(), request.user)
+            .filter(pk=county_id)
+            .annotate(county_id=F("pk"), **extra)
+            .first()
+        )
+    found = source is not None and getattr(source, f"_t_{_THRESHOLD_FIELDS[0]}") is not None
+    limits = {name: getattr(source, f"_t_{name}") for name in _THRESHOLD_FIELDS} if found else None
+    thresholds_row = TierThresholds(county_id=county_id, year=year, **limits) if limits else None
+    return register, thresholds_row, (source._unassessed or 0) if source is not None else 0
+
+
 def overview(request: HttpRequest, year: int) -> HttpResponse:
     visible = _visible(request).filter(year=year)
-    register = _register(request, year)
+    register, thresholds, unassessed = _overview_header(request, year)
     counts = selectors.township_counts(visible)
     page = Paginator(counts, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    unassessed = Association.objects.visible_to(request.user).active().exclude(assessments__year=year).count()
     context = {
         "year": year,
         "register": register,
@@ -133,9 +171,7 @@ def overview(request: HttpRequest, year: int) -> HttpResponse:
         "statuses": ComplianceStatus.choices,
         "tiers": Tier.choices,
         "strategies": STRATEGIES,
-        "thresholds": access.scope_by_county(TierThresholds.objects.all(), request.user)
-        .filter(year=year)
-        .first(),
+        "thresholds": thresholds,
         "actions": permissions.allowed_actions(request.user, register),
         **_recompute_run_context(request, register),
         "reopen_form": ReasonForm(),

@@ -13,12 +13,11 @@ from django.views.decorators.http import require_POST
 
 from associations import access
 from core.concurrency import StaleEdit, version_of
-from core.converters import require_year
 from core.dates import format_roc_year
 from subsidies import permissions, services
 from subsidies.forms import ConfigurationForm, ItemForm, SourceForm
 from subsidies.models import Allocation, FundingSource, SelfFundingMinimum, SubsidyItem
-from subsidies.selectors import subsidy_years
+from subsidies.selectors import require_subsidy_year
 from subsidies.services import SubsidyError
 
 
@@ -39,10 +38,14 @@ def configuration_index(request: HttpRequest) -> HttpResponse:
 
 def configuration(request: HttpRequest, year: int) -> HttpResponse:
     county = _county(request)
-    require_year(year, subsidy_years(county.pk))
-    sources = list(FundingSource.objects.filter(county=county).exclude(kind=FundingSource.Kind.SELF))
+    require_subsidy_year(year, county.pk)
+    # Every source once (the page lists them all; the form leaves out self-funding), and this year's and last
+    # year's allocations in one query (last year's only to offer copying them).
+    all_sources = list(FundingSource.objects.filter(county=county))
+    sources = [source for source in all_sources if source.kind != FundingSource.Kind.SELF]
     items = list(SubsidyItem.objects.filter(county=county))
-    allocations = {a.source_id: a for a in Allocation.objects.filter(source__county=county, year=year)}
+    both_years = list(Allocation.objects.filter(source__county=county, year__in=[year, year - 1]))
+    allocations = {a.source_id: a for a in both_years if a.year == year}
     minimums = {
         (m.source_id, m.item_id): m.percent
         for m in SelfFundingMinimum.objects.filter(source__county=county, year=year)
@@ -79,9 +82,9 @@ def configuration(request: HttpRequest, year: int) -> HttpResponse:
             "year": year,
             "form": form,
             "items": items,
-            "all_sources": FundingSource.objects.filter(county=county),
+            "all_sources": all_sources,
             "configured": bool(allocations),
-            "previous_configured": Allocation.objects.filter(source__county=county, year=year - 1).exists(),
+            "previous_configured": any(a.year == year - 1 for a in both_years),
         },
     )
 
@@ -90,7 +93,7 @@ def configuration(request: HttpRequest, year: int) -> HttpResponse:
 def configuration_copy(request: HttpRequest, year: int) -> HttpResponse:
     """This year's configuration from last year's (rows this year already has are kept)."""
     county = _county(request)
-    require_year(year, subsidy_years(county.pk))
+    require_subsidy_year(year, county.pk)
     services.configuration_ensure(county=county, year=year - 1)
     created = services.configuration_copy(county=county, from_year=year - 1, to_year=year)
     services.configuration_ensure(county=county, year=year)

@@ -4,6 +4,7 @@ user may not see answers 404, as if it did not exist."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import F, FilteredRelation, Q
 from django.http import Http404
 
 from associations import access
@@ -17,14 +18,21 @@ def require_staff(user: object) -> None:
         raise PermissionDenied
 
 
-def get_application_for_user(user: object, pk: int) -> Application:
+def get_application_for_user(user: object, pk: int, *, with_assessment: bool = False) -> Application:
+    """The application, if `user` may see it. `with_assessment`: its association's assessment of its year
+    joined in the same query, as `year_assessment` (None when there is none)."""
     require_staff(user)
+    applications = Application.objects.visible_to(user).select_related(
+        "association__township__county", "item", "county"
+    )
+    if with_assessment:
+        applications = applications.annotate(
+            year_assessment=FilteredRelation(
+                "association__assessments", condition=Q(association__assessments__year=F("year"))
+            )
+        ).select_related("year_assessment")
     try:
-        return (
-            Application.objects.visible_to(user)
-            .select_related("association__township__county", "item", "county")
-            .get(pk=pk)
-        )
+        return applications.get(pk=pk)
     except Application.DoesNotExist:
         raise Http404 from None
 

@@ -6,7 +6,8 @@ from django.db.models import Count, Min
 from django.utils import timezone
 
 from associations import access
-from associations.years import county_years
+from associations.years import always_open, county_years
+from core.converters import require_year
 from subsidies import workflow
 from subsidies.models import Allocation, Application, State
 
@@ -34,6 +35,13 @@ def subsidy_summary(user: object) -> dict[str, object] | None:
             (value, label, counts.get(value, 0)) for value, label in State.choices if counts.get(value)
         ],
     }
+
+
+def require_subsidy_year(year: int, county_id: int | None) -> None:
+    """`require_year` against `subsidy_years`, without its two queries for last, this and next year (every
+    county's range holds them: `associations.years.always_open`)."""
+    if not always_open(year):
+        require_year(year, subsidy_years(county_id))
 
 
 def subsidy_years(county_id: int | None) -> range:

@@ -17,12 +17,12 @@ from django.views.decorators.http import require_POST
 
 from associations import access
 from core.concurrency import StaleEdit, version_of
-from core.converters import YearNotFound, require_year, roc_query_redirect
+from core.converters import YearNotFound, roc_query_redirect
 from core.dates import ROCDateError, parse_year, roc_year
 from core.exports import FORMATS
 from core.roles import COUNTY_WIDE_ROLES, Role
 from core.security import exported_table
-from grading.eligibility import standing
+from grading.eligibility import standing_of
 from subsidies import exports, permissions, services, workflow
 from subsidies.budget import chart_bars, execution
 from subsidies.files import AttachmentRefused
@@ -42,7 +42,7 @@ from subsidies.models import (
     State,
     SubsidyItem,
 )
-from subsidies.selectors import subsidy_years
+from subsidies.selectors import require_subsidy_year
 from subsidies.services import SubsidyError, batch_applications
 
 #: Actions whose form asks an amount per funding line, and which amount it is.
@@ -101,7 +101,7 @@ def application_queue(request: HttpRequest) -> HttpResponse:
 
 
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    application = permissions.get_application_for_user(request.user, pk)
+    application = permissions.get_application_for_user(request.user, pk, with_assessment=True)
     lines = list(application.funding_lines.select_related("source"))
     costs = list(application.cost_lines.all())
     actions = [
@@ -131,7 +131,10 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             },
             "timeline": application.transitions.select_related("actor").order_by("at", "pk"),
             "attachments": application.attachments.all(),
-            "standing": standing(association_id=application.association_id, year=application.year),
+            # Joined with the application (`with_assessment`); a NULL join leaves no attribute.
+            "standing": standing_of(
+                application.association_id, application.year, getattr(application, "year_assessment", None)
+            ),
             "actions": actions,
             "transition_form": TransitionForm(),
             "attachment_form": AttachmentForm(),
@@ -310,7 +313,7 @@ def budget(request: HttpRequest, year: int) -> HttpResponse:
     """Budget execution per source and kind and per township, with a chart; allocations are the
     county's, shown to county officers and administrators."""
     permissions.require_staff(request.user)
-    require_year(year, subsidy_years(access.county_id_of(request.user)))
+    require_subsidy_year(year, access.county_id_of(request.user))
     show_allocations = access.role_of(request.user) in COUNTY_WIDE_ROLES
     result = execution(
         applications=Application.objects.visible_to(request.user),
@@ -340,7 +343,7 @@ def _batch_year(request: HttpRequest) -> int:
         year = parse_year(text)
     except ROCDateError as exc:
         raise YearNotFound(str(exc)) from None
-    require_year(year, subsidy_years(access.county_id_of(request.user)))
+    require_subsidy_year(year, access.county_id_of(request.user))
     return year
 
 
