@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from associations.models import Association
 from associations.panels import Section
@@ -58,5 +59,6 @@ class AwardsProgrammeProvider:
             .values_list("association_id", "n")
         )
         return {
-            association_id: [ProgrammeCount("award", _("金卓越社區選拔獲獎"), n)] for association_id, n in won
+            association_id: [ProgrammeCount("award", gettext_noop("金卓越社區選拔獲獎"), n)]
+            for association_id, n in won
         }

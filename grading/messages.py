@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import translation
-from django.utils.translation import gettext, gettext_noop, pgettext
+from django.utils.translation import get_language, gettext, gettext_noop, pgettext
 
 from core.dates import format_roc, format_roc_year
 
@@ -312,3 +312,21 @@ def from_legacy_text(text: str) -> Message:
     except (ValueError, KeyError):
         found = None
     return found or {"code": "text", "params": {"text": text}}
+
+
+def count_label(entry: Mapping[str, object]) -> str:
+    """A stored count's label (`ProgrammeCount.to_json`) in the active language. A label stored before labels
+    kept their parameters is already the Chinese text: it has no translation and reads as stored."""
+    label = gettext(str(entry.get("label", "")))
+    params = entry.get("params")
+    if not isinstance(params, Mapping) or not params:
+        return label
+    separator = "、" if (get_language() or "").startswith("zh") else ", "
+    values = {
+        key: separator.join(str(v) for v in value) if isinstance(value, list) else value
+        for key, value in params.items()
+    }
+    try:
+        return label % values
+    except (KeyError, TypeError, ValueError):  # a translation that lost a parameter: the record's own text
+        return str(entry.get("label", ""))

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from associations.models import Association, County
 from core.dates import YEAR_VALIDATORS
 from core.models import TaskState
-from grading.messages import render, rule_label
+from grading.messages import count_label, render, rule_label
 
 
 class ComplianceStatus(models.TextChoices):
@@ -232,6 +232,12 @@ class Assessment(models.Model):
     def tier_reason(self) -> str:
         """Why the suggested tier, in the active language."""
         return render((self.tier_trail or {}).get("reason"))
+
+    def programme_counts(self) -> list[tuple[str, object]]:
+        """The programme facts the tier counted, (label in the active language, count)."""
+        return [
+            (count_label(entry), entry.get("count")) for entry in (self.tier_trail or {}).get("counts", [])
+        ]
 
 
 class TierChange(models.Model):

@@ -18,9 +18,9 @@ from collections.abc import Mapping
 from typing import Protocol, runtime_checkable
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_noop
 
 from associations.models import Association, service_lines
-from grading.rules import translate as _
 from grading.tiers import ProgrammeCount
 
 
@@ -89,14 +89,18 @@ class AssociationProgrammeProvider:
         for pk, runs_station, station_since, team, team_size, services in rows:
             has_station = bool(runs_station) and (station_since is None or station_since <= year_end)
             has_team = bool(team) and (team_size or 0) >= min_team
-            team_label = (
-                _("志工隊（%(n)d 人，至少 %(min)d 人才計入）") % {"n": team_size or 0, "min": min_team}
-                if team
-                else _("志工隊")
-            )
+            if team:
+                team_label, team_params = (
+                    gettext_noop("志工隊（%(n)d 人，至少 %(min)d 人才計入）"),
+                    {"n": team_size or 0, "min": min_team},
+                )
+            else:
+                team_label, team_params = gettext_noop("志工隊"), {}
             result[pk] = [
-                ProgrammeCount("care_station", _("社區照顧關懷據點"), int(has_station)),
-                ProgrammeCount("volunteer_team", team_label, int(has_team)),
-                ProgrammeCount("regular_services", _("其他經常性服務"), len(service_lines(services or ""))),
+                ProgrammeCount("care_station", gettext_noop("社區照顧關懷據點"), int(has_station)),
+                ProgrammeCount("volunteer_team", team_label, int(has_team), team_params),
+                ProgrammeCount(
+                    "regular_services", gettext_noop("其他經常性服務"), len(service_lines(services or ""))
+                ),
             ]
         return result

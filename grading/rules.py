@@ -9,13 +9,10 @@ touches the database: `grading.facts` loads the facts in bulk and `grading.servi
 
 from __future__ import annotations
 
-import contextlib
 import datetime
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
-
-from django.utils.translation import gettext
 
 from core.dates import add_months
 from grading.messages import Message, message, render, rule_label
@@ -37,30 +34,6 @@ MINUTES_RULE_KINDS = frozenset({GENERAL_ASSEMBLY})
 MINUTES_DAYS = 30
 #: How close to its end a term must be for the rule to warn that an election is due.
 TERM_WARNING_DAYS = 90
-
-_translations: dict[str, str] | None = None
-
-
-def translate(text: str) -> str:
-    """gettext, remembered for the length of a `remembered_translations()` block (the programme providers'
-    labels: a recompute of 10,000 associations asks for the same few texts 30,000 times, and the language
-    cannot change meanwhile). The rules themselves translate nothing: they store message codes."""
-    if _translations is None:
-        return gettext(text)
-    translated = _translations.get(text)
-    if translated is None:
-        translated = _translations[text] = gettext(text)
-    return translated
-
-
-@contextlib.contextmanager
-def remembered_translations() -> Iterator[None]:
-    global _translations
-    previous, _translations = _translations, {} if _translations is None else _translations
-    try:
-        yield
-    finally:
-        _translations = previous
 
 
 Outcome = Literal["pass", "fail", "pending"]

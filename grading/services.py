@@ -27,7 +27,7 @@ from grading.facts import load_facts
 from grading.messages import message, record_text, render
 from grading.models import Assessment, Tier, TierChange, TierRegister, TierThresholds
 from grading.providers import programme_counts
-from grading.rules import evaluate, remembered_translations, status_from
+from grading.rules import evaluate, status_from
 from grading.tiers import suggest_tier
 
 BATCH_SIZE = 1000
@@ -218,9 +218,8 @@ def _recompute_in_portal_language(
     scope = Association.objects.active().filter(township__county_id=register.county_id)
     if associations is not None:
         scope = scope.filter(pk__in=associations.order_by().values("pk"))
-    with remembered_translations():
-        facts = load_facts(scope, year=year)
-        counts = programme_counts(associations=scope, year=year, thresholds=thresholds)
+    facts = load_facts(scope, year=year)
+    counts = programme_counts(associations=scope, year=year, thresholds=thresholds)
     existing = {
         row["association_id"]: row
         for row in Assessment.objects.filter(year=year, association__in=scope.values("pk")).values(
@@ -229,32 +228,31 @@ def _recompute_in_portal_language(
     }
     result = RecomputeResult(year=year)
     to_write: list[tuple[int, dict[str, object]]] = []  # (association id, row): no model per row
-    changes: list[tuple[int, str, str, str]] = []  # (association id, from tier, to tier, reason)
+    changes: list[tuple[int, str, str, dict[str, object]]] = []  # (association id, from, to, reason)
     user = actor if getattr(actor, "is_authenticated", False) else None
-    with remembered_translations():
-        for association_id, association_facts in facts.items():
-            results = evaluate(association_facts, as_of)
-            status = status_from(results)
-            association_counts = counts.get(association_id, [])
-            suggestion = suggest_tier(status=status, counts=association_counts, thresholds=thresholds)
-            row = {
-                "status": str(status),
-                "rules": [r.to_json() for r in results],
-                "suggested_tier": str(suggestion.tier),
-                "tier_trail": suggestion.trail(association_counts, thresholds),
-            }
-            before = existing.get(association_id)
-            if before is None:
-                result.created += 1
-            elif all(before[key] == value for key, value in row.items()):
-                result.unchanged += 1
-                continue
-            else:
-                result.updated += 1
-            to_write.append((association_id, row))
-            previous_tier = before["suggested_tier"] if before else ""
-            if previous_tier != row["suggested_tier"]:
-                changes.append((association_id, previous_tier, row["suggested_tier"], suggestion.reason))
+    for association_id, association_facts in facts.items():
+        results = evaluate(association_facts, as_of)
+        status = status_from(results)
+        association_counts = counts.get(association_id, [])
+        suggestion = suggest_tier(status=status, counts=association_counts, thresholds=thresholds)
+        row = {
+            "status": str(status),
+            "rules": [r.to_json() for r in results],
+            "suggested_tier": str(suggestion.tier),
+            "tier_trail": suggestion.trail(association_counts, thresholds),
+        }
+        before = existing.get(association_id)
+        if before is None:
+            result.created += 1
+        elif all(before[key] == value for key, value in row.items()):
+            result.unchanged += 1
+            continue
+        else:
+            result.updated += 1
+        to_write.append((association_id, row))
+        previous_tier = before["suggested_tier"] if before else ""
+        if previous_tier != row["suggested_tier"]:
+            changes.append((association_id, previous_tier, row["suggested_tier"], suggestion.reason))
     _assessments_upsert(to_write, year=year, as_of=as_of, computed_at=now)
     _tier_changes_insert(changes, county_id=register.county_id, year=year, user=user, changed_at=now)
     result.tier_changes = len(changes)

@@ -13,7 +13,7 @@ closed-out grants and awards), then
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from grading.messages import Message, message
 from grading.models import ComplianceStatus, Tier
@@ -21,14 +21,22 @@ from grading.models import ComplianceStatus, Tier
 
 @dataclass(frozen=True)
 class ProgrammeCount:
-    """One countable programme fact a provider reports for an association and year."""
+    """One countable programme fact a provider reports for an association and year. Its label is stored as
+    the untranslated sentence (marked with `gettext_noop`: the catalogue's msgid) with its parameters, and
+    rendered in the reader's language when shown (`grading.messages.count_label`): the stored trail reads as
+    Chinese, an English reader reads English."""
 
     code: str
     label: str
     count: int
+    #: The label's `%(name)s` parameters: numbers, or a list of names (joined in the reader's language).
+    params: Mapping[str, object] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, object]:
-        return {"code": self.code, "label": self.label, "count": self.count}
+        data: dict[str, object] = {"code": self.code, "label": self.label, "count": self.count}
+        if self.params:
+            data["params"] = dict(self.params)
+        return data
 
 
 @dataclass(frozen=True)

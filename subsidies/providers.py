@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_noop
 
 from associations.models import Association
-from grading.rules import translate as _
 from grading.tiers import ProgrammeCount
 from subsidies.models import Application, State
 
@@ -33,9 +33,7 @@ class ClosedGrantsProvider:
         return {
             pk: [
                 ProgrammeCount(
-                    "closed_grants",
-                    _("結案的補助計畫：%(grants)s") % {"grants": "、".join(names)},
-                    len(names),
+                    "closed_grants", gettext_noop("結案的補助計畫：%(grants)s"), len(names), {"grants": names}
                 )
             ]
             for pk, names in grants.items()

@@ -49,9 +49,12 @@ def test_a_closed_out_grant_lifts_an_association_with_two_programmes_to_developi
 def test_the_tier_trail_names_the_grant_it_counted(zhunan, zhunan_clerk, county_officer, association):
     _closed(association, zhunan_clerk, county_officer)
 
-    counts = {c["code"]: c for c in _recompute(zhunan).tier_trail["counts"]}
+    assessment = _recompute(zhunan)
+    counts = {c["code"]: c for c in assessment.tier_trail["counts"]}
     assert counts["closed_grants"]["count"] == 1
-    assert counts["closed_grants"]["label"] == "結案的補助計畫：115-竹南-001 社區中秋聯歡活動"
+    assert counts["closed_grants"]["label"] == "結案的補助計畫：%(grants)s"
+    assert counts["closed_grants"]["params"] == {"grants": ["115-竹南-001 社區中秋聯歡活動"]}
+    assert "結案的補助計畫：115-竹南-001 社區中秋聯歡活動" in dict(assessment.programme_counts())
 
 
 def test_an_approved_grant_not_yet_closed_out_does_not_count(
