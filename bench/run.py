@@ -45,7 +45,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from http.client import HTTPConnection
 from pathlib import Path
@@ -382,11 +382,18 @@ def _pages() -> list[Page]:
     return pages
 
 
-def measure_pages(runs: int) -> list[Row]:
+def _words(option: str) -> list[str]:
+    return [w.strip() for w in option.split(",") if w.strip()]
+
+
+def measure_pages(runs: int, *, names: Sequence[str] = (), roles: Sequence[str] = ()) -> list[Row]:
+    """Every page (or those whose name contains one of `names`) for every role (or those of `roles`)."""
     clients = _clients()
     rows = []
     admin_refs: dict[str, tuple[int, float]] = {}
     for page in _pages():
+        if names and not any(n in page.name for n in names):
+            continue
         admin_ms = None
         if page.admin_url:
             if page.admin_url not in admin_refs:
@@ -398,6 +405,8 @@ def measure_pages(runs: int) -> list[Row]:
             status, median = admin_refs[page.admin_url]
             admin_ms = median if status == 200 else None
         for role in page.roles:
+            if roles and role not in roles:
+                continue
             status, queries, median, p95 = _time_request(clients[role], page.url, runs)
             if status in (302, 403, 404) and role != "admin":
                 continue  # the role may not open it: nothing to measure
@@ -748,6 +757,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="pages,imports,grading,awards,load", help="comma-separated parts")
     parser.add_argument("--quick", action="store_true", help="fewer runs, shorter load (for iterating)")
+    parser.add_argument("--pages", default="", help="comma-separated parts of page names to measure (all)")
+    parser.add_argument("--roles", default="", help="comma-separated roles to measure pages as (all)")
     parser.add_argument("--runs", type=int, default=0, help="warm requests per page (default 20, quick 5)")
     parser.add_argument("--seconds", type=float, default=0, help="load duration (default 15, quick 4)")
     parser.add_argument("--rows", type=int, default=10_000, help="rows of each import")
@@ -775,7 +786,7 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     if "pages" in parts:
         print("pages:")
-        rows += measure_pages(runs)
+        rows += measure_pages(runs, names=_words(args.pages), roles=_words(args.roles))
     if "imports" in parts:
         print("imports:")
         rows += measure_imports(args.rows)
