@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from associations import access
 from associations.models import Association, Township
 from associations.search import search
+from core.forms import ListSelect
 from core.listing import Sorting, choice_rank
 
 
@@ -41,10 +42,10 @@ SEARCH_PLACEHOLDER = _("名稱、理事長、地址、立案字號或鄉鎮")
 class AssociationFilter(django_filters.FilterSet):
     q = search_filter(SEARCH_PLACEHOLDER)
     township = django_filters.ModelChoiceFilter(
-        label=_("鄉鎮市區"), queryset=scoped_townships, empty_label=_("全部")
+        label=_("鄉鎮市區"), queryset=scoped_townships, empty_label=_("全部"), widget=ListSelect
     )
     status = django_filters.ChoiceFilter(
-        label=_("狀態"), choices=Association.Status.choices, empty_label=_("全部")
+        label=_("狀態"), choices=Association.Status.choices, empty_label=_("全部"), widget=ListSelect
     )
 
     class Meta:

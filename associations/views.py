@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,7 +16,7 @@ from core import submissions
 from core.concurrency import version_of
 from core.dates import format_roc
 from core.exports import FORMATS
-from core.listing import PAGE_SIZES, paginate_keys
+from core.listing import PAGE_SIZES, paginate_keys, pk_url
 
 
 def _require_registry(request: HttpRequest) -> None:
@@ -48,6 +49,28 @@ def _list_rows(pks: list[int]) -> AssociationQuerySet:
     )
 
 
+def _list_cells(page: Page) -> list[dict[str, object]]:
+    """What each row of the list shows, formatted once here: the template then only places plain values
+    (at 50 rows a page, resolving attributes, reversing URLs and translating inside the loop was about a
+    third of the page's time)."""
+    detail_url = pk_url("associations:detail")
+    term = _("第 %(n)s 屆")
+    return [
+        {
+            "url": detail_url(a.pk),
+            "township": a.township.name,
+            "name": a.name,
+            "chair": a.current_chair_name or "—",
+            "term": term % {"n": a.term_number} if a.term_number else "—",
+            "founded": format_roc(a.founded_on) or "—",
+            "members": "—" if a.member_count is None else a.member_count,
+            "status": a.status,
+            "status_label": a.get_status_display(),
+        }
+        for a in page
+    ]
+
+
 def association_list(request: HttpRequest) -> HttpResponse:
     filters, associations, sort = _filtered(request, with_chair=False)
     # The sort and the count run on primary keys; only the page's rows are loaded (`paginate_keys`).
@@ -60,6 +83,7 @@ def association_list(request: HttpRequest) -> HttpResponse:
         {
             "form": filters.form,
             "page": page,
+            "rows": _list_cells(page),
             "sort": sort,
             "page_sizes": PAGE_SIZES,
             "query": query.urlencode(),
