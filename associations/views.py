@@ -16,7 +16,7 @@ from core import submissions
 from core.concurrency import version_of
 from core.dates import format_roc
 from core.exports import FORMATS
-from core.listing import PAGE_SIZES, paginate_keys, pk_url
+from core.listing import PAGE_SIZES, format_row, paginate_keys, pk_url
 
 
 def _require_registry(request: HttpRequest) -> None:
@@ -49,24 +49,40 @@ def _list_rows(pks: list[int]) -> AssociationQuerySet:
     )
 
 
-def _list_cells(page: Page) -> list[dict[str, object]]:
-    """What each row of the list shows, formatted once here: the template then only places plain values
-    (at 50 rows a page, resolving attributes, reversing URLs and translating inside the loop was about a
-    third of the page's time)."""
+#: One row of the association list. The rows are written here with `format_row` (every value escaped)
+#: rather than in the template's loop: a template variable costs some 35 Python calls to resolve and
+#: render, which at 50 rows of nine values was a quarter of the page's work and held the list under
+#: 150 requests a second. The table's header, its empty row and everything else stay in the template.
+LIST_ROW = (
+    "<tr><td>{township}</td>"
+    '<td><a href="{url}">{name}</a></td>'
+    "<td>{chair}</td>"
+    '<td class="num">{term}</td>'
+    "<td>{founded}</td>"
+    '<td class="num">{members}</td>'
+    '<td><span class="badge status-{status}">{status_label}</span></td></tr>'
+)
+
+
+def _list_rows_html(page: Page) -> list[str]:
+    """The page's rows as the list shows them (`LIST_ROW`). The status labels are translated once a page
+    (`get_status_display` costs some 170 Python calls a row)."""
     detail_url = pk_url("associations:detail")
     term = _("第 %(n)s 屆")
+    status_labels = {value: str(label) for value, label in Association.Status.choices}
     return [
-        {
-            "url": detail_url(a.pk),
-            "township": a.township.name,
-            "name": a.name,
-            "chair": a.current_chair_name or "—",
-            "term": term % {"n": a.term_number} if a.term_number else "—",
-            "founded": format_roc(a.founded_on) or "—",
-            "members": "—" if a.member_count is None else a.member_count,
-            "status": a.status,
-            "status_label": a.get_status_display(),
-        }
+        format_row(
+            LIST_ROW,
+            url=detail_url(a.pk),
+            township=a.township.name,
+            name=a.name,
+            chair=a.current_chair_name or "—",
+            term=term % {"n": a.term_number} if a.term_number else "—",
+            founded=format_roc(a.founded_on) or "—",
+            members="—" if a.member_count is None else a.member_count,
+            status=a.status,
+            status_label=status_labels.get(a.status, a.status),
+        )
         for a in page
     ]
 
@@ -83,7 +99,7 @@ def association_list(request: HttpRequest) -> HttpResponse:
         {
             "form": filters.form,
             "page": page,
-            "rows": _list_cells(page),
+            "rows": _list_rows_html(page),
             "sort": sort,
             "page_sizes": PAGE_SIZES,
             "query": query.urlencode(),

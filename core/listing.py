@@ -4,6 +4,7 @@ size chosen among a few by `?per=`, and a page chosen by `?page=` that is a 404 
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,7 @@ from django.db.models import Case, Count, Expression, QuerySet, Value, When, Win
 from django.db.models.expressions import OrderBy
 from django.http import Http404, HttpRequest
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 
 #: The page sizes a person may choose (`?per=`); anything else is the default, settings.PAGE_SIZE.
 PAGE_SIZES = (25, 50, 100)
@@ -50,6 +52,13 @@ class Sorting:
         descending = chosen.startswith("-")
         fields = [*self.columns[chosen.removeprefix("-")], self.pk]
         return queryset.order_by(*(_ordered(f, descending=descending) for f in fields))
+
+
+def format_row(template: str, **values: object) -> SafeString:
+    """`format_html(template, **values)` for the rows of a list page: every value is escaped as text (none
+    may be HTML already), without format_html's per-value checks for lazy and safe strings, which cost a
+    list page of 50 rows some 2 ms more."""
+    return mark_safe(template.format_map({key: html.escape(str(value)) for key, value in values.items()}))
 
 
 def pk_url(name: str) -> Callable[[Any], str]:

@@ -35,3 +35,13 @@ def test_list_select_renders_groups_as_select():
     grouped = [("", "全部"), ("北區", [("1", "竹南鎮"), ("2", "頭份市")]), ("南區", [("3", "苑裡鎮")])]
     expected = forms.Select(choices=grouped).render("township", "3")
     assert _squeezed(ListSelect(choices=grouped).render("township", "3")) == _squeezed(expected)
+
+
+def test_format_row_escapes_every_value_as_format_html_does():
+    from django.utils.html import format_html
+
+    from core.listing import format_row
+
+    row = '<tr><td><a href="{url}">{name}</a></td><td>{n}</td></tr>'
+    values = {"url": '/a/?x=1&y="2"', "name": "<script>alert('陳')</script>", "n": 3}
+    assert format_row(row, **values) == format_html(row, **values)
