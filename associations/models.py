@@ -164,8 +164,14 @@ class Association(models.Model):
     name = models.CharField(_("協會名稱"), max_length=100)
     #: `core.text.association_name_key` of the name: one association per key in a township.
     name_key = models.CharField(_("名稱比對鍵"), max_length=200, editable=False)
+    #: No index of its own: the unique (township, name) and (township, name_key) and the (township, status)
+    #: indexes all start with it.
     township = models.ForeignKey(
-        Township, on_delete=models.PROTECT, related_name="associations", verbose_name=_("鄉鎮市區")
+        Township,
+        on_delete=models.PROTECT,
+        related_name="associations",
+        verbose_name=_("鄉鎮市區"),
+        db_index=False,
     )
     villages = models.ManyToManyField(
         Village, blank=True, related_name="associations", verbose_name=_("涵蓋村里")
@@ -179,9 +185,9 @@ class Association(models.Model):
     phone = models.CharField(_("聯絡電話"), max_length=50, blank=True)
     email = models.EmailField(_("電子郵件"), blank=True)
     member_count = models.PositiveIntegerField(_("會員人數"), null=True, blank=True)
-    status = models.CharField(
-        _("狀態"), max_length=20, choices=Status.choices, default=Status.ACTIVE, db_index=True
-    )
+    #: Indexed by `association_status` (a plain btree: `db_index` would add a LIKE index never used) and
+    #: with the township (`association_township_status`).
+    status = models.CharField(_("狀態"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
     dissolved_on = models.DateField(_("解散日期"), null=True, blank=True)
     local_features = models.TextField(_("社區特色（人文地產景）"), blank=True)
     runs_care_station = models.BooleanField(_("設有社區照顧關懷據點"), default=False)
@@ -217,7 +223,10 @@ class Association(models.Model):
                 ),
             ),
         ]
-        indexes = [models.Index(fields=["township", "status"], name="association_township_status")]
+        indexes = [
+            models.Index(fields=["township", "status"], name="association_township_status"),
+            models.Index(fields=["status"], name="association_status"),
+        ]
 
     def __str__(self) -> str:
         return self.name
