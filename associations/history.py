@@ -2,9 +2,10 @@
 villages, its officers and its facts (meetings, yearly filings, elections, programme).
 
 The history of ten years of facts runs to thousands of rows, so it is read a page at a time: the page's rows
-are chosen in the database (one UNION of the seven historical tables, newest first), then each table's rows
-of the page are fetched with the versions just before them, so that every change is shown field by field
-against its previous version. A page costs the same few queries however long the history is."""
+are chosen in the database (one UNION of the seven historical tables, newest first, each row with the id of
+the version just before it), then each table's rows of the page are fetched with those versions, so that
+every change is shown field by field against its previous version. A page costs the same few queries
+however long the history is."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
 from django.db import models
-from django.db.models import CharField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import CharField, F, Prefetch, Value, Window
+from django.db.models.functions import Lag
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -182,10 +184,17 @@ def association_history(association: Association, *, number: int = 1, size: int 
     the last (page 1 always exists, empty or not)."""
     if number < 1:
         raise ValueError(number)
+    # Each row comes with the history id of the version of the same record just before it (LAG over the
+    # record's versions), the one its changes are shown against.
     rows = [
         source.model.history.filter(**{source.owner: association.pk})
-        .annotate(source=Value(source.key, output_field=CharField()))
-        .values_list("history_date", "history_id", "source")
+        .annotate(
+            source=Value(source.key, output_field=CharField()),
+            previous=Window(
+                Lag("history_id"), partition_by=[F("id")], order_by=[F("history_date"), F("history_id")]
+            ),
+        )
+        .values_list("history_date", "history_id", "source", "previous")
         .order_by()  # no ORDER BY inside a compound statement (SQLite refuses one); the UNION is ordered
         for source in SOURCES
     ]
@@ -196,15 +205,16 @@ def association_history(association: Association, *, number: int = 1, size: int 
         raise ValueError(number)
     has_next = len(chosen) > size
     chosen = chosen[:size]
-    order = {(key, history_id): index for index, (_when, history_id, key) in enumerate(chosen)}
+    order = {(key, history_id): index for index, (_when, history_id, key, _previous) in enumerate(chosen)}
     entries: list[HistoryEntry] = []
     for source in SOURCES:
-        ids = [history_id for (key, history_id) in order if key == source.key]
+        ids = [history_id for (_when, history_id, key, _previous) in chosen if key == source.key]
         if ids:
+            previous = [p for (_when, _id, key, p) in chosen if key == source.key and p is not None]
             entries += [
                 (entry, source.key)
                 for entry in describe(
-                    _with_previous_versions(source, ids),
+                    _with_previous_versions(source, ids + previous),
                     subject=source.subject,
                     m2m={"village_rows": _("涵蓋村里")} if source.model is Association else None,
                     shown=set(ids),
@@ -215,19 +225,10 @@ def association_history(association: Association, *, number: int = 1, size: int 
 
 
 def _with_previous_versions(source: _Source, ids: list[int]) -> models.QuerySet:
-    """The historical rows `ids` and, for each, the version of the same row just before it (to compare
-    with), in one query; their users selected, an association's villages prefetched."""
+    """The historical rows `ids` (the page's and the versions just before them, to compare with), in one
+    query; their users selected, an association's villages prefetched."""
     history = source.model.history
-    before = history.filter(id=OuterRef("id")).filter(
-        Q(history_date__lt=OuterRef("history_date"))
-        | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id"))
-    )
-    previous = history.filter(history_id__in=ids).values(
-        previous=Subquery(before.order_by("-history_date", "-history_id").values("history_id")[:1])
-    )
-    records = history.filter(Q(history_id__in=ids) | Q(history_id__in=previous)).select_related(
-        "history_user"
-    )
+    records = history.filter(history_id__in=ids).select_related("history_user")
     if source.model is Association:
         village_rows = history.model._meta.get_field("historicalassociation_villages").related_model
         records = records.prefetch_related(
