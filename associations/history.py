@@ -13,9 +13,10 @@ import datetime
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.db import models
-from django.db.models import CharField, F, Prefetch, Value, Window
-from django.db.models.functions import Lag
+from django.db.models import CharField, F, Value, Window
+from django.db.models.functions import JSONObject, Lag
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -206,36 +207,80 @@ def association_history(association: Association, *, number: int = 1, size: int 
     has_next = len(chosen) > size
     chosen = chosen[:size]
     order = {(key, history_id): index for index, (_when, history_id, key, _previous) in enumerate(chosen)}
+    wanted: dict[str, list[int]] = {}
+    for _when, history_id, key, previous in chosen:
+        wanted.setdefault(key, []).extend([history_id] if previous is None else [history_id, previous])
+    records = _versions(wanted)
     entries: list[HistoryEntry] = []
     for source in SOURCES:
-        ids = [history_id for (_when, history_id, key, _previous) in chosen if key == source.key]
-        if ids:
-            previous = [p for (_when, _id, key, p) in chosen if key == source.key and p is not None]
+        if source.key in records:
             entries += [
                 (entry, source.key)
                 for entry in describe(
-                    _with_previous_versions(source, ids + previous),
+                    records[source.key],
                     subject=source.subject,
                     m2m={"village_rows": _("涵蓋村里")} if source.model is Association else None,
-                    shown=set(ids),
+                    shown={history_id for (_when, history_id, key, _p) in chosen if key == source.key},
                 )
             ]
     ordered = sorted(entries, key=lambda pair: order[(pair[1], pair[0].history_id)])
     return HistoryPage(entries=[entry for entry, _key in ordered], number=number, has_next=has_next)
 
 
-def _with_previous_versions(source: _Source, ids: list[int]) -> models.QuerySet:
-    """The historical rows `ids` (the page's and the versions just before them, to compare with), in one
-    query; their users selected, an association's villages prefetched."""
-    history = source.model.history
-    records = history.filter(history_id__in=ids).select_related("history_user")
-    if source.model is Association:
-        village_rows = history.model._meta.get_field("historicalassociation_villages").related_model
-        records = records.prefetch_related(
-            Prefetch(
-                "historicalassociation_villages_set",
-                queryset=village_rows.objects.select_related("village"),
-                to_attr="village_rows",
+#: The columns every historical table shares, read as they are; a table's own fields come as one JSON object.
+_SHARED = ("history_id", "history_date", "history_type", "history_user_id", "history_import_id", "id")
+
+
+def _versions(wanted: dict[str, list[int]]) -> dict[str, list[models.Model]]:
+    """The historical rows `wanted` (by source: the page's and the versions just before them, to compare
+    with) of every table in one query, a UNION ALL of each table's rows with its fields as a JSON object
+    and the name of the user who wrote them; an association's villages as they were in one more."""
+    sources = [source for source in SOURCES if wanted.get(source.key)]
+    if not sources:
+        return {}
+    parts = []
+    for source in sources:
+        fields = _fields(source.model)
+        parts.append(
+            source.model.history.filter(history_id__in=wanted[source.key])
+            .annotate(
+                source=Value(source.key, output_field=CharField()),
+                data=JSONObject(**{f.attname: F(f.attname) for f in fields}),
+                user_first_name=F("history_user__first_name"),
+                user_last_name=F("history_user__last_name"),
+                user_username=F("history_user__username"),
             )
+            .values_list("source", *_SHARED, "user_first_name", "user_last_name", "user_username", "data")
+            .order_by()
         )
+    records: dict[str, list[models.Model]] = {}
+    # Each table's historical model and fields, looked up once (`Model.history` builds a manager each time).
+    shapes = {source.key: (source.model.history.model, _fields(source.model)) for source in sources}
+    User = get_user_model()
+    for key, *shared, first_name, last_name, username, data in parts[0].union(*parts[1:], all=True):
+        historical, fields = shapes[key]
+        values = dict(zip(_SHARED, shared, strict=True))
+        record = historical(**values, **{f.attname: f.to_python(data.get(f.attname)) for f in fields})
+        if values["history_user_id"] is not None:
+            record.history_user = User(
+                pk=values["history_user_id"], first_name=first_name, last_name=last_name, username=username
+            )
+        records.setdefault(key, []).append(record)
+    if "association" in records:
+        _attach_villages(records["association"])
     return records
+
+
+def _fields(model: type[models.Model]) -> list[models.Field]:
+    return [f for f in model._meta.concrete_fields if f.name not in HIDDEN_FIELDS]
+
+
+def _attach_villages(records: list[models.Model]) -> None:
+    """Each historical association row's villages as they were (`village_rows`, with the village), read in
+    one query."""
+    village_rows = Association.history.model._meta.get_field("historicalassociation_villages").related_model
+    by_version: dict[int, list[models.Model]] = {record.history_id: [] for record in records}
+    for row in village_rows.objects.filter(history_id__in=list(by_version)).select_related("village"):
+        by_version[row.history_id].append(row)
+    for record in records:
+        record.village_rows = by_version[record.history_id]

@@ -86,7 +86,7 @@ BUDGETS = {
     "list searched": 5,
     "list filtered": 6,
     "detail": 5,
-    "history": 9,  # over the 6: the page of rows, then each historical table's rows on it
+    "history": 6,
     "grid": 6,
     "grid deep": 6,
     "grid of the first township": 6,
