@@ -69,6 +69,7 @@ def _pages(zhunan) -> dict[str, str]:
         "grid": f"/associations/compliance/{ROC}/?township={zhunan.pk}",
         "grid deep": f"/associations/compliance/{ROC}/?township={zhunan.pk}&page=2",
         "grid of the first township": f"/associations/compliance/{ROC}/",
+        "grid of an earlier year": f"/associations/compliance/{ROC - 3}/?township={zhunan.pk}",
         "overview": f"/grading/{ROC}/",
         "register": f"/grading/{ROC}/register/",
         "register deep": f"/grading/{ROC}/register/?page=2&per=25",
@@ -90,6 +91,7 @@ BUDGETS = {
     "grid": 6,
     "grid deep": 6,
     "grid of the first township": 6,
+    "grid of an earlier year": 6,  # whether the county has the year: columns of the townships' query
     "overview": 6,
     "register": 6,
     "register deep": 6,

@@ -36,7 +36,13 @@ from associations.compliance.forms import (
 from associations.compliance.values import RowChanges
 from associations.filters import GRID_SORTING, GridFilter
 from associations.models import Association, Election, Meeting, ProgrammeProfile, Township, YearlyFiling
-from associations.years import always_open, association_years, county_years
+from associations.years import (
+    always_open,
+    association_years,
+    county_year_columns,
+    county_years,
+    county_years_of,
+)
 from core import submissions
 from core.concurrency import version_of
 from core.converters import YearNotFound, require_year, roc_query_redirect
@@ -250,17 +256,26 @@ def election_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the township grid ------------------------------------------------------------------------------------
 
 
-def _grid_township(request: HttpRequest) -> tuple[Township | None, list[Township]]:
+def _grid_township(request: HttpRequest, year: int) -> tuple[Township | None, list[Township]]:
+    """The grid's township (`?township=`, else the first with an association to check) and the townships
+    the user may choose, in one query; a year the county has no data for is refused first (the friendly 404),
+    from columns of the same query when the year is not always open."""
     townships = access.scope_townships(Township.objects.all(), request.user)
     wanted = request.GET.get("township")
+    county_id = access.county_id_of(request.user)
+    if not always_open(year) and county_id is not None:
+        townships = townships.annotate(**county_year_columns(county_id))
     if not wanted:
         # The first township (in the county's order) that has an association to check, not an empty one:
         # whether each has one is a column of the same query.
         working = Association.objects.visible_to(request.user).active().filter(township=OuterRef("pk"))
-        listed = list(townships.annotate(working=Exists(working)))
-        first = next((t for t in listed if t.working), listed[0] if listed else None)
-        return first, listed
+        townships = townships.annotate(working=Exists(working))
     listed = list(townships)
+    if not always_open(year):
+        # The user's townships are all of their county; without one, its years are read alone.
+        require_year(year, county_years_of(listed[0]) if listed else county_years(county_id))
+    if not wanted:
+        return next((t for t in listed if t.working), listed[0] if listed else None), listed
     chosen = next((t for t in listed if str(t.pk) == wanted), None)
     if chosen is None:
         raise Http404  # another township's grid, or no township at all: as if it did not exist
@@ -427,9 +442,8 @@ def grid_current(request: HttpRequest) -> HttpResponse:
 def grid(request: HttpRequest, year: int) -> HttpResponse:
     _require_registry(request)
     year = _check_year(year)
-    if not always_open(year):  # last, this and next year need no scan of the county's facts
-        require_year(year, county_years(access.county_id_of(request.user)))
-    township, townships = _grid_township(request)
+    # Last, this and next year need no scan of the county's facts; another year is checked with the townships.
+    township, townships = _grid_township(request, year)
     bound = None
     if request.method == "POST":
         bound, response = _grid_save(request, year)
