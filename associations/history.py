@@ -2,9 +2,10 @@
 villages, its officers and its facts (meetings, yearly filings, elections, programme).
 
 The history of ten years of facts runs to thousands of rows, so it is read a page at a time: the page's rows
-are chosen in the database (one UNION of the seven historical tables, newest first), then each table's rows
-of the page are fetched with the versions just before them, so that every change is shown field by field
-against its previous version. A page costs the same few queries however long the history is."""
+are chosen in the database (one UNION of the seven historical tables, newest first, each row with the id of
+the version just before it), then each table's rows of the page are fetched with those versions, so that
+every change is shown field by field against its previous version. A page costs the same few queries
+however long the history is."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ import datetime
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.db import models
-from django.db.models import CharField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import CharField, F, Value, Window
+from django.db.models.functions import JSONObject, Lag
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -182,10 +185,17 @@ def association_history(association: Association, *, number: int = 1, size: int 
     the last (page 1 always exists, empty or not)."""
     if number < 1:
         raise ValueError(number)
+    # Each row comes with the history id of the version of the same record just before it (LAG over the
+    # record's versions), the one its changes are shown against.
     rows = [
         source.model.history.filter(**{source.owner: association.pk})
-        .annotate(source=Value(source.key, output_field=CharField()))
-        .values_list("history_date", "history_id", "source")
+        .annotate(
+            source=Value(source.key, output_field=CharField()),
+            previous=Window(
+                Lag("history_id"), partition_by=[F("id")], order_by=[F("history_date"), F("history_id")]
+            ),
+        )
+        .values_list("history_date", "history_id", "source", "previous")
         .order_by()  # no ORDER BY inside a compound statement (SQLite refuses one); the UNION is ordered
         for source in SOURCES
     ]
@@ -196,45 +206,81 @@ def association_history(association: Association, *, number: int = 1, size: int 
         raise ValueError(number)
     has_next = len(chosen) > size
     chosen = chosen[:size]
-    order = {(key, history_id): index for index, (_when, history_id, key) in enumerate(chosen)}
+    order = {(key, history_id): index for index, (_when, history_id, key, _previous) in enumerate(chosen)}
+    wanted: dict[str, list[int]] = {}
+    for _when, history_id, key, previous in chosen:
+        wanted.setdefault(key, []).extend([history_id] if previous is None else [history_id, previous])
+    records = _versions(wanted)
     entries: list[HistoryEntry] = []
     for source in SOURCES:
-        ids = [history_id for (key, history_id) in order if key == source.key]
-        if ids:
+        if source.key in records:
             entries += [
                 (entry, source.key)
                 for entry in describe(
-                    _with_previous_versions(source, ids),
+                    records[source.key],
                     subject=source.subject,
                     m2m={"village_rows": _("涵蓋村里")} if source.model is Association else None,
-                    shown=set(ids),
+                    shown={history_id for (_when, history_id, key, _p) in chosen if key == source.key},
                 )
             ]
     ordered = sorted(entries, key=lambda pair: order[(pair[1], pair[0].history_id)])
     return HistoryPage(entries=[entry for entry, _key in ordered], number=number, has_next=has_next)
 
 
-def _with_previous_versions(source: _Source, ids: list[int]) -> models.QuerySet:
-    """The historical rows `ids` and, for each, the version of the same row just before it (to compare
-    with), in one query; their users selected, an association's villages prefetched."""
-    history = source.model.history
-    before = history.filter(id=OuterRef("id")).filter(
-        Q(history_date__lt=OuterRef("history_date"))
-        | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id"))
-    )
-    previous = history.filter(history_id__in=ids).values(
-        previous=Subquery(before.order_by("-history_date", "-history_id").values("history_id")[:1])
-    )
-    records = history.filter(Q(history_id__in=ids) | Q(history_id__in=previous)).select_related(
-        "history_user"
-    )
-    if source.model is Association:
-        village_rows = history.model._meta.get_field("historicalassociation_villages").related_model
-        records = records.prefetch_related(
-            Prefetch(
-                "historicalassociation_villages_set",
-                queryset=village_rows.objects.select_related("village"),
-                to_attr="village_rows",
+#: The columns every historical table shares, read as they are; a table's own fields come as one JSON object.
+_SHARED = ("history_id", "history_date", "history_type", "history_user_id", "history_import_id", "id")
+
+
+def _versions(wanted: dict[str, list[int]]) -> dict[str, list[models.Model]]:
+    """The historical rows `wanted` (by source: the page's and the versions just before them, to compare
+    with) of every table in one query, a UNION ALL of each table's rows with its fields as a JSON object
+    and the name of the user who wrote them; an association's villages as they were in one more."""
+    sources = [source for source in SOURCES if wanted.get(source.key)]
+    if not sources:
+        return {}
+    parts = []
+    for source in sources:
+        fields = _fields(source.model)
+        parts.append(
+            source.model.history.filter(history_id__in=wanted[source.key])
+            .annotate(
+                source=Value(source.key, output_field=CharField()),
+                data=JSONObject(**{f.attname: F(f.attname) for f in fields}),
+                user_first_name=F("history_user__first_name"),
+                user_last_name=F("history_user__last_name"),
+                user_username=F("history_user__username"),
             )
+            .values_list("source", *_SHARED, "user_first_name", "user_last_name", "user_username", "data")
+            .order_by()
         )
+    records: dict[str, list[models.Model]] = {}
+    # Each table's historical model and fields, looked up once (`Model.history` builds a manager each time).
+    shapes = {source.key: (source.model.history.model, _fields(source.model)) for source in sources}
+    User = get_user_model()
+    for key, *shared, first_name, last_name, username, data in parts[0].union(*parts[1:], all=True):
+        historical, fields = shapes[key]
+        values = dict(zip(_SHARED, shared, strict=True))
+        record = historical(**values, **{f.attname: f.to_python(data.get(f.attname)) for f in fields})
+        if values["history_user_id"] is not None:
+            record.history_user = User(
+                pk=values["history_user_id"], first_name=first_name, last_name=last_name, username=username
+            )
+        records.setdefault(key, []).append(record)
+    if "association" in records:
+        _attach_villages(records["association"])
     return records
+
+
+def _fields(model: type[models.Model]) -> list[models.Field]:
+    return [f for f in model._meta.concrete_fields if f.name not in HIDDEN_FIELDS]
+
+
+def _attach_villages(records: list[models.Model]) -> None:
+    """Each historical association row's villages as they were (`village_rows`, with the village), read in
+    one query."""
+    village_rows = Association.history.model._meta.get_field("historicalassociation_villages").related_model
+    by_version: dict[int, list[models.Model]] = {record.history_id: [] for record in records}
+    for row in village_rows.objects.filter(history_id__in=list(by_version)).select_related("village"):
+        by_version[row.history_id].append(row)
+    for record in records:
+        record.village_rows = by_version[record.history_id]

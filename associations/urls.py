@@ -13,6 +13,7 @@ urlpatterns = [
     path("export/", views.association_export, name="export"),
     path("import/", roster_import_staff_view, name="import"),
     path("<int:pk>/", views.association_detail, name="detail"),
+    path("<int:pk>/history/", views.association_history_page, name="history"),
     path("<int:pk>/edit/", views.association_update, name="update"),
     path("<int:pk>/officers/new/", views.officer_create, name="officer_create"),
     path("officers/<int:pk>/edit/", views.officer_update, name="officer_update"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Min, OuterRef, Subquery
+from django.db.models import Min, Subquery
 from django.utils import timezone
 
 from associations.models import Association, County, Meeting, YearlyFiling
@@ -41,18 +41,26 @@ def county_years(county_id: int | None) -> range:
     """The years a county's grading pages and township grid may be opened for."""
     if county_id is None:
         return _span([])
+    found = County.objects.filter(pk=county_id).values(**county_year_columns(county_id)).first()
+    return _span(list(found.values()) if found else [])
 
-    def earliest(model: type, field: str, county: str = "association__township__county") -> Subquery:
-        rows = model.objects.filter(**{county: OuterRef("pk")}).order_by().values(county)
+
+def county_year_columns(county_id: int) -> dict[str, Subquery]:
+    """What `county_years` reads, as columns to add to another query (e.g. of the county's townships):
+    `county_years_of(row)` turns them into the range. They do not refer to the query's rows, so the database
+    computes them once for the query, not once a row."""
+
+    def earliest(model: type, field: str, path: str = "association__township__county") -> Subquery:
+        rows = model.objects.filter(**{path: county_id}).order_by().values(path)
         return Subquery(rows.annotate(m=Min(field)).values("m"))
 
-    found = (
-        County.objects.filter(pk=county_id)
-        .values(
-            founded=earliest(Association, "founded_on", "township__county"),
-            meeting=earliest(Meeting, "held_on"),
-            filing=earliest(YearlyFiling, "year"),
-        )
-        .first()
-    )
-    return _span(list(found.values()) if found else [])
+    return {
+        "_county_founded": earliest(Association, "founded_on", "township__county"),
+        "_county_meeting": earliest(Meeting, "held_on"),
+        "_county_filing": earliest(YearlyFiling, "year"),
+    }
+
+
+def county_years_of(row: object) -> range:
+    """The range of a row read with `county_year_columns`."""
+    return _span([getattr(row, name) for name in ("_county_founded", "_county_meeting", "_county_filing")])

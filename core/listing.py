@@ -122,6 +122,25 @@ def paginate_keys(
     return Page([loaded[pk] for pk in pks if pk in loaded], number, paginator)
 
 
+def paginate_counted(request: HttpRequest, rows: QuerySet[Any], *, default_size: int | None = None) -> Page:
+    """`paginate` in one query: the page of `rows` (sorted) with the count of all of them read alongside (a
+    window count), for pages whose rows are narrow and few enough that one query serves both. No rows on
+    page 1 is an empty list; no rows on a later page is a 404 (past the last page, or no rows at all)."""
+    paginator = Paginator(rows, page_size(request, default_size))
+    try:
+        number = _page_number(request)
+    except InvalidPage:
+        raise Http404 from None
+    bottom = (number - 1) * paginator.per_page
+    found = list(rows.annotate(_listing_total=Window(Count("*")))[bottom : bottom + paginator.per_page])
+    paginator.__dict__["count"] = found[0]._listing_total if found else 0
+    try:
+        paginator.validate_number(number)
+    except InvalidPage:
+        raise Http404 from None
+    return Page(found, number, paginator)
+
+
 def _page_number(request: HttpRequest) -> int:
     """`?page=` as Paginator reads it (a whole number, 1 when absent); InvalidPage otherwise."""
     try:

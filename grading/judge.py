@@ -32,18 +32,24 @@ class GradingJudge:
     def associations_changed(self, *, association_ids: Sequence[int]) -> None:
         duties.refresh(associations=association_ids)
 
-    def judgements(self, *, association_ids: Sequence[int], year: int) -> dict[int, Judgement]:
+    def judgements(
+        self, *, association_ids: Sequence[int], year: int, with_rules: bool = True
+    ) -> dict[int, Judgement]:
         # Whether the county's register of the year is final, as a column of the same query.
         finalised = TierRegister.objects.filter(
             year=year,
             state=TierRegister.State.FINALISED,
             county_id=OuterRef("association__township__county_id"),
         )
-        rows = (
+        assessments = (
             Assessment.objects.filter(association_id__in=list(association_ids), year=year)
             .with_tier()
             .annotate(register_finalised=Exists(finalised))
-            .values_list("association_id", "status", "tier_in_force", "rules", "register_finalised")
+        )
+        # The rules (a JSON list a row) are read and worded only when asked for.
+        rules_column = "rules" if with_rules else "register_finalised"
+        rows = assessments.values_list(
+            "association_id", "status", "tier_in_force", rules_column, "register_finalised"
         )
         return {
             association_id: Judgement(
@@ -58,7 +64,9 @@ class GradingJudge:
                         message=render(rule.get("message")),
                     )
                     for rule in rules
-                ],
+                ]
+                if with_rules
+                else [],
                 finalised=register_finalised,
             )
             for association_id, status, tier, rules, register_finalised in rows

@@ -231,6 +231,18 @@ def test_the_grid_shows_25_rows_unless_more_are_chosen(county_client, zhunan):
     assert len(_names(county_client.get(GRID, {"township": zhunan.pk, "per": 50}))) == 30
 
 
+def test_the_grids_last_page_shows_the_rest_and_counts_every_row(county_client, zhunan):
+    AssociationFactory.create_batch(30, township=zhunan)
+
+    first = county_client.get(GRID, {"township": zhunan.pk})
+    last = county_client.get(GRID, {"township": zhunan.pk, "page": 2})
+
+    assert len(_names(last)) == 5
+    assert set(_names(first)).isdisjoint(_names(last))
+    assert "共 30 筆，第 2 / 2 頁" in last.content.decode()
+    assert county_client.get(GRID, {"township": zhunan.pk, "page": 3}).status_code == 404
+
+
 def test_page_links_keep_search_sort_and_page_size(county_client, zhunan):
     AssociationFactory.create_batch(30, township=zhunan)
 

@@ -65,7 +65,11 @@ def _pages(zhunan) -> dict[str, str]:
         "list searched": "/associations/?q=預算",
         "list filtered": f"/associations/?township={zhunan.pk}&status=active",
         "detail": f"/associations/{first.pk}/",
+        "history": f"/associations/{first.pk}/history/",
         "grid": f"/associations/compliance/{ROC}/?township={zhunan.pk}",
+        "grid deep": f"/associations/compliance/{ROC}/?township={zhunan.pk}&page=2",
+        "grid of the first township": f"/associations/compliance/{ROC}/",
+        "grid of an earlier year": f"/associations/compliance/{ROC - 3}/?township={zhunan.pk}",
         "overview": f"/grading/{ROC}/",
         "register": f"/grading/{ROC}/register/",
         "register deep": f"/grading/{ROC}/register/?page=2&per=25",
@@ -82,8 +86,12 @@ BUDGETS = {
     "list sorted by chair": 5,
     "list searched": 5,
     "list filtered": 6,
-    "detail": 12,  # over the issue's 6: the association, villages, officers, two histories, the panels
-    "grid": 10,  # over the issue's 6: townships, a page of associations, their facts, judgements, versions
+    "detail": 5,
+    "history": 6,
+    "grid": 6,
+    "grid deep": 6,
+    "grid of the first township": 6,
+    "grid of an earlier year": 6,  # whether the county has the year: columns of the townships' query
     "overview": 6,
     "register": 6,
     "register deep": 6,

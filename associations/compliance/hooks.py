@@ -42,7 +42,12 @@ class ComplianceJudge(Protocol):
         their status), without a fact of any one year changing: keep what they have to do up to date."""
         ...
 
-    def judgements(self, *, association_ids: Sequence[int], year: int) -> dict[int, Judgement]: ...
+    def judgements(
+        self, *, association_ids: Sequence[int], year: int, with_rules: bool = True
+    ) -> dict[int, Judgement]:
+        """The stored judgments; `with_rules=False` leaves out the rule lines (`rules` empty), for pages that
+        show only the status."""
+        ...
 
 
 _judges: list[ComplianceJudge] = []
@@ -69,9 +74,9 @@ def associations_changed(*, association_ids: Iterable[int]) -> None:
         judge.associations_changed(association_ids=ids)
 
 
-def judgements(*, association_ids: Iterable[int], year: int) -> dict[int, Judgement]:
+def judgements(*, association_ids: Iterable[int], year: int, with_rules: bool = True) -> dict[int, Judgement]:
     ids = list(association_ids)
     merged: dict[int, Judgement] = {}
     for judge in _judges:
-        merged.update(judge.judgements(association_ids=ids, year=year))
+        merged.update(judge.judgements(association_ids=ids, year=year, with_rules=with_rules))
     return merged

@@ -8,7 +8,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, QuerySet, Value
+from django.db.models import Max, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from associations.compliance import hooks
@@ -52,7 +52,7 @@ def programme_history(association_id: int) -> tuple[QuerySet, ...]:
     return (ProgrammeProfile.history.filter(association_id=association_id),)
 
 
-def year_row_history(association_id: int, year: int) -> tuple[QuerySet, ...]:
+def year_row_history(association_id: int | OuterRef, year: int) -> tuple[QuerySet, ...]:
     """A grid row: the association's meetings (all years: a meeting moved out of the year counts too), the
     year's filing and the elections."""
     return (
@@ -62,22 +62,20 @@ def year_row_history(association_id: int, year: int) -> tuple[QuerySet, ...]:
     )
 
 
-def year_row_versions(association_ids: list[int], year: int) -> dict[int, str]:
-    """`version_of(*year_row_history(a, year))` for many associations in one query (the grid): the newest
-    history row of the meetings, of the year's filing and of the elections, per association (UNION ALL)."""
-    parts = [
-        model.history.filter(association_id__in=association_ids, **where)
-        .order_by()
-        .values("association_id")
-        .annotate(v=Max("history_id"), part=Value(part))
-        .values_list("part", "association_id", "v")
-        for part, (model, where) in enumerate(((Meeting, {}), (YearlyFiling, {"year": year}), (Election, {})))
-    ]
-    newest: list[dict[int, int]] = [{}, {}, {}]
-    if association_ids:
-        for part, association_id, version in parts[0].union(*parts[1:], all=True):
-            newest[part][association_id] = version
-    return {a: ".".join(str(n.get(a) or 0) for n in newest) for a in association_ids}
+def year_row_version_columns(year: int) -> dict[str, Subquery]:
+    """`version_of(*year_row_history(a, year))` as columns of a query of associations (the grid's page of
+    rows): the newest history id of each of the row's histories; `year_row_version` joins them."""
+    return {
+        f"_row_version_{n}": Subquery(
+            history.order_by().values("association_id").annotate(v=Max("history_id")).values("v")
+        )
+        for n, history in enumerate(year_row_history(OuterRef("pk"), year))
+    }
+
+
+def year_row_version(association: Association) -> str:
+    """The version of a row read with `year_row_version_columns`, as `version_of` writes it."""
+    return ".".join(str(getattr(association, f"_row_version_{n}") or 0) for n in range(3))
 
 
 def _changed(association_id: int, *years: int, actor: object) -> None:

@@ -3,17 +3,23 @@ the township grid where a whole township's year is recorded in one sitting, one 
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.forms import Form
+from django.db.models import BooleanField, CharField, DateField, Exists, F, Max, OuterRef, Value
+from django.forms import Field, Form
+from django.forms.utils import flatatt
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -30,13 +36,19 @@ from associations.compliance.forms import (
 from associations.compliance.values import RowChanges
 from associations.filters import GRID_SORTING, GridFilter
 from associations.models import Association, Election, Meeting, ProgrammeProfile, Township, YearlyFiling
-from associations.years import always_open, association_years, county_years
+from associations.years import (
+    always_open,
+    association_years,
+    county_year_columns,
+    county_years,
+    county_years_of,
+)
 from core import submissions
 from core.concurrency import version_of
 from core.converters import YearNotFound, require_year, roc_query_redirect
 from core.dates import ROCDateError, format_roc, format_roc_year, parse_year, year_in_range
 from core.forms import GuardedForm
-from core.listing import PAGE_SIZES, paginate
+from core.listing import PAGE_SIZES, paginate_counted
 
 
 def _require_registry(request: HttpRequest) -> None:
@@ -244,67 +256,176 @@ def election_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the township grid ------------------------------------------------------------------------------------
 
 
-def _grid_township(request: HttpRequest) -> tuple[Township | None, list[Township]]:
-    townships = list(access.scope_townships(Township.objects.all(), request.user))
+def _grid_township(request: HttpRequest, year: int) -> tuple[Township | None, list[Township]]:
+    """The grid's township (`?township=`, else the first with an association to check) and the townships
+    the user may choose, in one query; a year the county has no data for is refused first (the friendly 404),
+    from columns of the same query when the year is not always open."""
+    townships = access.scope_townships(Township.objects.all(), request.user)
     wanted = request.GET.get("township")
+    county_id = access.county_id_of(request.user)
+    if not always_open(year) and county_id is not None:
+        townships = townships.annotate(**county_year_columns(county_id))
     if not wanted:
-        # The first township (in the county's order) that has an association to check, not an empty one.
-        working = set(
-            Association.objects.visible_to(request.user)
-            .active()
-            .order_by()
-            .values_list("township_id", flat=True)
-            .distinct()
-        )
-        first = next((t for t in townships if t.pk in working), townships[0] if townships else None)
-        return first, townships
-    chosen = next((t for t in townships if str(t.pk) == wanted), None)
+        # The first township (in the county's order) that has an association to check, not an empty one:
+        # whether each has one is a column of the same query.
+        working = Association.objects.visible_to(request.user).active().filter(township=OuterRef("pk"))
+        townships = townships.annotate(working=Exists(working))
+    listed = list(townships)
+    if not always_open(year):
+        # The user's townships are all of their county; without one, its years are read alone.
+        require_year(year, county_years_of(listed[0]) if listed else county_years(county_id))
+    if not wanted:
+        return next((t for t in listed if t.working), listed[0] if listed else None), listed
+    chosen = next((t for t in listed if str(t.pk) == wanted), None)
     if chosen is None:
         raise Http404  # another township's grid, or no township at all: as if it did not exist
-    return chosen, townships
+    return chosen, listed
 
 
-def _grid_rows(associations: list[Association], year: int, bound: tuple[int, YearRowForm] | None) -> list:
-    ids = [a.pk for a in associations]
-    meetings: dict[int, list[Meeting]] = {}
-    for meeting in Meeting.objects.filter(association_id__in=ids, held_on__year=year):
-        meetings.setdefault(meeting.association_id, []).append(meeting)
-    filings = {f.association_id: f for f in YearlyFiling.objects.filter(association_id__in=ids, year=year)}
-    term_ends: dict[int, object] = {}
-    for association_id, ends in (
+@dataclass(frozen=True)
+class _Column:
+    """A cell of the grid's rows: the row form's field, and the parts of its input that every row writes
+    alike, escaped once for the page (`_cells`)."""
+
+    name: str
+    label: str
+    field: Field
+    #: The input's other attributes (class, autocomplete, maxlength) and its aria-label, escaped.
+    attrs: str
+    aria_label: str
+
+
+def _grid_columns(year: int) -> list[_Column]:
+    """The row form's fields, read once for the page. An unbound row is drawn from them as plain inputs
+    (`_cells`) rather than as a form of its own: 25 forms of eight widgets, each rendered through the
+    widget templates, were most of the page's cost. A row the clerk posted with errors is shown as its form
+    (`YearRowForm`), with its messages."""
+    form = YearRowForm(year=year, html_form="row")
+    columns = []
+    for bound in form.visible_fields():
+        attrs = {k: v for k, v in bound.field.widget.attrs.items() if k not in ("form", "aria-label")}
+        columns.append(
+            _Column(bound.name, str(bound.label), bound.field, flatatt(attrs), escape(bound.label))
+        )
+    return columns
+
+
+def _cells(
+    columns: list[_Column],
+    association_id: int,
+    version: str,
+    initial: dict[str, object],
+    joint_days: list[datetime.date],
+) -> SafeString:
+    """The row's cells: its inputs with the values its form would show (`YearRowForm.initial_for`), written
+    as the form's widgets write them (each row is its own <form>, which the inputs name), the version the
+    row shows (for the refusal of a stale save), and the joint meetings under the cells that count them.
+    Written here, once a row: 200 inputs through the template engine cost more than the rest of the page."""
+    pk = int(association_id)
+    joint = "".join(f'<p class="joint">{escape(_("聯席"))} {format_roc(day)}</p>' for day in joint_days)
+    cells = []
+    for c in columns:
+        value = c.field.widget.format_value(c.field.prepare_value(initial.get(c.name)))
+        shown = f' value="{escape(value)}"' if value else ""
+        hidden = (
+            f'<input type="hidden" name="a{pk}-edit_version" value="{escape(version)}" form="row-form-{pk}"'
+            f' id="id_a{pk}-edit_version">'
+            if not cells
+            else ""
+        )
+        cells.append(
+            f'<td>{hidden}<input type="text" name="a{pk}-{c.name}"{shown}{c.attrs} form="row-form-{pk}"'
+            f' aria-label="{c.aria_label}" id="id_a{pk}-{c.name}">'
+            f"{joint if c.name in YearRowForm.JOINT_FIELDS else ''}</td>"
+        )
+    return mark_safe("".join(cells))  # every part escaped: here and in `_grid_columns`
+
+
+def _grid_facts(ids: list[int], year: int) -> tuple[dict[int, list[Meeting]], dict[int, YearlyFiling], dict]:
+    """The facts the rows show, in one query over the three fact tables (a UNION ALL): the year's meetings,
+    the year's filing and the latest term end of the elections, of the associations `ids`."""
+    date, text, flag = DateField(), CharField(), BooleanField()
+    meetings = Meeting.objects.filter(association_id__in=ids, held_on__year=year).annotate(
+        part=Value(0),
+        t=F("kind"),
+        d1=F("held_on"),
+        d2=F("minutes_filed_on"),
+        b=F("quorum_met"),
+    )
+    filings = YearlyFiling.objects.filter(association_id__in=ids, year=year).annotate(
+        part=Value(1),
+        t=F("note"),
+        d1=F("plan_budget_filed_on"),
+        d2=F("report_accounts_filed_on"),
+        b=Value(None, flag),
+    )
+    elections = (
         Election.objects.filter(association_id__in=ids)
-        .order_by("association_id", "term_ends_on", "pk")
-        .values_list("association_id", "term_ends_on")
-    ):
-        term_ends[association_id] = ends  # the latest wins
-    judgements = hooks.judgements(association_ids=ids, year=year)
-    versions = services.year_row_versions(ids, year)
+        .order_by()
+        .values("association_id")
+        .annotate(
+            part=Value(2),
+            t=Value("", text),
+            d1=Max("term_ends_on"),  # the latest term
+            d2=Value(None, date),
+            b=Value(None, flag),
+        )
+    )
+    columns = ("association_id", "part", "t", "d1", "d2", "b")
+    found: dict[int, list[Meeting]] = {}
+    filed: dict[int, YearlyFiling] = {}
+    term_ends: dict[int, datetime.date] = {}
+    if not ids:
+        return found, filed, term_ends
+    union = (
+        meetings.order_by()
+        .values_list(*columns)
+        .union(filings.order_by().values_list(*columns), elections.values_list(*columns), all=True)
+    )
+    for association_id, part, t, d1, d2, b in union:
+        if part == 0:
+            meeting = Meeting(
+                association_id=association_id, kind=t, held_on=d1, minutes_filed_on=d2, quorum_met=b
+            )
+            found.setdefault(association_id, []).append(meeting)
+        elif part == 1:
+            filed[association_id] = YearlyFiling(
+                association_id=association_id,
+                year=year,
+                note=t,
+                plan_budget_filed_on=d1,
+                report_accounts_filed_on=d2,
+            )
+        else:
+            term_ends[association_id] = d1
+    return found, filed, term_ends
+
+
+def _grid_rows(
+    associations: list[Association], year: int, columns: list[_Column], bound: tuple[int, YearRowForm] | None
+) -> list[dict]:
+    ids = [a.pk for a in associations]
+    meetings, filings, term_ends = _grid_facts(ids, year)
+    judgements = hooks.judgements(association_ids=ids, year=year, with_rules=False)  # the status only
     rows = []
     for association in associations:
+        row = {"association": association, "judgement": judgements.get(association.pk), "form": None}
         if bound and bound[0] == association.pk:
-            form = bound[1]
+            row["form"] = bound[1]
         else:
-            initial = YearRowForm.initial_for(
-                meetings=meetings.get(association.pk, []),
-                filing=filings.get(association.pk),
-                term_ends_on=term_ends.get(association.pk),
+            held = meetings.get(association.pk, [])
+            row["initial"] = YearRowForm.initial_for(
+                meetings=held, filing=filings.get(association.pk), term_ends_on=term_ends.get(association.pk)
             )
-            form = YearRowForm(
-                initial=initial,
-                year=year,
-                prefix=f"a{association.pk}",
-                html_form=f"row-form-{association.pk}",
-                joint_days=[
-                    m.held_on for m in meetings.get(association.pk, []) if m.kind == Meeting.Kind.JOINT
-                ],
-                version=versions[association.pk],
-            )
-        rows.append({"association": association, "form": form, "judgement": judgements.get(association.pk)})
+            row["version"] = services.year_row_version(association)
+            joint = sorted(m.held_on for m in held if m.kind == Meeting.Kind.JOINT)
+            row["cells"] = _cells(columns, association.pk, row["version"], row["initial"], joint)
+        rows.append(row)
     return rows
 
 
-#: The grid's rows a page unless the clerk chooses more: each row is a form of eight fields, and 50 rows
-#: (400 widgets) made it the slowest page to render.
+#: The grid's rows a page unless the clerk chooses more: each row is eight inputs, and 50 rows (400
+#: inputs) made it the slowest page to render when each was a form widget.
 GRID_PAGE_SIZE = 25
 
 
@@ -321,9 +442,8 @@ def grid_current(request: HttpRequest) -> HttpResponse:
 def grid(request: HttpRequest, year: int) -> HttpResponse:
     _require_registry(request)
     year = _check_year(year)
-    if not always_open(year):  # last, this and next year need no scan of the county's facts
-        require_year(year, county_years(access.county_id_of(request.user)))
-    township, townships = _grid_township(request)
+    # Last, this and next year need no scan of the county's facts; another year is checked with the townships.
+    township, townships = _grid_township(request, year)
     bound = None
     if request.method == "POST":
         bound, response = _grid_save(request, year)
@@ -336,9 +456,15 @@ def grid(request: HttpRequest, year: int) -> HttpResponse:
     )
     filters = GridFilter(request.GET or None, queryset=associations, request=request)
     sort = GRID_SORTING.chosen(request)
-    page = paginate(request, GRID_SORTING.apply(filters.qs, sort), default_size=GRID_PAGE_SIZE)
+    # One query: the page's associations (the name is all a row shows of them), their count, and each row's
+    # version (for the refusal of a stale save).
+    shown = (
+        GRID_SORTING.apply(filters.qs, sort).only("name").annotate(**services.year_row_version_columns(year))
+    )
+    page = paginate_counted(request, shown, default_size=GRID_PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
+    columns = _grid_columns(year)
     context = {
         "year": year,
         "township": township,
@@ -348,8 +474,8 @@ def grid(request: HttpRequest, year: int) -> HttpResponse:
         "page_sizes": PAGE_SIZES,
         "page": page,
         "query": query.urlencode(),
-        "rows": _grid_rows(list(page.object_list), year, bound),
-        "headers": [field.label for field in YearRowForm(year=year).visible_fields()],
+        "rows": _grid_rows(list(page.object_list), year, columns, bound),
+        "headers": [column.label for column in columns],
         "years": [year - 1, year + 1],
         "title": _("%(year)s會務財務清查") % {"year": format_roc_year(year)},
     }

@@ -35,17 +35,17 @@ from tests.grading.factories import (
 D = datetime.date
 pytestmark = pytest.mark.usefixtures("frozen_today")
 
-#: Queries of one page of an association's detail, whatever the length of its history: the page as before
-#: (session, user, membership, association, villages, officers, panels, ...) plus the history's page of
-#: rows (one UNION) and, for each of the six historical tables on the page, its rows with their previous
-#: versions, and the association's villages as they were.
-DETAIL_QUERY_BUDGET = 17
+#: Queries of one page of an association's history, whatever its length and whichever kinds of change it
+#: mixes: session, user (with its membership), the association, the history's page of rows (one UNION, each
+#: row with the id of its previous version), those rows and their previous versions from every historical
+#: table (one UNION), and the association's villages as they were.
+HISTORY_QUERY_BUDGET = 6
 
 FACT_MODELS = [Association, Officer, Meeting, YearlyFiling, Election, ProgrammeProfile]
 
 
 def _page(client, association, **params):
-    return client.get(f"/associations/{association.pk}/", params)
+    return client.get(f"/associations/{association.pk}/history/", params)
 
 
 def _rows(html: str) -> list[str]:
@@ -112,18 +112,18 @@ def test_the_history_shows_changes_to_every_kind_of_fact(zhunan_client, ten_year
 
 def test_the_history_shows_fifty_rows_a_page_newest_first_with_a_link_to_older_ones(zhunan_client, ten_years):
     first = _page(zhunan_client, ten_years).content.decode()
-    second = _page(zhunan_client, ten_years, history=2).content.decode()
+    second = _page(zhunan_client, ten_years, page=2).content.decode()
 
     assert len(_rows(first)) == 50
     assert "方案資料" in _rows(first)[0]  # the last change made
-    assert 'href="?history=2#history" rel="next"' in first
-    assert 'href="?history=1#history" rel="prev"' in second
+    assert 'href="?page=2" rel="next"' in first
+    assert 'href="?page=1" rel="prev"' in second
     assert set(_rows(first)).isdisjoint(_rows(second))
 
 
 def test_the_oldest_page_shows_the_first_records_and_no_link_to_older_ones(zhunan_client, ten_years):
     page = 1
-    while 'rel="next"' in (html := _page(zhunan_client, ten_years, history=page).content.decode()):
+    while 'rel="next"' in (html := _page(zhunan_client, ten_years, page=page).content.decode()):
         page += 1
 
     assert page == 4  # 166 history rows, 50 a page
@@ -132,15 +132,15 @@ def test_the_oldest_page_shows_the_first_records_and_no_link_to_older_ones(zhuna
 
 @pytest.mark.parametrize("wanted", ["0", "-1", "x", "999"])
 def test_a_history_page_that_does_not_exist_is_not_found(zhunan_client, ten_years, wanted):
-    assert _page(zhunan_client, ten_years, history=wanted).status_code == 404
+    assert _page(zhunan_client, ten_years, page=wanted).status_code == 404
 
 
 @pytest.mark.parametrize("page", [1, 2, 4])
-def test_ten_years_of_facts_stay_within_the_detail_query_budget(
+def test_ten_years_of_facts_stay_within_the_history_query_budget(
     zhunan_client, ten_years, django_assert_max_num_queries, page
 ):
-    with django_assert_max_num_queries(DETAIL_QUERY_BUDGET):
-        response = _page(zhunan_client, ten_years, history=page)
+    with django_assert_max_num_queries(HISTORY_QUERY_BUDGET):
+        response = _page(zhunan_client, ten_years, page=page)
 
     assert len(_rows(response.content.decode())) > 0
 
@@ -170,7 +170,7 @@ def test_the_history_shows_nothing_of_another_association(zhunan_client, zhunan)
 
 
 def test_a_clerk_of_another_township_does_not_get_the_history(toufen_client, ten_years):
-    assert _page(toufen_client, ten_years, history=2).status_code == 404
+    assert _page(toufen_client, ten_years, page=2).status_code == 404
 
 
 # --- Imports ----------------------------------------------------------------------------------------------
@@ -302,5 +302,16 @@ def test_query_count_of_ten_years_is_measured(zhunan_client, ten_years):
     with CaptureQueriesContext(connection) as queries:
         _page(zhunan_client, ten_years)
     rows = sum(model.history.count() for model in FACT_MODELS)
-    print(f"\nassociation page with {rows} history rows: {len(queries)} queries")
-    assert len(queries) <= DETAIL_QUERY_BUDGET
+    print(f"\nhistory page with {rows} history rows: {len(queries)} queries")
+    assert len(queries) <= HISTORY_QUERY_BUDGET
+
+
+def test_a_clerk_of_another_township_does_not_get_the_first_history_page_either(toufen_client, ten_years):
+    assert _page(toufen_client, ten_years).status_code == 404
+
+
+def test_the_associations_page_links_to_its_history_and_no_longer_lists_it(zhunan_client, ten_years):
+    html = zhunan_client.get(f"/associations/{ten_years.pk}/").content.decode()
+
+    assert f'href="/associations/{ten_years.pk}/history/"' in html
+    assert '<table class="table compact history">' not in html

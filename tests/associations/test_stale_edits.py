@@ -71,7 +71,7 @@ def test_a_stale_grid_row_save_is_refused(
     url = f"/associations/compliance/114/?township={association.township_id}"
     prefix = f"a{association.pk}"
     rows = zhunan_client.get(url).context["rows"]
-    shown = rows[0]["form"]["edit_version"].value()
+    shown = rows[0]["version"]
     post = {"association": association.pk, f"{prefix}-assembly_dates": "114/05/20"}
     edited_by_another(county_officer, county_client, url, post)
     response = zhunan_client.post(

@@ -15,9 +15,10 @@ from tests.associations.factories import AssociationFactory, OfficerFactory, Vil
 #: Queries allowed for one association list page, whatever the number of rows (session, user, membership,
 #: the clerk's township in the header, the township filter choices, the count and the page).
 LIST_QUERY_BUDGET = 8
-#: Queries allowed for one association detail page, whatever the number of officers and history records
-#: (the history's page of rows, then each historical table's rows on it: test_history_page.py).
-DETAIL_QUERY_BUDGET = 17
+#: Queries allowed for one association detail page, whatever the number of officers, villages and history
+#: records (session, user, the association, its officers and villages in one UNION, the award history):
+#: the history has its own page (test_history_page.py).
+DETAIL_QUERY_BUDGET = 5
 
 pytestmark = pytest.mark.usefixtures("frozen_today")  # officers are current or past as of TODAY
 LAST_YEAR = TODAY - datetime.timedelta(days=365)
@@ -307,7 +308,7 @@ def test_history_shows_who_changed_what_with_roc_dates(zhunan_client, zhunan_cle
     data = _form_data(zhunan_row, founded_on="112/01/03", member_count=75)
     zhunan_client.post(f"/associations/{zhunan_row.pk}/edit/", data)
 
-    html = zhunan_client.get(f"/associations/{zhunan_row.pk}/").content.decode()
+    html = zhunan_client.get(f"/associations/{zhunan_row.pk}/history/").content.decode()
 
     assert re.search(r"<td>115/07/01 \d\d:\d\d</td><td>陳竹南</td><td>修改：協會資料</td>", html)
     assert "成立日期：<del>84/03/01</del> → <ins>112/01/03</ins>" in html
@@ -318,7 +319,7 @@ def test_history_shows_villages_added_to_the_community(zhunan_client, zhunan, zh
     village = VillageFactory(township=zhunan, name="大埔里", kind="里")
     zhunan_client.post(f"/associations/{zhunan_row.pk}/edit/", _form_data(zhunan_row, villages=[village.pk]))
 
-    html = zhunan_client.get(f"/associations/{zhunan_row.pk}/").content.decode()
+    html = zhunan_client.get(f"/associations/{zhunan_row.pk}/history/").content.decode()
 
     assert "涵蓋村里：<del>—</del> → <ins>大埔里</ins>" in html
 
@@ -328,7 +329,7 @@ def test_history_shows_officers_added_and_removed(zhunan_client, zhunan_row):
     officer = zhunan_row.officers.get()
     zhunan_client.post(f"/associations/officers/{officer.pk}/delete/")
 
-    html = zhunan_client.get(f"/associations/{zhunan_row.pk}/").content.decode()
+    html = zhunan_client.get(f"/associations/{zhunan_row.pk}/history/").content.decode()
 
     assert "新增：理事長 陳美玲" in html
     assert "刪除：理事長 陳美玲" in html
@@ -338,7 +339,7 @@ def test_history_shows_an_officers_new_term_end_in_roc_dates(zhunan_client, zhun
     data = _officer_data(name="林志明", term_start="111/03/01", term_end="115/02/28")
     zhunan_client.post(f"/associations/officers/{zhunan_officer.pk}/edit/", data)
 
-    html = zhunan_client.get(f"/associations/{zhunan_officer.association_id}/").content.decode()
+    html = zhunan_client.get(f"/associations/{zhunan_officer.association_id}/history/").content.decode()
 
     assert "修改：理事長 林志明" in html
     assert "任期迄日：<del>188/02/28</del> → <ins>115/02/28</ins>" in html
@@ -357,7 +358,30 @@ def test_detail_stays_within_a_fixed_query_budget(
     with django_assert_max_num_queries(DETAIL_QUERY_BUDGET):
         response = zhunan_client.get(f"/associations/{zhunan_row.pk}/")
 
-    assert response.content.decode().count("聯絡電話：<del>—</del> → <ins>037-123456</ins>") == officers
+    html = response.content.decode()
+    assert html.count("037-123456") == officers
+    assert all(v.name in html for v in zhunan_row.villages.all())
+    assert f'href="/associations/{zhunan_row.pk}/history/"' in html
+    history = zhunan_client.get(f"/associations/{zhunan_row.pk}/history/").content.decode()
+    assert history.count("聯絡電話：<del>—</del> → <ins>037-123456</ins>") == officers
+
+
+def test_detail_lists_the_villages_by_name_and_officers_current_first(zhunan_client, zhunan, zhunan_row):
+    zhunan_row.villages.add(
+        VillageFactory(township=zhunan, name="竹南里"), VillageFactory(township=zhunan, name="大埔里")
+    )
+    OfficerFactory(association=zhunan_row, position="director", name="甲理事")
+    OfficerFactory(
+        association=zhunan_row, position="chair", name="前理事長", term_start=None, term_end=LAST_YEAR
+    )
+    OfficerFactory(association=zhunan_row, position="chair", name="現任理事長")
+
+    html = zhunan_client.get(f"/associations/{zhunan_row.pk}/").content.decode()
+
+    villages = [v.name for v in zhunan_row.villages.all()]  # in the villages' own order
+    assert "、".join(villages) in html
+    shown = [n for n in re.findall(r"<td>([^<]+)</td>", html) if n in ("甲理事", "前理事長", "現任理事長")]
+    assert shown == ["現任理事長", "甲理事", "前理事長"]
 
 
 # --- Create ----------------------------------------------------------------------------------------------
