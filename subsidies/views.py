@@ -3,10 +3,8 @@ fetch-and-authorise helpers of `subsidies.permissions`; every write calls a serv
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,6 +18,7 @@ from core.concurrency import StaleEdit, version_of
 from core.converters import YearNotFound, roc_query_redirect
 from core.dates import ROCDateError, parse_year, roc_year
 from core.exports import FORMATS
+from core.listing import paginate_keys
 from core.roles import COUNTY_WIDE_ROLES, Role
 from core.security import exported_table
 from grading.eligibility import standing_of
@@ -67,17 +66,46 @@ def application_rows(queryset):
     )
 
 
+#: Each state's label, read once: `get_state_display` hashes every choice's lazy label on each call.
+STATE_LABELS = dict(State.choices)
+
+
+def _list_rows(pks: list[int]) -> list[Application]:
+    """The page's rows with what the list shows: township, association, item, the requested and approved
+    totals (summed for these rows only), and only the columns the list shows."""
+    rows = list(
+        Application.objects.filter(pk__in=pks)
+        .select_related("association__township", "item")
+        .only(
+            "case_number",
+            "year",
+            "title",
+            "state",
+            "association__name",
+            "association__township__name",
+            "item__name",
+        )
+        .annotate(
+            requested_total=Sum("funding_lines__requested"), approved_total=Sum("funding_lines__approved")
+        )
+        .order_by()
+    )
+    for row in rows:
+        row.state_label = STATE_LABELS.get(row.state, row.state)
+    return rows
+
+
 def _list(request: HttpRequest, *, queue: bool) -> HttpResponse:
     permissions.require_staff(request.user)
     if gregorian := roc_query_redirect(request, "year"):
         return gregorian
     form = ApplicationFilterForm(request.GET or None, user=request.user)
-    applications = application_rows(Application.objects.visible_to(request.user))
+    applications = Application.objects.visible_to(request.user)
     if queue:
         role = access.role_of(request.user)
         applications = applications.filter(state__in=workflow.QUEUE_STATES.get(role, frozenset()))
-    applications = form.filter(applications)
-    page = Paginator(applications, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    # The filters, sort and count run on primary keys; only the page's rows are loaded (`paginate_keys`).
+    page = paginate_keys(request, form.filter(applications), _list_rows)
     return render(
         request,
         "subsidies/application_list.html",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 import zipfile
 
 import pytest
@@ -98,6 +99,36 @@ def test_the_list_filters_by_state(county_client, zhunan_clerk, association, app
 
     assert "已送出的案子" in text
     assert application.title not in text
+
+
+def test_the_list_sorts_by_the_requested_total_and_shows_each_rows_totals_and_state(
+    county_client, zhunan_clerk, association
+):
+    draft(zhunan_clerk, association, title="小案", requested=30_000)
+    draft(zhunan_clerk, association, title="大案", requested=120_000)
+    draft(zhunan_clerk, association, title="中案", requested=60_000)
+
+    text = county_client.get("/subsidies/", {"sort": "-requested"}).content.decode()
+
+    assert text.index("大案") < text.index("中案") < text.index("小案")
+    assert all(re.search(rf">{amount},?000<", text) for amount in ("120", "60", "30"))
+    assert "草稿" in text and "竹南鎮" in text and "凝聚社區意識活動" in text
+
+
+def test_the_list_pages_on_keys_and_a_page_past_the_last_is_not_found(
+    county_client, zhunan_clerk, association, settings
+):
+    settings.PAGE_SIZE = 2
+    for n in range(3):
+        draft(zhunan_clerk, association, title=f"第{n}案")
+
+    first = county_client.get("/subsidies/").content.decode()
+    second = county_client.get("/subsidies/", {"page": 2}).content.decode()
+
+    assert "第0案" in first and "第1案" in first and "第2案" not in first
+    assert "第2案" in second and "第0案" not in second
+    assert "共 3 筆" in second
+    assert county_client.get("/subsidies/", {"page": 3}).status_code == 404
 
 
 def test_the_county_queue_holds_forwarded_applications_not_drafts(
