@@ -40,6 +40,7 @@ from subsidies.models import (
     FundingSource,
     State,
     SubsidyItem,
+    Transition,
 )
 from subsidies.selectors import require_subsidy_year
 from subsidies.services import SubsidyError, batch_applications
@@ -128,10 +129,21 @@ def application_queue(request: HttpRequest) -> HttpResponse:
     return _list(request, queue=True)
 
 
+def _timeline(application: Application) -> list[Transition]:
+    """The application's steps, oldest first, each with the labels of its states (`STATE_LABELS`)."""
+    steps = list(application.transitions.select_related("actor").order_by("at", "pk"))
+    for step in steps:
+        step.from_label = STATE_LABELS.get(step.from_state, step.from_state)
+        step.to_label = STATE_LABELS.get(step.to_state, step.to_state)
+    return steps
+
+
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    application = permissions.get_application_for_user(request.user, pk, with_assessment=True)
+    application = permissions.get_application_for_user(
+        request.user, pk, with_assessment=True, with_cost_lines=True
+    )
     lines = list(application.funding_lines.select_related("source"))
-    costs = list(application.cost_lines.all())
+    costs = application.cost_line_rows
     actions = [
         {
             "action": action,
@@ -157,7 +169,8 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "spent": sum(line.spent for line in lines),
                 "returned": sum(line.returned for line in lines),
             },
-            "timeline": application.transitions.select_related("actor").order_by("at", "pk"),
+            "timeline": _timeline(application),
+            "state_label": STATE_LABELS.get(application.state, application.state),
             "attachments": application.attachments.all(),
             # Joined with the application (`with_assessment`); a NULL join leaves no attribute.
             "standing": standing_of(

@@ -148,7 +148,7 @@ def _populate_cases(zhunan, clerk, judge, group, criteria, start: int, count: in
 CASE_BUDGETS = {
     "subsidies list": (6, ["county_client", "zhunan_client", "admin_client_"]),
     "subsidies queue": (6, ["county_client", "zhunan_client", "admin_client_"]),
-    "subsidies detail": (7, ["county_client", "zhunan_client", "admin_client_"]),  # over the 6
+    "subsidies detail": (6, ["county_client", "zhunan_client", "admin_client_"]),
     "subsidies budget": (5, ["county_client", "zhunan_client", "admin_client_"]),
     "subsidies config": (7, ["county_client", "admin_client_"]),  # over 6: five tables and the version
     "awards index": (3, ["county_client", "zhunan_client", "admin_client_", "judge_client"]),

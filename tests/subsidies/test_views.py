@@ -12,7 +12,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from grading.models import ComplianceStatus
+from subsidies import services
 from subsidies.models import Application, Attachment, FundingLine, State
+from subsidies.services import CostInput, FundingInput
 from tests.associations.factories import AssociationFactory
 from tests.grading.factories import AssessmentFactory
 from tests.subsidies.factories import FUND, YEAR, advance, configure, draft, item, source, to_review
@@ -157,6 +159,32 @@ def test_the_detail_shows_the_timeline_and_the_eligibility_panel(
     assert "公所初審中 → 公所已層轉" in text
     assert "會務財務狀態異常" in text
     assert "登錄資格例外" in text
+
+
+def test_the_detail_shows_the_cost_lines_in_order_with_their_totals(county_client, zhunan_clerk, association):
+    county = association.township.county
+    application = services.application_save(
+        actor=zhunan_clerk,
+        association=association,
+        year=YEAR,
+        item=item(county),
+        title="社區共餐",
+        starts_on=datetime.date(YEAR, 3, 1),
+        ends_on=datetime.date(YEAR, 10, 31),
+        self_funded=10_000,
+        costs=[
+            CostInput("recurrent", "講師鐘點費「甲」", 40_000),
+            CostInput("capital", "冷凍櫃", 30_000),
+            CostInput("recurrent", "食材費", 20_000),
+        ],
+        funding=[FundingInput(source(county, FUND).pk, "recurrent", 80_000)],
+    )
+
+    text = county_client.get(f"/subsidies/{application.pk}/").content.decode()
+
+    assert text.index("講師鐘點費「甲」") < text.index("冷凍櫃") < text.index("食材費")
+    assert re.search(r"經常門合計</th><td class=\"num\">60,?000<", text)
+    assert re.search(r"資本門合計</th><td class=\"num\">30,?000<", text)
 
 
 def test_a_clerk_submits_through_the_button(zhunan_client, application):
