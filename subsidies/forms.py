@@ -86,6 +86,8 @@ class ApplicationForm(GuardedForm, forms.Form):
 
 
 class CostLineForm(forms.Form):
+    # The stored line the row shows, so that saving edits that line rather than replacing it.
+    id = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     kind = forms.ChoiceField(label=_("經費類別"), choices=ExpenseKind.choices)
     description = forms.CharField(label=_("項目"), max_length=100, required=False)
     amount = forms.IntegerField(label=_("金額（元）"), min_value=0, required=False)
@@ -95,7 +97,10 @@ class CostLineForm(forms.Form):
         if not data or not data.get("amount"):
             return None
         return CostInput(
-            data["kind"], data.get("description") or str(ExpenseKind(data["kind"]).label), data["amount"]
+            data["kind"],
+            data.get("description") or str(ExpenseKind(data["kind"]).label),
+            data["amount"],
+            id=data.get("id"),
         )
 
 

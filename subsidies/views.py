@@ -193,7 +193,7 @@ def _form_page(request: HttpRequest, application: Application | None) -> HttpRes
     county_id = access.county_id_of(request.user)
     initial_costs = (
         [
-            {"kind": c.kind, "description": c.description, "amount": c.amount}
+            {"id": c.pk, "kind": c.kind, "description": c.description, "amount": c.amount}
             for c in application.cost_lines.all()
         ]
         if application
