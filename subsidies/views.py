@@ -194,7 +194,7 @@ def _form_page(request: HttpRequest, application: Application | None) -> HttpRes
     initial_costs = (
         [
             {"id": c.pk, "kind": c.kind, "description": c.description, "amount": c.amount}
-            for c in application.cost_lines.all()
+            for c in application.cost_line_rows
         ]
         if application
         else None
@@ -265,7 +265,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
 
 
 def application_update(request: HttpRequest, pk: int) -> HttpResponse:
-    application = permissions.get_application_for_user(request.user, pk)
+    application = permissions.get_application_for_user(request.user, pk, with_cost_lines=True)
     if not workflow.in_scope(request.user, application):
         raise PermissionDenied
     return _form_page(request, application)
