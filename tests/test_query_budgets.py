@@ -152,7 +152,7 @@ CASE_BUDGETS = {
     # over 6: the form's association, item and source choices, the funding lines, the version, the items
     "subsidies edit": (9, ["zhunan_client"]),
     "subsidies budget": (5, ["county_client", "zhunan_client", "admin_client_"]),
-    "subsidies config": (7, ["county_client", "admin_client_"]),  # over 6: five tables and the version
+    "subsidies config": (6, ["county_client", "admin_client_"]),
     "awards index": (3, ["county_client", "zhunan_client", "admin_client_", "judge_client"]),
     "awards round": (12, ["county_client", "zhunan_client", "admin_client_", "judge_client"]),  # over 6
     "awards results": (10, ["county_client", "admin_client_"]),  # over the 6
