@@ -115,6 +115,8 @@ def test_the_list_sorts_by_the_requested_total_and_shows_each_rows_totals_and_st
     assert text.index("大案") < text.index("中案") < text.index("小案")
     assert all(re.search(rf">{amount},?000<", text) for amount in ("120", "60", "30"))
     assert "草稿" in text and "竹南鎮" in text and "凝聚社區意識活動" in text
+    for application in Application.objects.all():
+        assert f'<a href="{application.get_absolute_url()}">{application.case_number}</a>' in text
 
 
 def test_the_list_pages_on_keys_and_a_page_past_the_last_is_not_found(
