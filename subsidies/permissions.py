@@ -3,13 +3,17 @@ user may not see answers 404, as if it did not exist."""
 
 from __future__ import annotations
 
+import json
+
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, FilteredRelation, Q
+from django.db import connection
+from django.db.models import F, FilteredRelation, Q, TextField
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from associations import access
 from core.roles import Role
-from subsidies.models import Application, Attachment
+from subsidies.models import Application, Attachment, CostLine
 
 
 def require_staff(user: object) -> None:
@@ -18,9 +22,12 @@ def require_staff(user: object) -> None:
         raise PermissionDenied
 
 
-def get_application_for_user(user: object, pk: int, *, with_assessment: bool = False) -> Application:
+def get_application_for_user(
+    user: object, pk: int, *, with_assessment: bool = False, with_cost_lines: bool = False
+) -> Application:
     """The application, if `user` may see it. `with_assessment`: its association's assessment of its year
-    joined in the same query, as `year_assessment` (None when there is none)."""
+    joined in the same query, as `year_assessment` (None when there is none). `with_cost_lines`: its cost
+    lines read by the same query, as the list `cost_line_rows` (in the order of `CostLine.Meta.ordering`)."""
     require_staff(user)
     applications = Application.objects.visible_to(user).select_related(
         "association__township__county", "item", "county"
@@ -31,10 +38,41 @@ def get_application_for_user(user: object, pk: int, *, with_assessment: bool = F
                 "association__assessments", condition=Q(association__assessments__year=F("year"))
             )
         ).select_related("year_assessment")
+    if with_cost_lines:
+        applications = applications.annotate(**{_COST_LINES_COLUMN: _cost_lines_json()})
     try:
-        return applications.get(pk=pk)
+        application = applications.get(pk=pk)
     except Application.DoesNotExist:
         raise Http404 from None
+    if with_cost_lines:
+        rows = json.loads(getattr(application, _COST_LINES_COLUMN) or "[]")
+        application.cost_line_rows = sorted(
+            (CostLine.from_db(connection.alias, _COST_LINE_FIELDS, row) for row in rows), key=lambda c: c.pk
+        )
+    return application
+
+
+#: The annotation that carries an application's cost lines (as JSON) on its row, and their fields in order.
+_COST_LINES_COLUMN = "_cost_lines_json"
+_COST_LINE_FIELDS = ["id", "application_id", "kind", "description", "amount"]
+
+
+def _cost_lines_json() -> RawSQL:
+    """The application's cost lines as a JSON array of [id, application_id, kind, description, amount]: a
+    subquery of the application's own query, where they cost a query of their own on the detail page."""
+    qn = connection.ops.quote_name
+    lines, outer = qn(CostLine._meta.db_table), qn(Application._meta.db_table)
+    columns = ", ".join(qn(CostLine._meta.get_field(name).column) for name in _COST_LINE_FIELDS)
+    aggregate = (
+        "json_agg(json_build_array({}))::text"
+        if connection.vendor == "postgresql"
+        else ("json_group_array(json_array({}))")
+    )
+    sql = (
+        f"SELECT {aggregate.format(columns)} FROM {lines} "
+        f"WHERE {lines}.{qn('application_id')} = {outer}.{qn('id')}"
+    )
+    return RawSQL(sql, (), output_field=TextField())
 
 
 def get_attachment_for_user(user: object, pk: int) -> Attachment:

@@ -53,6 +53,9 @@ class CostInput:
     kind: str
     description: str
     amount: int
+    #: The stored line this one is (the edit form carries it): that line is changed in place. None: a new
+    #: line.
+    id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -195,7 +198,8 @@ def application_save(
     version: str | None = None,
 ) -> Application:
     """Create a draft (for the association, by its township clerk) or change an editable one. The cost and
-    funding lines given replace the stored ones. `version` is the one the edit form showed
+    funding lines given become the stored ones, each edited in place (`_keep_cost_lines`,
+    `_keep_funding_lines`): a line kept keeps its row. `version` is the one the edit form showed
     (`application_history`): raises StaleEdit, changing nothing, when the application (its contents or its
     state) changed since."""
     if role_of(actor) != Role.TOWNSHIP:
@@ -243,16 +247,8 @@ def application_save(
     application.full_clean(exclude=["county", "association", "item"])
     application._history_user = actor  # type: ignore[attr-defined]  # read by simple-history
     application.save()
-    application.cost_lines.all().delete()
-    application.funding_lines.all().delete()
-    CostLine.objects.bulk_create(
-        CostLine(application=application, kind=c.kind, description=c.description, amount=c.amount)
-        for c in costs
-    )
-    FundingLine.objects.bulk_create(
-        FundingLine(application=application, source_id=f.source_id, kind=f.kind, requested=f.requested)
-        for f in funding
-    )
+    _keep_cost_lines(application, costs)
+    _keep_funding_lines(application, funding)
     if not application.transitions.exists():
         Transition.objects.create(
             application=application,
@@ -263,6 +259,62 @@ def application_save(
             note=_("公所代協會建立申請案。"),
         )
     return application
+
+
+def _keep_cost_lines(application: Application, costs: Sequence[CostInput]) -> None:
+    """Make the application's cost lines `costs`: a line naming one of its stored lines (`CostInput.id`)
+    changes that row where it differs, the others are added, and the stored lines no longer given are
+    removed. A correction changes only what it corrects: never delete and recreate a line to edit it."""
+    stored = {line.pk: line for line in CostLine.objects.filter(application=application)}
+    changed, added = [], []
+    for cost in costs:
+        line = stored.pop(cost.id, None) if cost.id is not None else None
+        if line is None:
+            added.append(
+                CostLine(
+                    application=application, kind=cost.kind, description=cost.description, amount=cost.amount
+                )
+            )
+        elif (line.kind, line.description, line.amount) != (cost.kind, cost.description, cost.amount):
+            line.kind, line.description, line.amount = cost.kind, cost.description, cost.amount
+            changed.append(line)
+    if stored:
+        CostLine.objects.filter(pk__in=stored).delete()
+    if changed:
+        CostLine.objects.bulk_update(changed, ["kind", "description", "amount"])
+    if added:
+        CostLine.objects.bulk_create(added)
+
+
+def _keep_funding_lines(application: Application, funding: Sequence[FundingInput]) -> None:
+    """Make the application's funding lines `funding`, one per source and kind as the table holds them: a
+    stored line of the same source and kind changes its requested amount in place where it differs (what
+    became of it, approved to returned, is untouched: an editable application has none), the others are
+    added, and the stored lines no longer given are removed."""
+    stored = {
+        (line.source_id, line.kind): line for line in FundingLine.objects.filter(application=application)
+    }
+    changed, added = [], []
+    for wanted in funding:
+        line = stored.pop((wanted.source_id, wanted.kind), None)
+        if line is None:
+            added.append(
+                FundingLine(
+                    application=application,
+                    source_id=wanted.source_id,
+                    kind=wanted.kind,
+                    requested=wanted.requested,
+                )
+            )
+        elif line.requested != wanted.requested:
+            line.requested = wanted.requested
+            changed.append(line)
+    if stored:
+        FundingLine.objects.filter(pk__in=[line.pk for line in stored.values()]).delete()
+    if changed:
+        FundingLine.objects.bulk_update(changed, ["requested"])
+    if added:
+        FundingLine.objects.bulk_create(added)
 
 
 # --- the transition --------------------------------------------------------------------------------------

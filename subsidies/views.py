@@ -3,13 +3,12 @@ fetch-and-authorise helpers of `subsidies.permissions`; every write calls a serv
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,6 +19,7 @@ from core.concurrency import StaleEdit, version_of
 from core.converters import YearNotFound, roc_query_redirect
 from core.dates import ROCDateError, parse_year, roc_year
 from core.exports import FORMATS
+from core.listing import paginate_keys
 from core.roles import COUNTY_WIDE_ROLES, Role
 from core.security import exported_table
 from grading.eligibility import standing_of
@@ -41,6 +41,7 @@ from subsidies.models import (
     FundingSource,
     State,
     SubsidyItem,
+    Transition,
 )
 from subsidies.selectors import require_subsidy_year
 from subsidies.services import SubsidyError, batch_applications
@@ -67,17 +68,50 @@ def application_rows(queryset):
     )
 
 
+#: Each state's label, read once: `get_state_display` hashes every choice's lazy label on each call.
+STATE_LABELS = dict(State.choices)
+
+
+def _list_rows(pks: list[int]) -> list[Application]:
+    """The page's rows with what the list shows: township, association, item, the requested and approved
+    totals (summed for these rows only), and only the columns the list shows."""
+    rows = list(
+        Application.objects.filter(pk__in=pks)
+        .select_related("association__township", "item")
+        .only(
+            "case_number",
+            "year",
+            "title",
+            "state",
+            "association__name",
+            "association__township__name",
+            "item__name",
+        )
+        .annotate(
+            requested_total=Sum("funding_lines__requested"), approved_total=Sum("funding_lines__approved")
+        )
+        .order_by()
+    )
+    # Each row's link from one reverse() (80 µs each, a fifth of the page's time for 50 rows): the pk is the
+    # path's only variable part, so the path for pk 0 split at its last "0" brackets every row's pk.
+    before, after = reverse("subsidies:detail", kwargs={"pk": 0}).rsplit("0", 1)
+    for row in rows:
+        row.state_label = STATE_LABELS.get(row.state, row.state)
+        row.detail_url = f"{before}{row.pk}{after}"
+    return rows
+
+
 def _list(request: HttpRequest, *, queue: bool) -> HttpResponse:
     permissions.require_staff(request.user)
     if gregorian := roc_query_redirect(request, "year"):
         return gregorian
     form = ApplicationFilterForm(request.GET or None, user=request.user)
-    applications = application_rows(Application.objects.visible_to(request.user))
+    applications = Application.objects.visible_to(request.user)
     if queue:
         role = access.role_of(request.user)
         applications = applications.filter(state__in=workflow.QUEUE_STATES.get(role, frozenset()))
-    applications = form.filter(applications)
-    page = Paginator(applications, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    # The filters, sort and count run on primary keys; only the page's rows are loaded (`paginate_keys`).
+    page = paginate_keys(request, form.filter(applications), _list_rows)
     return render(
         request,
         "subsidies/application_list.html",
@@ -100,10 +134,21 @@ def application_queue(request: HttpRequest) -> HttpResponse:
     return _list(request, queue=True)
 
 
+def _timeline(application: Application) -> list[Transition]:
+    """The application's steps, oldest first, each with the labels of its states (`STATE_LABELS`)."""
+    steps = list(application.transitions.select_related("actor").order_by("at", "pk"))
+    for step in steps:
+        step.from_label = STATE_LABELS.get(step.from_state, step.from_state)
+        step.to_label = STATE_LABELS.get(step.to_state, step.to_state)
+    return steps
+
+
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    application = permissions.get_application_for_user(request.user, pk, with_assessment=True)
+    application = permissions.get_application_for_user(
+        request.user, pk, with_assessment=True, with_cost_lines=True
+    )
     lines = list(application.funding_lines.select_related("source"))
-    costs = list(application.cost_lines.all())
+    costs = application.cost_line_rows
     actions = [
         {
             "action": action,
@@ -129,7 +174,8 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "spent": sum(line.spent for line in lines),
                 "returned": sum(line.returned for line in lines),
             },
-            "timeline": application.transitions.select_related("actor").order_by("at", "pk"),
+            "timeline": _timeline(application),
+            "state_label": STATE_LABELS.get(application.state, application.state),
             "attachments": application.attachments.all(),
             # Joined with the application (`with_assessment`); a NULL join leaves no attribute.
             "standing": standing_of(
@@ -152,8 +198,8 @@ def _form_page(request: HttpRequest, application: Application | None) -> HttpRes
     county_id = access.county_id_of(request.user)
     initial_costs = (
         [
-            {"kind": c.kind, "description": c.description, "amount": c.amount}
-            for c in application.cost_lines.all()
+            {"id": c.pk, "kind": c.kind, "description": c.description, "amount": c.amount}
+            for c in application.cost_line_rows
         ]
         if application
         else None
@@ -224,7 +270,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
 
 
 def application_update(request: HttpRequest, pk: int) -> HttpResponse:
-    application = permissions.get_application_for_user(request.user, pk)
+    application = permissions.get_application_for_user(request.user, pk, with_cost_lines=True)
     if not workflow.in_scope(request.user, application):
         raise PermissionDenied
     return _form_page(request, application)

@@ -166,4 +166,11 @@ def decide(user: object, action_name: str, application: Application) -> Decision
 
 
 def allowed_actions(user: object, application: Application) -> list[Action]:
-    return [action for name, action in ACTIONS.items() if decide(user, name, application)]
+    """The actions `decide` allows, without composing the refusal of every other one (each named the
+    roles and states in translated words: a third of the detail page's time)."""
+    role = role_of(user)
+    if not in_scope(user, application):
+        return []
+    return [
+        action for action in ACTIONS.values() if role in action.roles and application.state in action.sources
+    ]

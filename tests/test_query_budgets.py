@@ -156,9 +156,11 @@ def _populate_cases(zhunan, clerk, judge, group, criteria, start: int, count: in
 CASE_BUDGETS = {
     "subsidies list": (6, ["county_client", "zhunan_client", "admin_client_"]),
     "subsidies queue": (6, ["county_client", "zhunan_client", "admin_client_"]),
-    "subsidies detail": (7, ["county_client", "zhunan_client", "admin_client_"]),  # over the 6
+    "subsidies detail": (6, ["county_client", "zhunan_client", "admin_client_"]),
+    # over 6: the form's association, item and source choices, the funding lines, the version, the items
+    "subsidies edit": (9, ["zhunan_client"]),
     "subsidies budget": (5, ["county_client", "zhunan_client", "admin_client_"]),
-    "subsidies config": (7, ["county_client", "admin_client_"]),  # over 6: five tables and the version
+    "subsidies config": (6, ["county_client", "admin_client_"]),
     "awards index": (3, ["county_client", "zhunan_client", "admin_client_", "judge_client"]),
     "awards round": (12, ["county_client", "zhunan_client", "admin_client_", "judge_client"]),  # over 6
     "awards results": (10, ["county_client", "admin_client_"]),  # over the 6
@@ -190,6 +192,7 @@ def test_subsidy_award_and_assessment_pages_stay_within_their_budget_however_man
         "subsidies list": "/subsidies/",
         "subsidies queue": "/subsidies/queue/",
         "subsidies detail": f"/subsidies/{applications[0].pk}/",
+        "subsidies edit": f"/subsidies/{applications[0].pk}/edit/",
         "subsidies budget": f"/subsidies/budget/{ROC}/",
         "subsidies config": f"/subsidies/config/{ROC}/",
         "awards index": "/awards/",

@@ -104,3 +104,22 @@ def test_a_county_officer_renames_an_alias(county_client, county):
     )
 
     assert services.find_source(county=county, name="福利基金") == fund
+
+
+def test_the_page_shows_the_years_allocations_and_minimums_not_another_years(county_client, county):
+    fund, ministry = source(county, FUND), source(county, MINISTRY)
+    item = SubsidyItem.objects.get(county=county, name="凝聚社區意識活動")
+    services.configuration_copy(county=county, from_year=YEAR, to_year=YEAR - 1)
+    Allocation.objects.filter(source=fund, year=YEAR).update(recurrent_amount=700_000, capital_amount=80_000)
+    Allocation.objects.filter(source=fund, year=YEAR - 1).update(recurrent_amount=1)
+    SelfFundingMinimum.objects.filter(source=ministry, item=item, year=YEAR).update(percent=35)
+    SelfFundingMinimum.objects.filter(source=ministry, item=item, year=YEAR - 1).update(percent=1)
+
+    page = county_client.get(f"/subsidies/config/{YEAR - 1911}/")
+
+    form = page.context["form"]
+    assert form[f"alloc_{fund.pk}_recurrent"].value() == 700_000
+    assert form[f"alloc_{fund.pk}_capital"].value() == 80_000
+    assert form[f"min_{ministry.pk}_{item.pk}"].value() == 35
+    assert form[f"min_{fund.pk}_{item.pk}"].value() == 5
+    assert (page.context["configured"], page.context["previous_configured"]) == (True, True)

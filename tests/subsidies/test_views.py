@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from grading.models import ComplianceStatus
+from subsidies import services
 from subsidies.models import Application, Attachment, FundingLine, State
+from subsidies.services import CostInput, FundingInput
 from tests.associations.factories import AssociationFactory
 from tests.grading.factories import AssessmentFactory
 from tests.subsidies.factories import FUND, YEAR, advance, configure, draft, item, source, to_review
@@ -100,6 +103,38 @@ def test_the_list_filters_by_state(county_client, zhunan_clerk, association, app
     assert application.title not in text
 
 
+def test_the_list_sorts_by_the_requested_total_and_shows_each_rows_totals_and_state(
+    county_client, zhunan_clerk, association
+):
+    draft(zhunan_clerk, association, title="小案", requested=30_000)
+    draft(zhunan_clerk, association, title="大案", requested=120_000)
+    draft(zhunan_clerk, association, title="中案", requested=60_000)
+
+    text = county_client.get("/subsidies/", {"sort": "-requested"}).content.decode()
+
+    assert text.index("大案") < text.index("中案") < text.index("小案")
+    assert all(re.search(rf">{amount},?000<", text) for amount in ("120", "60", "30"))
+    assert "草稿" in text and "竹南鎮" in text and "凝聚社區意識活動" in text
+    for application in Application.objects.all():
+        assert f'<a href="{application.get_absolute_url()}">{application.case_number}</a>' in text
+
+
+def test_the_list_pages_on_keys_and_a_page_past_the_last_is_not_found(
+    county_client, zhunan_clerk, association, settings
+):
+    settings.PAGE_SIZE = 2
+    for n in range(3):
+        draft(zhunan_clerk, association, title=f"第{n}案")
+
+    first = county_client.get("/subsidies/").content.decode()
+    second = county_client.get("/subsidies/", {"page": 2}).content.decode()
+
+    assert "第0案" in first and "第1案" in first and "第2案" not in first
+    assert "第2案" in second and "第0案" not in second
+    assert "共 3 筆" in second
+    assert county_client.get("/subsidies/", {"page": 3}).status_code == 404
+
+
 def test_the_county_queue_holds_forwarded_applications_not_drafts(
     county_client, county_officer, zhunan_clerk, association
 ):
@@ -126,6 +161,32 @@ def test_the_detail_shows_the_timeline_and_the_eligibility_panel(
     assert "公所初審中 → 公所已層轉" in text
     assert "會務財務狀態異常" in text
     assert "登錄資格例外" in text
+
+
+def test_the_detail_shows_the_cost_lines_in_order_with_their_totals(county_client, zhunan_clerk, association):
+    county = association.township.county
+    application = services.application_save(
+        actor=zhunan_clerk,
+        association=association,
+        year=YEAR,
+        item=item(county),
+        title="社區共餐",
+        starts_on=datetime.date(YEAR, 3, 1),
+        ends_on=datetime.date(YEAR, 10, 31),
+        self_funded=10_000,
+        costs=[
+            CostInput("recurrent", "講師鐘點費「甲」", 40_000),
+            CostInput("capital", "冷凍櫃", 30_000),
+            CostInput("recurrent", "食材費", 20_000),
+        ],
+        funding=[FundingInput(source(county, FUND).pk, "recurrent", 80_000)],
+    )
+
+    text = county_client.get(f"/subsidies/{application.pk}/").content.decode()
+
+    assert text.index("講師鐘點費「甲」") < text.index("冷凍櫃") < text.index("食材費")
+    assert re.search(r"經常門合計</th><td class=\"num\">60,?000<", text)
+    assert re.search(r"資本門合計</th><td class=\"num\">30,?000<", text)
 
 
 def test_a_clerk_submits_through_the_button(zhunan_client, application):
@@ -292,3 +353,105 @@ def test_the_home_dashboard_shows_no_subsidy_block_to_a_clerk_with_no_applicatio
     frozen_today, toufen_client, application
 ):
     assert "待我處理</span>" not in toufen_client.get("/").content.decode()
+
+
+# --- Editing keeps the lines it does not remove ----------------------------------------------------------
+
+
+def _posted_back(client, url: str) -> dict[str, object]:
+    """Everything the edit page's form and its cost lines post back unchanged (version and line ids too)."""
+    response = client.get(url)
+    data: dict[str, object] = {}
+    for form in [
+        response.context["form"],
+        response.context["costs"].management_form,
+        *response.context["costs"],
+    ]:
+        for field in form:
+            value = field.value()
+            data[field.html_name] = "" if value is None else value
+    return data
+
+
+def test_an_edit_changes_its_lines_in_place_and_adds_and_removes_only_what_it_says(
+    zhunan_client, zhunan_clerk, association
+):
+    county = association.township.county
+    fund = source(county, FUND)
+    application = services.application_save(
+        actor=zhunan_clerk,
+        association=association,
+        year=YEAR,
+        item=item(county),
+        title="社區共餐",
+        starts_on=datetime.date(YEAR, 3, 1),
+        ends_on=datetime.date(YEAR, 10, 31),
+        self_funded=10_000,
+        costs=[CostInput("recurrent", "食材費", 60_000), CostInput("recurrent", "場地費", 30_000)],
+        funding=[FundingInput(fund.pk, "recurrent", 80_000)],
+    )
+    food, venue = application.cost_lines.order_by("pk")
+    funding = application.funding_lines.get()
+    url = f"/subsidies/{application.pk}/edit/"
+    data = _posted_back(zhunan_client, url)
+    assert (data["cost-0-id"], data["cost-1-id"]) == (food.pk, venue.pk)
+    data.update(
+        {
+            "cost-0-amount": 70_000,  # corrected
+            "cost-1-amount": "",  # removed
+            "cost-2-kind": "recurrent",  # added
+            "cost-2-description": "講師費",
+            "cost-2-amount": 20_000,
+            f"req_{fund.pk}_recurrent": 80_000,
+        }
+    )
+
+    response = zhunan_client.post(url, data)
+
+    assert response.status_code == 302
+    lines = list(application.cost_lines.order_by("pk").values_list("pk", "description", "amount"))
+    assert lines[0] == (food.pk, "食材費", 70_000)
+    assert [line[1:] for line in lines[1:]] == [("講師費", 20_000)]
+    assert not application.cost_lines.filter(pk=venue.pk).exists()
+    assert list(application.funding_lines.values_list("pk", "requested")) == [(funding.pk, 80_000)]
+
+
+def test_an_edit_of_a_requested_amount_keeps_the_funding_line(zhunan_client, application):
+    funding = application.funding_lines.get()
+    url = f"/subsidies/{application.pk}/edit/"
+    data = _posted_back(zhunan_client, url)
+    data.update({"cost-0-amount": 90_000, f"req_{funding.source_id}_{funding.kind}": 85_000})
+
+    assert zhunan_client.post(url, data).status_code == 302
+
+    assert list(application.funding_lines.values_list("pk", "requested")) == [(funding.pk, 85_000)]
+    assert list(application.cost_lines.values_list("amount", flat=True)) == [90_000]
+
+
+def test_a_line_id_of_another_application_is_a_new_line_and_leaves_the_other_alone(
+    zhunan_clerk, association, application
+):
+    other = draft(zhunan_clerk, association, title="另一案")
+    others_line = other.cost_lines.get()
+    county = association.township.county
+
+    services.application_save(
+        actor=zhunan_clerk,
+        association=association,
+        year=YEAR,
+        item=item(county),
+        title=application.title,
+        starts_on=application.starts_on,
+        ends_on=application.ends_on,
+        self_funded=5_000,
+        costs=[CostInput("recurrent", "改過的活動費", 100_000, id=others_line.pk)],
+        funding=[FundingInput(source(county, FUND).pk, "recurrent", 95_000)],
+        application=application,
+        version=None,
+    )
+
+    assert list(other.cost_lines.values_list("pk", "description", "amount")) == [
+        (others_line.pk, others_line.description, others_line.amount)
+    ]
+    assert list(application.cost_lines.values_list("description", "amount")) == [("改過的活動費", 100_000)]
+    assert application.cost_lines.get().pk != others_line.pk

@@ -314,3 +314,16 @@ def test_a_period_ending_after_the_year_is_refused(world):
             costs=[],
             funding=[],
         )
+
+
+def test_the_actions_offered_are_exactly_those_decide_allows_in_every_state_for_every_role(
+    world, application, toufen_clerk, admin_user
+):
+    users = [world["clerk"], world["officer"], toufen_clerk, admin_user]
+    for state in State:
+        application.state = state
+        for user in users:
+            offered = [action.name for action in workflow.allowed_actions(user, application)]
+            assert offered == [name for name in workflow.ACTIONS if workflow.decide(user, name, application)]
+    application.state = State.COUNTY_REVIEW
+    assert workflow.allowed_actions(world["officer"], application)  # the check can tell an empty answer
