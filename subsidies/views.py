@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,7 +18,7 @@ from core.concurrency import StaleEdit, version_of
 from core.converters import YearNotFound, roc_query_redirect
 from core.dates import ROCDateError, parse_year, roc_year
 from core.exports import FORMATS
-from core.listing import paginate_keys
+from core.listing import paginate_keys, pk_url
 from core.roles import COUNTY_WIDE_ROLES, Role
 from core.security import exported_table
 from grading.eligibility import standing_of
@@ -92,12 +91,11 @@ def _list_rows(pks: list[int]) -> list[Application]:
         )
         .order_by()
     )
-    # Each row's link from one reverse() (80 µs each, a fifth of the page's time for 50 rows): the pk is the
-    # path's only variable part, so the path for pk 0 split at its last "0" brackets every row's pk.
-    before, after = reverse("subsidies:detail", kwargs={"pk": 0}).rsplit("0", 1)
+    # Each row's link from one reverse() (80 µs each, a fifth of the page's time for 50 rows).
+    detail_url = pk_url("subsidies:detail")
     for row in rows:
         row.state_label = STATE_LABELS.get(row.state, row.state)
-        row.detail_url = f"{before}{row.pk}{after}"
+        row.detail_url = detail_url(row.pk)
     return rows
 
 
