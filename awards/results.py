@@ -4,6 +4,7 @@ the round's groups; however many entries, judges and criteria), then computed by
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -153,6 +154,34 @@ def round_results(award_round: AwardRound, groups: list[AwardGroup] | None = Non
         ]
         out.append(GroupResult(group=group, criteria=criteria, judges=judges, lines=lines))
     return out
+
+
+def published_lines(
+    award_round: AwardRound, results: Iterable[AwardResult], judges: list[object]
+) -> list[ResultLine]:
+    """Published results (`AwardResult`, with `entry` and its township and association loaded) as the lines
+    `round_results` computed for them at publication, with the judges' columns in the order of `judges`."""
+    lines = []
+    for row in results:
+        totals = {
+            judge_id: Decimal(total) for judge_id, total in zip(row.judge_ids, row.judge_totals, strict=True)
+        }
+        result = scoring.EntryResult(
+            key=row.entry_id,
+            judge_totals=totals,
+            score=row.score,
+            method_used=award_round.method,
+            spread=row.spread,
+            spread_flag=row.spread_flag,
+            normalised=row.normalised,
+            rank=row.rank,
+            level=row.level,
+            national=row.national_nominee,
+        )
+        lines.append(
+            ResultLine(entry=row.entry, result=result, totals_by_judge=[totals.get(j.pk) for j in judges])
+        )
+    return lines
 
 
 def _eligible(levels: list[AwardLevel], won: set[str], entry: Entry) -> frozenset[str] | None:

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -20,8 +21,8 @@ from associations.models import Association
 from awards import permissions, services
 from awards.exports import results_headers, results_rows
 from awards.forms import AssignJudgeForm, CriterionForm, ReasonForm
-from awards.models import AwardGroup, AwardRound, Conflict, Entry, ScoreSheet
-from awards.results import round_results
+from awards.models import AwardGroup, AwardResult, AwardRound, Conflict, Entry, ScoreSheet
+from awards.results import GroupResult, published_lines, round_results
 from awards.selectors import page_of
 from core.exports import FORMATS
 from core.listing import PAGE_SIZES, paginate
@@ -406,19 +407,43 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
             rows=results_rows(award_round),
             title=title[:31],
         )
-    computed = round_results(award_round, groups)
-    # The ranking is the whole group's (computed above); the table shows a page of it, in order, each group's
-    # part of the page under its own heading (a group without accepted entries says so on every page).
-    page = paginate(request, [(group, line) for group in computed for line in group.lines])
+    if award_round.is_published:
+        # What publication computed and kept (AwardResult), read a page at a time in the ranking's order.
+        judges = list(
+            get_user_model().objects.filter(award_assignments__round=award_round).order_by("username")
+        )
+        page = page_of(
+            request,
+            AwardResult.objects.filter(round=award_round)
+            .select_related("entry__township", "entry__association")
+            .order_by(
+                "entry__group__sort_order", "entry__group_id", F("rank").asc(nulls_last=True), "entry_id"
+            ),
+        )
+        with_results = set(
+            AwardResult.objects.filter(round=award_round)
+            .order_by()
+            .values_list("entry__group_id", flat=True)
+            .distinct()
+        )
+        rows = [(line.entry.group_id, line) for line in published_lines(award_round, page, judges)]
+        computed = [GroupResult(group, list(group.criteria.all()), judges, []) for group in groups]
+    else:
+        # The ranking is the whole group's (computed here, before publication); the table shows a page of it.
+        computed = round_results(award_round, groups)
+        page = paginate(request, [(group.group.pk, line) for group in computed for line in group.lines])
+        rows = list(page)
+        with_results = {group.group.pk for group in computed if group.lines}
+    # Each group's part of the page under its own heading; a group without accepted entries says so.
     shown: dict[int, list[object]] = {}
-    for group, line in page:
-        shown.setdefault(group.group.pk, []).append(line)
+    for group_pk, line in rows:
+        shown.setdefault(group_pk, []).append(line)
     context = {
         "round": award_round,
         "groups": [
             (group, shown.get(group.group.pk, []))
             for group in computed
-            if group.group.pk in shown or not group.lines
+            if group.group.pk in shown or group.group.pk not in with_results
         ],
         "page": page,
         "page_sizes": PAGE_SIZES,

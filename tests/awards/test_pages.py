@@ -3,15 +3,19 @@ costs a fixed number of queries however many entries the round has (issue 15), a
 
 import datetime
 from decimal import Decimal
+from importlib import import_module
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from awards import services
-from awards.models import AwardRound
+from awards.models import AwardResult, AwardRound, Score
+from awards.results import published_lines, round_results
 from awards.selectors import round_with_groups
 from tests.associations.factories import AssociationFactory
 from tests.awards.factories import EntryFactory, GroupFactory, LevelFactory, points
@@ -202,3 +206,131 @@ def test_a_score_at_a_position_no_current_criterion_has_still_counts_in_the_tota
     body = county_client.get(reverse("awards:results", args=[zhunan_entry.round_id])).content.decode()
 
     assert "<strong>80.00</strong>" in body
+
+
+def _published(group, criteria, judges, township, county_officer, count: int) -> AwardRound:
+    LevelFactory(group=group, name="優等", rank=1, min_score=Decimal(28), quota=3)
+    entries = _entries(group, township, criteria, judges[:1], count)
+    for n, entry in enumerate(entries):
+        services.sheet_save(actor=judges[1], entry=entry, points=points(criteria, 20, 2 * n % 7), submit=True)
+    services.conflict_declare(actor=county_officer, entry=entries[0], judge=judges[1])
+    award_round = AwardRound.objects.get(pk=group.round_id)
+    services.round_publish(actor=county_officer, award_round=award_round)
+    return award_round
+
+
+def _shown(lines) -> list[tuple]:
+    return [
+        (
+            line.entry.pk,
+            line.result.rank,
+            line.result.score,
+            line.result.judges_counted,
+            line.result.spread,
+            line.result.spread_flag,
+            line.result.normalised,
+            line.result.level,
+            line.result.national,
+            line.totals_by_judge,
+        )
+        for line in lines
+    ]
+
+
+def test_publication_keeps_every_figure_the_results_page_shows(
+    group, criteria, assigned_judge, second_judge, zhunan, county_officer
+):
+    award_round = _published(group, criteria, [assigned_judge, second_judge], zhunan, county_officer, 8)
+    judges = [assigned_judge, second_judge]
+    stored = AwardResult.objects.filter(round=award_round).select_related(
+        "entry__township", "entry__association"
+    )
+
+    computed = round_results(award_round)[0].lines
+    kept = published_lines(award_round, stored.order_by(F("rank").asc(nulls_last=True), "entry_id"), judges)
+
+    assert _shown(kept) == _shown(computed)
+    assert any(line.result.spread_flag for line in kept) and any(line.result.level for line in kept)
+    assert [line.totals_by_judge[1] is None for line in kept].count(True) == 1  # the conflicted judge
+
+
+def test_the_migration_completes_results_published_before_it_as_publication_does(
+    group, criteria, assigned_judge, second_judge, zhunan, county_officer
+):
+    award_round = _published(group, criteria, [assigned_judge, second_judge], zhunan, county_officer, 8)
+    fields = ["entry_id", "judge_ids", "spread", "spread_flag", "normalised"]
+    published = list(AwardResult.objects.filter(round=award_round).order_by("entry_id").values_list(*fields))
+    AwardResult.objects.update(judge_ids=[], spread=None, spread_flag=False, normalised=None)
+
+    import_module(
+        "awards.migrations.0002_award_result_keeps_what_the_results_page_shows"
+    ).complete_published_results(django_apps, None)
+
+    assert list(AwardResult.objects.order_by("entry_id").values_list(*fields)) == published
+
+
+def test_the_published_results_page_shows_what_was_published(
+    county_client, group, criteria, assigned_judge, second_judge, zhunan, county_officer
+):
+    award_round = _published(group, criteria, [assigned_judge, second_judge], zhunan, county_officer, 8)
+    url = reverse("awards:results", args=[award_round.pk])
+
+    def table() -> str:
+        body = county_client.get(url).content.decode()
+        return body[body.index("<table") : body.index("</table>")]
+
+    before = table()
+    Score.objects.update(points=Decimal(1))  # behind the services' back: publication froze the figures
+
+    after = table()
+
+    assert after == before
+    assert "優等" in after
+    assert "評審差距過大" in after
+
+
+@pytest.mark.parametrize("role", ["county_client", "zhunan_client", "judge_client", "admin_client_"])
+def test_the_published_results_page_costs_the_same_few_queries_however_many_entries(
+    request, group, criteria, assigned_judge, second_judge, zhunan, zhunan_clerk, county_officer, role
+):
+    award_round = _published(group, criteria, [assigned_judge, second_judge], zhunan, county_officer, 3)
+    client = request.getfixturevalue(role)
+    url = reverse("awards:results", args=[award_round.pk])
+    client.get(url)
+    few = _queries(client, url)
+    more = EntryFactory(group=group, association=AssociationFactory(township=zhunan, name="後來社區"))
+    AwardResult.objects.bulk_create(
+        AwardResult(
+            round=award_round,
+            entry=entry,
+            association_id=entry.association_id,
+            year=2026,
+            group_name="績效組",
+        )
+        for entry in [
+            more,
+            *_entries(GroupFactory(round=award_round, name="卓越組"), zhunan, [], [], 30, start=50),
+        ]
+    )
+
+    assert _queries(client, url) == few <= 6
+
+
+def test_the_published_results_are_shown_a_page_at_a_time_in_ranking_order(
+    county_client, group, criteria, assigned_judge, second_judge, zhunan, county_officer
+):
+    award_round = _published(group, criteria, [assigned_judge, second_judge], zhunan, county_officer, 27)
+    url = reverse("awards:results", args=[award_round.pk])
+    order = list(
+        AwardResult.objects.filter(round=award_round)
+        .order_by(F("rank").asc(nulls_last=True), "entry_id")
+        .values_list("entry__association__name", flat=True)
+    )
+
+    first = county_client.get(url, {"per": 25}).content.decode()
+    second = county_client.get(url, {"per": 25, "page": 2}).content.decode()
+
+    assert all(f"<td>{name}</td>" in first for name in order[:25])
+    assert all(f"<td>{name}</td>" in second for name in order[25:])
+    assert not any(f"<td>{name}</td>" in second for name in order[:25])
+    assert first.index(f"<td>{order[0]}</td>") < first.index(f"<td>{order[24]}</td>")
