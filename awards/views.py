@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
@@ -103,9 +104,22 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     ScoreSheet.objects.filter(entry=OuterRef("pk"), judge_id=user.pk).values("state")[:1]
                 )
             )
-        context["page"] = context["entries"] = page_of(request, entries)
+        page = context["page"] = context["entries"] = page_of(request, entries)
+        # What every row repeats is worked out once: the state's label, the judges to choose from.
+        labels = {value: str(label) for value, label in Entry.State.choices}
+        for entry in page:
+            entry.state_label = labels[entry.state]
+        context["can_score"] = "score" in actions
+        context["can_accept"] = "accept" in actions
+        context["can_declare"] = "declare_conflict" in actions
         if county_view and "declare_conflict" in actions:
-            context["judges"] = list(award_round.judges.select_related("judge").order_by("judge__username"))
+            judges = list(award_round.judges.select_related("judge").order_by("judge__username"))
+            context["judges"] = judges
+            context["judge_options"] = format_html_join(
+                "",
+                '<option value="{}">{}</option>',
+                ((a.judge_id, a.judge.get_full_name() or a.judge.username) for a in judges),
+            )
         if "nominate" in actions:
             context["nominees"] = (
                 Association.objects.visible_to(user)

@@ -84,6 +84,7 @@ def test_the_county_finds_each_part_of_the_round_in_its_section(
         return county_client.get(url, {"section": name}).content.decode()
 
     assert "竹南社區發展協會" in section("entries") and "登錄迴避" in section("entries")
+    assert f'<option value="{assigned_judge.pk}">{assigned_judge.username}</option>' in section("entries")
     assert "會務" in section("criteria") and "活動" in section("criteria")
     assert "judge" in section("judges")
     assert "曾任顧問" in section("conflicts")
