@@ -73,6 +73,24 @@ SECTION_LABELS = {
 }
 
 
+#: The columns the results page shows of a published result (and of its entry), loaded alone.
+PUBLISHED_COLUMNS = (
+    "entry__group_id",
+    "entry__township__name",
+    "entry__association__name",
+    "rank",
+    "score",
+    "judges_counted",
+    "judge_totals",
+    "judge_ids",
+    "spread",
+    "spread_flag",
+    "normalised",
+    "level",
+    "national_nominee",
+)
+
+
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     award_round, groups = permissions.get_round_with_groups_for_user(user, pk)
@@ -96,6 +114,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         entries = (
             permissions.scope_entries(award_round.entries.all(), user)
             .select_related("group", "township", "association")
+            .only("round_id", "group__name", "township__name", "association__name", "state")
             .order_by("group__sort_order", "group_id", "township__sort_order", "township__name", "pk")
         )
         if role == Role.JUDGE:  # their own sheet's state, beside each entry they may score
@@ -430,6 +449,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             AwardResult.objects.filter(round=award_round)
             .select_related("entry__township", "entry__association")
+            .only(*PUBLISHED_COLUMNS)
             .order_by(
                 "entry__group__sort_order", "entry__group_id", F("rank").asc(nulls_last=True), "entry_id"
             ),
