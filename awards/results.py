@@ -10,6 +10,8 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, Sum
+from django.utils.formats import localize
+from django.utils.html import format_html_join
 
 from awards import scoring
 from awards.models import (
@@ -39,6 +41,15 @@ class ResultLine:
     @property
     def totals_in_order(self) -> list[Decimal]:
         return [total for total in self.totals_by_judge if total is not None]
+
+    def judge_cells(self) -> str:
+        """The judges' cells of the results table (— where a judge is not counted), built at once: a
+        template loop over every judge of every row was a good part of the page's cost."""
+        return format_html_join(
+            "",
+            '<td class="num">{}</td>',
+            (("—" if total is None else localize(total),) for total in self.totals_by_judge),
+        )
 
 
 @dataclass
