@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -91,6 +92,12 @@ PUBLISHED_COLUMNS = (
 )
 
 
+#: An entry row's links, reversed once per page with ANY_PK in place of the entry's key and then filled
+#: in per row (a reverse per link per row was a fifth of the page's time).
+ENTRY_LINKS = ("score", "sheet", "accept", "declare_conflict")
+ANY_PK = 2147483647
+
+
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     award_round, groups = permissions.get_round_with_groups_for_user(user, pk)
@@ -126,8 +133,10 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         page = context["page"] = context["entries"] = page_of(request, entries)
         # What every row repeats is worked out once: the state's label, the judges to choose from.
         labels = {value: str(label) for value, label in Entry.State.choices}
+        paths = {name: reverse(f"awards:{name}", args=[ANY_PK]) for name in ENTRY_LINKS}
         for entry in page:
             entry.state_label = labels[entry.state]
+            entry.paths = {name: path.replace(str(ANY_PK), str(entry.pk)) for name, path in paths.items()}
         context["can_score"] = "score" in actions
         context["can_accept"] = "accept" in actions
         context["can_declare"] = "declare_conflict" in actions
