@@ -418,7 +418,8 @@ class AwardEvent(models.Model):
 
 class AwardResult(models.Model):
     """A published result: the association's (or township office's) award history. Written once, at
-    publication, from the computed results; eligibility and the tier rule read it."""
+    publication, from the computed results (all the results page shows, which then reads it rather than
+    computing the round again); eligibility and the tier rule read it."""
 
     round = models.ForeignKey(
         AwardRound, on_delete=models.CASCADE, related_name="results", verbose_name=_("回合")
@@ -435,6 +436,11 @@ class AwardResult(models.Model):
     score = models.DecimalField(_("總分"), max_digits=7, decimal_places=2, null=True, blank=True)
     judges_counted = models.PositiveSmallIntegerField(_("評審人數"), default=0)
     judge_totals = models.JSONField(_("各評審總分"), default=list, blank=True)
+    #: The counted judges (user pks), in the order of `judge_totals`: the results page's judge columns.
+    judge_ids = models.JSONField(_("評審"), default=list, blank=True)
+    spread = models.DecimalField(_("差距"), max_digits=7, decimal_places=1, null=True, blank=True)
+    spread_flag = models.BooleanField(_("評審差距過大"), default=False)
+    normalised = models.DecimalField(_("標準化"), max_digits=7, decimal_places=2, null=True, blank=True)
     level = models.CharField(_("等第"), max_length=30, blank=True)
     national_nominee = models.BooleanField(_("推薦參加全國評選"), default=False)
 

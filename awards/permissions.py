@@ -102,9 +102,11 @@ def can_use_awards(user: object) -> bool:
 
 
 def is_assigned(user: object, award_round: AwardRound) -> bool:
-    return (
-        role_of(user) == Role.JUDGE and award_round.judges.filter(judge_id=user.pk).exists()  # type: ignore[attr-defined]
-    )
+    if role_of(user) != Role.JUDGE:
+        return False
+    if getattr(award_round, "_fetched_for_judge", None) == user.pk:  # type: ignore[attr-defined]
+        return True  # fetched through scope_rounds, which required this very assignment
+    return award_round.judges.filter(judge_id=user.pk).exists()  # type: ignore[attr-defined]
 
 
 def scope_rounds(queryset: QuerySet[AwardRound], user: object) -> QuerySet[AwardRound]:
@@ -161,9 +163,33 @@ def get_round_for_user(user: object, pk: int) -> AwardRound:
     if not can_use_awards(user):
         raise PermissionDenied
     try:
-        return scope_rounds(AwardRound.objects.select_related("county"), user).get(pk=pk)
+        award_round = scope_rounds(AwardRound.objects.select_related("county"), user).get(pk=pk)
     except AwardRound.DoesNotExist:
         raise Http404 from None
+    _mark_judge(award_round, user)
+    return award_round
+
+
+def get_round_with_groups_for_user(user: object, pk: int) -> tuple[AwardRound, list]:
+    """`get_round_for_user` with the round's groups, their levels and current criteria, in one query
+    (`awards.selectors.round_with_groups`)."""
+    from awards.models import AwardRound
+    from awards.selectors import round_with_groups
+
+    if not can_use_awards(user):
+        raise PermissionDenied
+    found = round_with_groups(scope_rounds(AwardRound.objects.all(), user), pk)
+    if found is None:
+        raise Http404
+    _mark_judge(found[0], user)
+    return found
+
+
+def _mark_judge(award_round: AwardRound, user: object) -> None:
+    """A round a judge could fetch is one they are assigned to (`scope_rounds`): `is_assigned` need not ask
+    again while this request holds it."""
+    if role_of(user) == Role.JUDGE:
+        award_round._fetched_for_judge = user.pk  # type: ignore[attr-defined]
 
 
 def get_entry_for_user(user: object, pk: int) -> Entry:

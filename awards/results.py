@@ -1,14 +1,17 @@
-"""A round's results: its values loaded in a fixed number of queries (however many entries, judges and
-criteria), then computed by the pure `awards.scoring`."""
+"""A round's results: its values loaded in a fixed number of queries (four, or three when the caller holds
+the round's groups; however many entries, judges and criteria), then computed by the pure `awards.scoring`."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Q, Sum
+from django.utils.formats import localize
+from django.utils.html import format_html_join
 
 from awards import scoring
 from awards.models import (
@@ -22,6 +25,10 @@ from awards.models import (
     Score,
     ScoreSheet,
 )
+from awards.selectors import round_with_groups
+
+#: Points are given to one decimal place (`Score.points`).
+ONE_PLACE = Decimal("0.1")
 
 
 @dataclass
@@ -35,6 +42,15 @@ class ResultLine:
     def totals_in_order(self) -> list[Decimal]:
         return [total for total in self.totals_by_judge if total is not None]
 
+    def judge_cells(self) -> str:
+        """The judges' cells of the results table (— where a judge is not counted), built at once: a
+        template loop over every judge of every row was a good part of the page's cost."""
+        return format_html_join(
+            "",
+            '<td class="num">{}</td>',
+            (("—" if total is None else localize(total),) for total in self.totals_by_judge),
+        )
+
 
 @dataclass
 class GroupResult:
@@ -44,42 +60,69 @@ class GroupResult:
     lines: list[ResultLine]
 
 
-def round_results(award_round: AwardRound) -> list[GroupResult]:
-    groups = list(
-        AwardGroup.objects.filter(round=award_round).prefetch_related(
-            Prefetch("levels", queryset=AwardLevel.objects.order_by("rank"))
-        )
+def round_results(award_round: AwardRound, groups: list[AwardGroup] | None = None) -> list[GroupResult]:
+    """The round's results by group. `groups`: the round's groups with their levels and current criteria
+    loaded (`awards.selectors.round_with_groups`), when the caller has them; else one query more."""
+    if groups is None:
+        loaded = round_with_groups(AwardRound.objects.all(), award_round.pk)
+        groups = loaded[1] if loaded is not None else []
+    levels = {group.pk: list(group.levels.all()) for group in groups}
+    # Eligibility: per level that needs one won before, whether the entry's association won it in an
+    # earlier year, read beside the entry (an EXISTS per such level: a round has one or two).
+    required = sorted(
+        {level.requires_level for group_levels in levels.values() for level in group_levels} - {""}
     )
-    criteria: dict[int, list[Criterion]] = defaultdict(list)
-    for criterion in Criterion.objects.filter(group__round=award_round, superseded_at__isnull=True).order_by(
-        "position"
-    ):
-        criteria[criterion.group_id].append(criterion)
+    won = {
+        f"won_{n}": Exists(
+            AwardResult.objects.filter(
+                association_id=OuterRef("association_id"), year__lt=award_round.year, level=name
+            )
+        )
+        for n, name in enumerate(required)
+    }
     entries = list(
-        Entry.objects.filter(round=award_round, state=Entry.State.ACCEPTED).select_related(
-            "township", "association"
-        )
+        Entry.objects.filter(round=award_round, state=Entry.State.ACCEPTED)
+        .select_related("township", "association")
+        .only("round_id", "group_id", "state", "township__name", "association__name")
+        .annotate(**won)
+        .order_by("pk")
     )
-    points: dict[int, dict[int, dict[int, Decimal]]] = defaultdict(lambda: defaultdict(dict))
-    for entry_id, judge_id, position, value in Score.objects.filter(
-        sheet__entry__round=award_round,
-        sheet__entry__state=Entry.State.ACCEPTED,
-        sheet__state=ScoreSheet.State.SUBMITTED,
-    ).values_list("sheet__entry_id", "sheet__judge_id", "criterion__position", "points"):
-        # A sheet holds one score per position (the version it was given against; see services).
-        points[entry_id][judge_id][position] = value
-    conflicted: dict[int, set[int]] = defaultdict(set)
-    for entry_id, judge_id in Conflict.objects.filter(
-        entry__round=award_round, cleared_at__isnull=True
-    ).values_list("entry_id", "judge_id"):
-        conflicted[entry_id].add(judge_id)
-    past: dict[int, set[str]] = defaultdict(set)
-    if any(level.requires_level for group in groups for level in group.levels.all()):
-        for association_id, level in AwardResult.objects.filter(
-            association__in=Entry.objects.filter(round=award_round).values("association_id"),
-            year__lt=award_round.year,
-        ).values_list("association_id", "level"):
-            past[association_id].add(level)
+    # Every counted sheet, as (entry, judge, total, its points at each current position): the scores of
+    # submitted sheets of accepted entries whose judge has no uncleared conflict with the entry (decided in
+    # the same query), summed per sheet and pivoted by position in the database, a row per sheet rather
+    # than per score. A sheet holds one score per position (the version it was given against; see
+    # services), so each position's sum is that score.
+    positions = sorted({c.position for group in groups for c in group.criteria.all()})
+    conflicted = Conflict.objects.filter(
+        entry_id=OuterRef("sheet__entry_id"), judge_id=OuterRef("sheet__judge_id"), cleared_at__isnull=True
+    )
+    rows = (
+        Score.objects.filter(
+            sheet__entry__round=award_round,
+            sheet__entry__state=Entry.State.ACCEPTED,
+            sheet__state=ScoreSheet.State.SUBMITTED,
+        )
+        .exclude(Exists(conflicted))
+        .values("sheet__entry_id", "sheet__judge_id")
+        .annotate(
+            total=Sum("points"),
+            **{f"p{p}": Sum("points", filter=Q(criterion__position=p)) for p in positions},
+        )
+        .order_by()
+        .values_list("sheet__entry_id", "sheet__judge_id", "total", *(f"p{p}" for p in positions))
+    )
+    points: dict[int, dict[int, dict[int | None, Decimal]]] = defaultdict(dict)
+    for entry_id, judge_id, total, *by_position in rows:
+        # Sums come back as the database gives them (SQLite: 80 for 80.0); points have one decimal place.
+        sheet = {
+            p: value.quantize(ONE_PLACE)
+            for p, value in zip(positions, by_position, strict=True)
+            if value is not None
+        }
+        rest = total.quantize(ONE_PLACE) - sum(sheet.values(), Decimal(0))
+        if rest:  # points at a position no current criterion has: they still count in the total
+            sheet[None] = rest
+        points[entry_id][judge_id] = sheet
     judges = list(get_user_model().objects.filter(award_assignments__round=award_round).order_by("username"))
 
     by_group: dict[int, list[Entry]] = defaultdict(list)
@@ -87,24 +130,28 @@ def round_results(award_round: AwardRound) -> list[GroupResult]:
         by_group[entry.group_id].append(entry)
     out = []
     for group in groups:
-        levels = list(group.levels.all())
+        group_levels = levels[group.pk]
+        criteria = list(group.criteria.all())
         inputs = [
             scoring.EntryInput(
                 key=entry.pk,
                 sheets=[
                     scoring.Sheet(judge_id, sheet) for judge_id, sheet in points.get(entry.pk, {}).items()
                 ],
-                conflicted=frozenset(conflicted.get(entry.pk, ())),
-                eligible_levels=_eligible(levels, past.get(entry.association_id or 0, set()), entry),
+                eligible_levels=_eligible(
+                    group_levels,
+                    {name for n, name in enumerate(required) if getattr(entry, f"won_{n}")},
+                    entry,
+                ),
             )
             for entry in by_group.get(group.pk, [])
         ]
         computed = scoring.compute_group(
             inputs,
-            positions=[c.position for c in criteria.get(group.pk, [])],
+            positions=[c.position for c in criteria],
             method=award_round.method,
             spread_threshold=award_round.spread_threshold,
-            levels=[scoring.Level(level.name, level.min_score, level.quota) for level in levels],
+            levels=[scoring.Level(level.name, level.min_score, level.quota) for level in group_levels],
             national_quota=group.national_quota,
         )
         by_pk = {entry.pk: entry for entry in by_group.get(group.pk, [])}
@@ -116,8 +163,36 @@ def round_results(award_round: AwardRound) -> list[GroupResult]:
             )
             for result in computed
         ]
-        out.append(GroupResult(group=group, criteria=criteria.get(group.pk, []), judges=judges, lines=lines))
+        out.append(GroupResult(group=group, criteria=criteria, judges=judges, lines=lines))
     return out
+
+
+def published_lines(
+    award_round: AwardRound, results: Iterable[AwardResult], judges: list[object]
+) -> list[ResultLine]:
+    """Published results (`AwardResult`, with `entry` and its township and association loaded) as the lines
+    `round_results` computed for them at publication, with the judges' columns in the order of `judges`."""
+    lines = []
+    for row in results:
+        totals = {
+            judge_id: Decimal(total) for judge_id, total in zip(row.judge_ids, row.judge_totals, strict=True)
+        }
+        result = scoring.EntryResult(
+            key=row.entry_id,
+            judge_totals=totals,
+            score=row.score,
+            method_used=award_round.method,
+            spread=row.spread,
+            spread_flag=row.spread_flag,
+            normalised=row.normalised,
+            rank=row.rank,
+            level=row.level,
+            national=row.national_nominee,
+        )
+        lines.append(
+            ResultLine(entry=row.entry, result=result, totals_by_judge=[totals.get(j.pk) for j in judges])
+        )
+    return lines
 
 
 def _eligible(levels: list[AwardLevel], won: set[str], entry: Entry) -> frozenset[str] | None:

@@ -204,8 +204,10 @@ def assign_levels(
     given = dict.fromkeys((level.name for level in levels), 0)
     index = 0
     while index < len(ranked):
-        tied = [r for r in ranked[index:] if r.rank == ranked[index].rank]
-        index += len(tied)
+        end = index + 1  # the ranking lists tied results together: scan to the first of the next rank
+        while end < len(ranked) and ranked[end].rank == ranked[index].rank:
+            end += 1
+        tied, index = list(ranked[index:end]), end
         waiting = list(tied)
         for level in levels:
             fits = [

@@ -1,11 +1,16 @@
-"""Reads for other pages: the home page's award block."""
+"""Reads for other pages (the home page's award block) and the award pages' shared loads."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from collections.abc import Iterable
+
+from django.core.paginator import InvalidPage, Page, Paginator
+from django.db.models import Count, FilteredRelation, Q, QuerySet, Window
+from django.http import Http404, HttpRequest
 
 from awards import permissions
-from awards.models import AwardRound, Entry, ScoreSheet
+from awards.models import AwardGroup, AwardLevel, AwardRound, Criterion, Entry, ScoreSheet
+from core.listing import page_size
 
 
 def judge_summary(user: object) -> list[dict[str, object]]:
@@ -23,3 +28,88 @@ def judge_summary(user: object) -> list[dict[str, object]]:
     return [
         {"round": r, "entries": to_score.get(r.pk, 0), "submitted": submitted.get(r.pk, 0)} for r in rounds
     ]
+
+
+def round_with_groups(rounds: QuerySet[AwardRound], pk: int) -> tuple[AwardRound, list[AwardGroup]] | None:
+    """The round `pk` of `rounds` (None when not there) with its groups in order, each with its levels
+    (best first) and current criteria (by position) already loaded, in one query: the round LEFT JOIN its
+    groups, each LEFT JOIN its levels and its current criteria (a group's rows are its levels times its
+    criteria: a few dozen). `group.levels.all()` and `group.criteria.all()` then run no query."""
+    round_fields = [f.attname for f in AwardRound._meta.concrete_fields]
+    group_fields = [f.attname for f in AwardGroup._meta.concrete_fields]
+    level_fields = [f.attname for f in AwardLevel._meta.concrete_fields]
+    criterion_fields = [f.attname for f in Criterion._meta.concrete_fields]
+    rows = list(
+        rounds.filter(pk=pk)
+        .annotate(
+            current=FilteredRelation(
+                "groups__criteria", condition=Q(groups__criteria__superseded_at__isnull=True)
+            )
+        )
+        .order_by("groups__sort_order", "groups__id", "groups__levels__rank", "current__position")
+        .values_list(
+            *round_fields,
+            *(f"groups__{f}" for f in group_fields),
+            *(f"groups__levels__{f}" for f in level_fields),
+            *(f"current__{f}" for f in criterion_fields),
+        )
+    )
+    if not rows:
+        return None
+    db = AwardRound.objects.db
+    n_round, n_group, n_level = len(round_fields), len(group_fields), len(level_fields)
+    award_round = AwardRound.from_db(db, round_fields, rows[0][:n_round])
+    groups: dict[int, AwardGroup] = {}
+    levels: dict[int, dict[int, AwardLevel]] = {}
+    criteria: dict[int, dict[int, Criterion]] = {}
+    for row in rows:
+        group_values = row[n_round : n_round + n_group]
+        if group_values[0] is None:
+            continue  # a round without groups: its one row
+        group = groups.get(group_values[0])
+        if group is None:
+            group = groups[group_values[0]] = AwardGroup.from_db(db, group_fields, group_values)
+            group.round = award_round
+            levels[group.pk], criteria[group.pk] = {}, {}
+        level_values = row[n_round + n_group : n_round + n_group + n_level]
+        if level_values[0] is not None and level_values[0] not in levels[group.pk]:
+            levels[group.pk][level_values[0]] = AwardLevel.from_db(db, level_fields, level_values)
+        criterion_values = row[n_round + n_group + n_level :]
+        if criterion_values[0] is not None and criterion_values[0] not in criteria[group.pk]:
+            criteria[group.pk][criterion_values[0]] = Criterion.from_db(
+                db, criterion_fields, criterion_values
+            )
+    for group in groups.values():
+        group._prefetched_objects_cache = {
+            "levels": _loaded(group.levels, levels[group.pk].values()),
+            "criteria": _loaded(group.criteria, criteria[group.pk].values()),
+        }
+    return award_round, list(groups.values())
+
+
+def _loaded(manager: object, objects: Iterable[object]) -> QuerySet:
+    """A related manager's queryset already holding `objects` (as prefetch_related leaves it)."""
+    queryset = manager.get_queryset()  # type: ignore[attr-defined]
+    queryset._result_cache = list(objects)
+    queryset._prefetch_done = True
+    return queryset
+
+
+def page_of(request: HttpRequest, rows: QuerySet) -> Page:
+    """The page of `rows` (filtered and sorted, primary key last) that `?page=` names at the size `?per=`
+    chooses, as `core.listing.paginate` answers it, in one query: the page's rows carry the count of all the
+    rows (a window count), so no COUNT query runs. No rows on page 1 is an empty list; on a later page, a
+    page past the end: 404."""
+    wanted = request.GET.get("page", "1")
+    number = int(wanted) if wanted.isdecimal() else 0
+    if number < 1:
+        raise Http404
+    paginator = Paginator(rows, page_size(request))
+    bottom = (number - 1) * paginator.per_page
+    page_rows = list(rows.annotate(_page_total=Window(Count("*")))[bottom : bottom + paginator.per_page])
+    paginator.__dict__["count"] = page_rows[0]._page_total if page_rows else 0
+    try:
+        paginator.validate_number(number)
+    except InvalidPage:
+        raise Http404 from None
+    return Page(page_rows, number, paginator)

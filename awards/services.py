@@ -464,6 +464,14 @@ def round_publish(*, actor: object, award_round: AwardRound) -> int:
                     score=line.result.score,
                     judges_counted=line.result.judges_counted,
                     judge_totals=[str(total) for total in line.totals_in_order],
+                    judge_ids=[
+                        judge.pk
+                        for judge, total in zip(group_result.judges, line.totals_by_judge, strict=True)
+                        if total is not None
+                    ],
+                    spread=line.result.spread,
+                    spread_flag=line.result.spread_flag,
+                    normalised=line.result.normalised,
                     level=line.result.level,
                     national_nominee=line.result.national,
                 )

@@ -6,11 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from associations import access
@@ -19,9 +23,11 @@ from associations.models import Association
 from awards import permissions, services
 from awards.exports import results_headers, results_rows
 from awards.forms import AssignJudgeForm, CriterionForm, ReasonForm
-from awards.models import AwardGroup, AwardLevel, AwardRound, Conflict, Criterion, Entry, ScoreSheet
-from awards.results import round_results
+from awards.models import AwardGroup, AwardResult, AwardRound, Conflict, Entry, ScoreSheet
+from awards.results import GroupResult, published_lines, round_results
+from awards.selectors import page_of
 from core.exports import FORMATS
+from core.listing import PAGE_SIZES, paginate
 from core.roles import COUNTY_WIDE_ROLES, Role
 from core.security import exported_table
 
@@ -53,66 +59,128 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "awards/index.html", {"rounds": rounds, "can_create": can_create})
 
 
+#: The round page's sections (`?section=`): everyone sees the entries and the criteria; the county's
+#: officers also the judges, the conflicts, the submitted sheets and the history. One section at a time,
+#: and long tables a page at a time, so that the page costs the same for a round of 5 entries or 500.
+SECTIONS = ("entries", "criteria")
+COUNTY_SECTIONS = (*SECTIONS, "judges", "conflicts", "sheets", "events")
+SECTION_LABELS = {
+    "entries": _lazy("參選名單"),
+    "criteria": _lazy("組別與評分項目"),
+    "judges": _lazy("評審"),
+    "conflicts": _lazy("利益迴避"),
+    "sheets": _lazy("已送出的評分表"),
+    "events": _lazy("異動紀錄"),
+}
+
+
+#: The columns the results page shows of a published result (and of its entry), loaded alone.
+PUBLISHED_COLUMNS = (
+    "entry__group_id",
+    "entry__township__name",
+    "entry__association__name",
+    "rank",
+    "score",
+    "judges_counted",
+    "judge_totals",
+    "judge_ids",
+    "spread",
+    "spread_flag",
+    "normalised",
+    "level",
+    "national_nominee",
+)
+
+
+#: An entry row's links, reversed once per page with ANY_PK in place of the entry's key and then filled
+#: in per row (a reverse per link per row was a fifth of the page's time).
+ENTRY_LINKS = ("score", "sheet", "accept", "declare_conflict")
+ANY_PK = 2147483647
+
+
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    award_round = permissions.get_round_for_user(request.user, pk)
     user = request.user
+    award_round, groups = permissions.get_round_with_groups_for_user(user, pk)
     role = role_of(user)
-    groups = AwardGroup.objects.filter(round=award_round).prefetch_related(
-        Prefetch(
-            "criteria", queryset=Criterion.objects.filter(superseded_at__isnull=True).order_by("position")
-        ),
-        Prefetch("levels", queryset=AwardLevel.objects.order_by("rank")),
-    )
-    entries = list(
-        permissions.scope_entries(award_round.entries.all(), user)
-        .select_related("group", "township", "association")
-        .order_by("group__sort_order", "group_id", "township__sort_order", "township__name", "pk")
-    )
-    own_sheets = {}
-    if role == Role.JUDGE:
-        own_sheets = dict(
-            ScoreSheet.objects.filter(entry__in=[e.pk for e in entries], judge=user).values_list(
-                "entry_id", "state"
-            )
-        )
-    for entry in entries:
-        entry.own_sheet_state = own_sheets.get(entry.pk)
     county_view = role in COUNTY_WIDE_ROLES
+    sections = COUNTY_SECTIONS if county_view else SECTIONS
+    section = request.GET.get("section", "")
+    section = section if section in sections else sections[0]
     actions = permissions.allowed_actions(user, award_round)
     context: dict[str, object] = {
         "round": award_round,
         "groups": groups,
-        "entries": entries,
         "actions": actions,
         "county_view": county_view,
         "can_see_results": permissions.can_see_results(user, award_round),
+        "section": section,
+        "sections": [(name, SECTION_LABELS[name]) for name in sections],
+        "page_sizes": PAGE_SIZES,
     }
-    if county_view:
+    if section == "entries":
+        entries = (
+            permissions.scope_entries(award_round.entries.all(), user)
+            .select_related("group", "township", "association")
+            .only("round_id", "group__name", "township__name", "association__name", "state")
+            .order_by("group__sort_order", "group_id", "township__sort_order", "township__name", "pk")
+        )
+        if role == Role.JUDGE:  # their own sheet's state, beside each entry they may score
+            entries = entries.annotate(
+                own_sheet_state=Subquery(
+                    ScoreSheet.objects.filter(entry=OuterRef("pk"), judge_id=user.pk).values("state")[:1]
+                )
+            )
+        page = context["page"] = context["entries"] = page_of(request, entries)
+        # What every row repeats is worked out once: the state's label, the judges to choose from.
+        labels = {value: str(label) for value, label in Entry.State.choices}
+        paths = {name: reverse(f"awards:{name}", args=[ANY_PK]) for name in ENTRY_LINKS}
+        for entry in page:
+            entry.state_label = labels[entry.state]
+            entry.paths = {name: path.replace(str(ANY_PK), str(entry.pk)) for name, path in paths.items()}
+        context["can_score"] = "score" in actions
+        context["can_accept"] = "accept" in actions
+        context["can_declare"] = "declare_conflict" in actions
+        if county_view and "declare_conflict" in actions:
+            judges = list(award_round.judges.select_related("judge").order_by("judge__username"))
+            context["judges"] = judges
+            context["judge_options"] = format_html_join(
+                "",
+                '<option value="{}">{}</option>',
+                ((a.judge_id, a.judge.get_full_name() or a.judge.username) for a in judges),
+            )
+        if "nominate" in actions:
+            context["nominees"] = (
+                Association.objects.visible_to(user)
+                .active()
+                .filter(township__county_id=award_round.county_id)
+                .exclude(award_entries__round=award_round)
+                .select_related("township")
+                .order_by("township__sort_order", "name")
+            )
+    elif section == "judges":
         judges = list(award_round.judges.select_related("judge").order_by("judge__username"))
         context["judges"] = judges
-        context["conflicts"] = (
-            Conflict.objects.filter(entry__round=award_round)
-            .select_related("entry__association", "entry__township", "judge", "cleared_by")
-            .order_by("cleared_at", "entry_id", "judge__username")
-        )
-        context["sheets"] = (
-            ScoreSheet.objects.filter(entry__round=award_round, state=ScoreSheet.State.SUBMITTED)
-            .select_related("entry__association", "entry__township", "judge")
-            .order_by("entry_id", "judge__username")
-        )
-        context["events"] = award_round.events.select_related("actor", "entry__association")[:EVENT_LIMIT]
         if "assign_judge" in actions:
             context["assign_form"] = AssignJudgeForm(exclude=[a.judge_id for a in judges])
+    elif section == "conflicts":
         context["clear_form"] = ReasonForm()
-    if "nominate" in actions:
-        context["nominees"] = (
-            Association.objects.visible_to(user)
-            .active()
-            .filter(township__county_id=award_round.county_id)
-            .exclude(award_entries__round=award_round)
-            .select_related("township")
-            .order_by("township__sort_order", "name")
+        context["page"] = context["conflicts"] = page_of(
+            request,
+            Conflict.objects.filter(entry__round=award_round)
+            .select_related("entry__association", "entry__township", "judge", "cleared_by")
+            .order_by("cleared_at", "entry_id", "judge__username", "pk"),
         )
+    elif section == "sheets":
+        context["page"] = context["sheets"] = page_of(
+            request,
+            ScoreSheet.objects.filter(entry__round=award_round, state=ScoreSheet.State.SUBMITTED)
+            .select_related("entry__association", "entry__township", "judge")
+            .order_by("entry_id", "judge__username", "pk"),
+        )
+    elif section == "events":
+        context["events"] = award_round.events.select_related(
+            "actor", "entry__association", "entry__township"
+        )[:EVENT_LIMIT]
     return render(request, "awards/round.html", context)
 
 
@@ -365,7 +433,7 @@ def criterion_revise(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def results(request: HttpRequest, pk: int) -> HttpResponse:
-    award_round = permissions.get_round_for_user(request.user, pk)
+    award_round, groups = permissions.get_round_with_groups_for_user(request.user, pk)
     if not permissions.can_see_results(request.user, award_round):
         raise PermissionDenied
     fmt = request.GET.get("format")
@@ -381,9 +449,47 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
             rows=results_rows(award_round),
             title=title[:31],
         )
+    if award_round.is_published:
+        # What publication computed and kept (AwardResult), read a page at a time in the ranking's order.
+        judges = list(
+            get_user_model().objects.filter(award_assignments__round=award_round).order_by("username")
+        )
+        page = page_of(
+            request,
+            AwardResult.objects.filter(round=award_round)
+            .select_related("entry__township", "entry__association")
+            .only(*PUBLISHED_COLUMNS)
+            .order_by(
+                "entry__group__sort_order", "entry__group_id", F("rank").asc(nulls_last=True), "entry_id"
+            ),
+        )
+        with_results = set(
+            AwardResult.objects.filter(round=award_round)
+            .order_by()
+            .values_list("entry__group_id", flat=True)
+            .distinct()
+        )
+        rows = [(line.entry.group_id, line) for line in published_lines(award_round, page, judges)]
+        computed = [GroupResult(group, list(group.criteria.all()), judges, []) for group in groups]
+    else:
+        # The ranking is the whole group's (computed here, before publication); the table shows a page of it.
+        computed = round_results(award_round, groups)
+        page = paginate(request, [(group.group.pk, line) for group in computed for line in group.lines])
+        rows = list(page)
+        with_results = {group.group.pk for group in computed if group.lines}
+    # Each group's part of the page under its own heading; a group without accepted entries says so.
+    shown: dict[int, list[object]] = {}
+    for group_pk, line in rows:
+        shown.setdefault(group_pk, []).append(line)
     context = {
         "round": award_round,
-        "groups": round_results(award_round),
+        "groups": [
+            (group, shown.get(group.group.pk, []))
+            for group in computed
+            if group.group.pk in shown or group.group.pk not in with_results
+        ],
+        "page": page,
+        "page_sizes": PAGE_SIZES,
         "show_judge_names": permissions.can_see_all_sheets(request.user, award_round),
         "actions": permissions.allowed_actions(request.user, award_round),
     }

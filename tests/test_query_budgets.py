@@ -162,8 +162,8 @@ CASE_BUDGETS = {
     "subsidies budget": (5, ["county_client", "zhunan_client", "admin_client_"]),
     "subsidies config": (6, ["county_client", "admin_client_"]),
     "awards index": (3, ["county_client", "zhunan_client", "admin_client_", "judge_client"]),
-    "awards round": (12, ["county_client", "zhunan_client", "admin_client_", "judge_client"]),  # over 6
-    "awards results": (10, ["county_client", "admin_client_"]),  # over the 6
+    "awards round": (6, ["county_client", "zhunan_client", "admin_client_", "judge_client"]),
+    "awards results": (6, ["county_client", "admin_client_"]),
     "awards score": (6, ["judge_client"]),
     "awards sheet": (6, ["county_client", "admin_client_", "judge_client"]),
     "assessment": (6, ["county_client", "zhunan_client", "admin_client_"]),

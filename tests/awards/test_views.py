@@ -175,7 +175,7 @@ def test_the_results_page_runs_a_fixed_number_of_queries(
         for judge in (assigned_judge, second_judge):
             services.sheet_save(actor=judge, entry=entry, points=points(criteria, 30, n), submit=True)
 
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(6):
         assert county_client.get(reverse("awards:results", args=[group.round_id])).status_code == 200
 
 
@@ -187,7 +187,7 @@ def test_the_round_page_runs_a_fixed_number_of_queries(
         entry = EntryFactory(group=group, association=AssociationFactory(township=zhunan, name=f"社區{n}"))
         services.sheet_save(actor=assigned_judge, entry=entry, points=points(criteria, 30, n), submit=True)
 
-    with django_assert_max_num_queries(24):
+    with django_assert_max_num_queries(6):
         assert county_client.get(reverse("awards:round", args=[group.round_id])).status_code == 200
 
 
