@@ -125,9 +125,9 @@ def assessments_recompute(
     a county officer or administrator asked. Refused once the county's register is finalised."""
     register = _register(_county_id(county, actor), year, lock=True)
     _require(actor, "recompute", register)
-    result = _recompute(register=register, actor=actor, as_of=as_of, associations=associations)
-    _refresh_duties(register, year, associations)
-    return result
+    return _recompute(
+        register=register, actor=actor, as_of=as_of, associations=associations, with_duties=True
+    )
 
 
 @transaction.atomic
@@ -142,18 +142,7 @@ def assessments_recompute_system(
             _("%(county)s%(year)s的分級清冊已定案，不可修改。")
             % {"county": county.name, "year": format_roc_year(year)}
         )
-    result = _recompute(register=register, actor=None, as_of=as_of, associations=None)
-    _refresh_duties(register, year, None)
-    return result
-
-
-def _refresh_duties(register: TierRegister, year: int, associations: QuerySet[Association] | None) -> None:
-    """A recompute of a year also rewrites the county's to-do duties of that year (`grading.duties`;
-    nothing when the year is outside the list's window)."""
-    scope = Association.objects.filter(township__county_id=register.county_id)
-    if associations is not None:
-        scope = scope.filter(pk__in=associations.order_by().values("pk"))
-    duties.refresh(associations=scope, years=[year])
+    return _recompute(register=register, actor=None, as_of=as_of, associations=None, with_duties=True)
 
 
 @transaction.atomic
@@ -190,15 +179,23 @@ def _recompute(
     as_of: datetime.date | None,
     associations: QuerySet[Association] | None,
     thresholds: dict[str, int] | None = None,
+    with_duties: bool = False,
 ) -> RecomputeResult:
     """`thresholds` is the year's thresholds' snapshot when the caller already holds it; otherwise they are
-    read (and stored on first use, `thresholds_for`)."""
+    read (and stored on first use, `thresholds_for`). `with_duties`: a recompute of a year also rewrites the
+    county's to-do duties of that year (`grading.duties`; the term only when the year is outside the list's
+    window), from the facts the judgment read."""
     # The rule messages and tier reasons written here are the county's record of the judgment, read by
     # every user and printed in the register export: always in the portal's own language, whichever
     # language the person whose edit triggered the recompute has chosen.
     with translation.override(settings.LANGUAGE_CODE):
         return _recompute_in_portal_language(
-            register=register, actor=actor, as_of=as_of, associations=associations, thresholds=thresholds
+            register=register,
+            actor=actor,
+            as_of=as_of,
+            associations=associations,
+            thresholds=thresholds,
+            with_duties=with_duties,
         )
 
 
@@ -209,6 +206,7 @@ def _recompute_in_portal_language(
     as_of: datetime.date | None,
     associations: QuerySet[Association] | None,
     thresholds: dict[str, int] | None,
+    with_duties: bool,
 ) -> RecomputeResult:
     year = register.year
     as_of = as_of or timezone.localdate()
@@ -258,6 +256,15 @@ def _recompute_in_portal_language(
     result.tier_changes = len(changes)
     register.recomputed_at = now
     register.save(update_fields=["recomputed_at"])
+    if with_duties:
+        of_county = Association.objects.filter(township__county_id=register.county_id)
+        if associations is not None:
+            of_county = of_county.filter(pk__in=associations.order_by().values("pk"))
+        duties.refresh(
+            associations=of_county,
+            years=[year],
+            facts={(pk, year): association_facts for pk, association_facts in facts.items()},
+        )
     return result
 
 
