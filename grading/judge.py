@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +31,14 @@ class GradingJudge:
         return []
 
     def associations_changed(self, *, association_ids: Sequence[int]) -> None:
+        # A roster import of thousands of new associations would spend most of its transaction writing
+        # their duties (a dozen each): so many are written by the task worker once the import is committed
+        # (queued in its transaction: a rolled-back import queues nothing).
+        if len(association_ids) >= settings.RECOMPUTE_BACKGROUND_ASSOCIATIONS:
+            from grading.tasks import refresh_duties
+
+            refresh_duties.enqueue(list(association_ids))
+            return
         duties.refresh(associations=association_ids)
 
     def judgements(self, *, association_ids: Sequence[int], year: int) -> dict[int, Judgement]:
