@@ -21,11 +21,14 @@ from grading.services import assessments_refresh
 class GradingJudge:
     def facts_changed(self, *, association_ids: Sequence[int], year: int, actor: object) -> list[str]:
         # The to-do list follows the facts whatever the register's state (a finalised year's register is
-        # frozen; what is still to do is not). The year's facts make only the year's duties (and the term).
-        duties.refresh(associations=association_ids, years=[year])
+        # frozen; what is still to do is not). The year's facts make only the year's duties (and the term):
+        # written with the judgment, from the facts it read.
         if year > timezone.localdate().year + 1:
+            duties.refresh(associations=association_ids, years=[year])
             return []  # no register for a year past next year (a mistyped year judges nothing)
-        result = assessments_refresh(association_ids=association_ids, year=year, actor=actor)
+        result = assessments_refresh(
+            association_ids=association_ids, year=year, actor=actor, with_duties=True
+        )
         if result.skipped_finalised:
             return [_("%(year)s的分級清冊已定案，未重新計算狀態與分級。") % {"year": format_roc_year(year)}]
         return []

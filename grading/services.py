@@ -147,23 +147,29 @@ def assessments_recompute_system(
 
 @transaction.atomic
 def assessments_refresh(
-    *, association_ids: Iterable[int], year: int, actor: object = None
+    *, association_ids: Iterable[int], year: int, actor: object = None, with_duties: bool = False
 ) -> RecomputeResult:
     """Recompute a few associations after their facts changed (the clerk who changed them is `actor`),
-    under their own county's register. A county whose register of the year is finalised is left as it was."""
+    under their own county's register. A county whose register of the year is finalised is left as it was.
+    `with_duties`: their to-do duties of the year are rewritten too, finalised or not (what is still to do
+    is not frozen with the register), from the facts the judgment read."""
     scope = Association.objects.filter(pk__in=list(association_ids))
     result = RecomputeResult(year=year)
     county_ids = sorted(set(scope.order_by().values_list("township__county_id", flat=True)))
     for county_id in county_ids:  # registers locked in one fixed order
         register = _register(county_id, year, lock=True)
+        of_county = scope.filter(township__county_id=county_id)
         if register.is_finalised:
             result.skipped_finalised = True
+            if with_duties:
+                duties.refresh(associations=of_county, years=[year])
             continue
         part = _recompute(
             register=register,
             actor=actor,
             as_of=None,
-            associations=scope.filter(township__county_id=county_id),
+            associations=of_county,
+            with_duties=with_duties,
         )
         result.created += part.created
         result.updated += part.updated

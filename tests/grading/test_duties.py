@@ -211,3 +211,23 @@ def test_associations_with_the_same_facts_get_the_same_duties_each(zhunan):
     assert of(other) != of(same[0])
     board = Duty.objects.get(association=other, year=YEAR, kind="board_meetings_at_interval")
     assert board.due_on == D(YEAR, 4, 1) and board.params["n"] == 3
+
+
+def test_saving_a_filing_of_a_finalised_years_register_still_rewrites_its_duties(
+    zhunan, zhunan_clerk, frozen_today
+):
+    """The register is frozen once finalised (the judgment is not recomputed); what is still to do is not."""
+    from grading.models import TierRegister
+
+    association = AssociationFactory(township=zhunan)
+    TierRegister.objects.create(county=zhunan.county, year=YEAR - 1, state=TierRegister.State.FINALISED)
+    yearly_filing_save(association=association, year=YEAR - 1, values=FilingValues(), actor=zhunan_clerk)
+    report = (association.pk, "report_accounts_filed_by_march", "overdue")
+    assert report in listed(D(YEAR, 7, 1))
+    yearly_filing_save(
+        association=association,
+        year=YEAR - 1,
+        values=FilingValues(report_accounts_filed_on=D(YEAR, 3, 20)),
+        actor=zhunan_clerk,
+    )
+    assert report not in listed(D(YEAR, 7, 1))
