@@ -27,7 +27,7 @@ from django.utils import timezone
 from associations.models import Association
 from core.dates import add_months
 from grading import rules
-from grading.facts import load_facts_of_years
+from grading.facts import associations_of, load_facts_of_years
 from grading.messages import Message, message
 from grading.models import Duty
 from grading.rules import AssociationFacts, ElectionFact
@@ -275,7 +275,7 @@ def refresh(
     differ has its rows of those years replaced."""
     today = today or timezone.localdate()
     if not isinstance(associations, QuerySet):
-        associations = Association.objects.filter(pk__in=list(associations))
+        associations = associations_of(associations)
     whole = window(today)
     years = None if years is None else list(years)
     chosen = whole if years is None else {year: whole[year] for year in years if year in whole}

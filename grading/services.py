@@ -23,7 +23,7 @@ from associations import access
 from associations.models import Association, County
 from core.dates import format_roc_year
 from grading import duties, permissions
-from grading.facts import load_facts
+from grading.facts import associations_of, load_facts
 from grading.messages import message, record_text, render
 from grading.models import Assessment, Tier, TierChange, TierRegister, TierThresholds
 from grading.providers import programme_counts
@@ -153,7 +153,7 @@ def assessments_refresh(
     under their own county's register. A county whose register of the year is finalised is left as it was.
     `with_duties`: their to-do duties of the year are rewritten too, finalised or not (what is still to do
     is not frozen with the register), from the facts the judgment read."""
-    scope = Association.objects.filter(pk__in=list(association_ids))
+    scope = associations_of(association_ids)
     result = RecomputeResult(year=year)
     county_ids = sorted(set(scope.order_by().values_list("township__county_id", flat=True)))
     for county_id in county_ids:  # registers locked in one fixed order

@@ -231,3 +231,19 @@ def test_saving_a_filing_of_a_finalised_years_register_still_rewrites_its_duties
         actor=zhunan_clerk,
     )
     assert report not in listed(D(YEAR, 7, 1))
+
+
+def test_many_ids_are_read_as_one_array_and_answer_the_same_associations(
+    associations_of_every_kind, monkeypatch
+):
+    from grading import facts
+
+    monkeypatch.setattr(facts, "MANY_IDS", 2)  # an array from two ids on (PostgreSQL), not 500
+    ids = [a.pk for a in associations_of_every_kind[:3]]
+    assert set(facts.associations_of(ids).values_list("pk", flat=True)) == set(ids)  # the fourth is not
+
+    duties.refresh(associations=ids, today=WRITTEN_ON)
+    by_ids = sorted(map(repr, _stored().values()))
+    Duty.objects.all().delete()
+    duties.refresh(associations=Association.objects.filter(pk__in=ids), today=WRITTEN_ON)
+    assert by_ids and sorted(map(repr, _stored().values())) == by_ids
