@@ -371,9 +371,11 @@ def _tier_changes_insert(
         FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[])
             AS u(association_id, from_tier, to_tier, reason, message)
     """
+    texts: dict[str, str] = {}  # a reason's text per stored form: a few dozen reasons among thousands
     with connection.cursor() as cursor:
         for start in range(0, len(changes), BATCH_SIZE):
             batch = changes[start : start + BATCH_SIZE]
+            stored = [json.dumps(change[3], ensure_ascii=False) for change in batch]
             cursor.execute(
                 sql,
                 [
@@ -385,8 +387,11 @@ def _tier_changes_insert(
                     [change[0] for change in batch],
                     [change[1] for change in batch],
                     [change[2] for change in batch],
-                    [render(change[3]) for change in batch],
-                    [json.dumps(change[3], ensure_ascii=False) for change in batch],
+                    [
+                        texts.get(key) or texts.setdefault(key, render(change[3]))
+                        for key, change in zip(stored, batch, strict=True)
+                    ],
+                    stored,
                 ],
             )
 
