@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import functools
 import math
 import re
 import unicodedata
@@ -276,6 +277,7 @@ def year_in_range(year: int) -> bool:
     return MIN_GREGORIAN_YEAR <= year <= MAX_GREGORIAN_YEAR
 
 
+@functools.lru_cache(maxsize=4096)  # a year's recompute asks ~120,000 times for a few hundred answers
 def add_months(day: datetime.date, months: int) -> datetime.date:
     """The same day `months` later, clamped to the month's end (08/31 + 6 months = 02/28 or 02/29)."""
     index = day.month - 1 + months

@@ -8,10 +8,26 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
+from django.db import connection
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 
 from associations.models import Association, Election, Meeting, YearlyFiling
 from grading.rules import AssociationFacts, ElectionFact, MeetingFact
+
+#: From how many ids `associations_of` sends them to PostgreSQL as one array.
+MANY_IDS = 500
+
+
+def associations_of(ids: Iterable[int]) -> QuerySet[Association]:
+    """The associations of `ids`. Many (a compliance import's 10,000) go to PostgreSQL as one array literal
+    (`id IN (SELECT unnest(…))`) rather than an IN list of as many parameters, which every one of the ten
+    queries reading their facts, counts and judgments spent ~60 ms planning (the array: ~5 ms)."""
+    ids = list(ids)
+    if connection.vendor == "postgresql" and len(ids) >= MANY_IDS:
+        literal = "{" + ",".join(str(int(pk)) for pk in ids) + "}"
+        return Association.objects.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [literal]))
+    return Association.objects.filter(pk__in=ids)
 
 
 def load_facts(associations: QuerySet[Association], *, year: int) -> dict[int, AssociationFacts]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
@@ -20,16 +21,27 @@ from grading.services import assessments_refresh
 class GradingJudge:
     def facts_changed(self, *, association_ids: Sequence[int], year: int, actor: object) -> list[str]:
         # The to-do list follows the facts whatever the register's state (a finalised year's register is
-        # frozen; what is still to do is not). The year's facts make only the year's duties (and the term).
-        duties.refresh(associations=association_ids, years=[year])
+        # frozen; what is still to do is not). The year's facts make only the year's duties (and the term):
+        # written with the judgment, from the facts it read.
         if year > timezone.localdate().year + 1:
+            duties.refresh(associations=association_ids, years=[year])
             return []  # no register for a year past next year (a mistyped year judges nothing)
-        result = assessments_refresh(association_ids=association_ids, year=year, actor=actor)
+        result = assessments_refresh(
+            association_ids=association_ids, year=year, actor=actor, with_duties=True
+        )
         if result.skipped_finalised:
             return [_("%(year)s的分級清冊已定案，未重新計算狀態與分級。") % {"year": format_roc_year(year)}]
         return []
 
     def associations_changed(self, *, association_ids: Sequence[int]) -> None:
+        # A roster import of thousands of new associations would spend most of its transaction writing
+        # their duties (a dozen each): so many are written by the task worker once the import is committed
+        # (queued in its transaction: a rolled-back import queues nothing).
+        if len(association_ids) >= settings.RECOMPUTE_BACKGROUND_ASSOCIATIONS:
+            from grading.tasks import refresh_duties
+
+            refresh_duties.enqueue(list(association_ids))
+            return
         duties.refresh(associations=association_ids)
 
     def judgements(

@@ -23,7 +23,7 @@ from associations import access
 from associations.models import Association, County
 from core.dates import format_roc_year
 from grading import duties, permissions
-from grading.facts import load_facts
+from grading.facts import associations_of, load_facts
 from grading.messages import message, record_text, render
 from grading.models import Assessment, Tier, TierChange, TierRegister, TierThresholds
 from grading.providers import programme_counts
@@ -125,9 +125,9 @@ def assessments_recompute(
     a county officer or administrator asked. Refused once the county's register is finalised."""
     register = _register(_county_id(county, actor), year, lock=True)
     _require(actor, "recompute", register)
-    result = _recompute(register=register, actor=actor, as_of=as_of, associations=associations)
-    _refresh_duties(register, year, associations)
-    return result
+    return _recompute(
+        register=register, actor=actor, as_of=as_of, associations=associations, with_duties=True
+    )
 
 
 @transaction.atomic
@@ -142,39 +142,34 @@ def assessments_recompute_system(
             _("%(county)s%(year)s的分級清冊已定案，不可修改。")
             % {"county": county.name, "year": format_roc_year(year)}
         )
-    result = _recompute(register=register, actor=None, as_of=as_of, associations=None)
-    _refresh_duties(register, year, None)
-    return result
-
-
-def _refresh_duties(register: TierRegister, year: int, associations: QuerySet[Association] | None) -> None:
-    """A recompute of a year also rewrites the county's to-do duties of that year (`grading.duties`;
-    nothing when the year is outside the list's window)."""
-    scope = Association.objects.filter(township__county_id=register.county_id)
-    if associations is not None:
-        scope = scope.filter(pk__in=associations.order_by().values("pk"))
-    duties.refresh(associations=scope, years=[year])
+    return _recompute(register=register, actor=None, as_of=as_of, associations=None, with_duties=True)
 
 
 @transaction.atomic
 def assessments_refresh(
-    *, association_ids: Iterable[int], year: int, actor: object = None
+    *, association_ids: Iterable[int], year: int, actor: object = None, with_duties: bool = False
 ) -> RecomputeResult:
     """Recompute a few associations after their facts changed (the clerk who changed them is `actor`),
-    under their own county's register. A county whose register of the year is finalised is left as it was."""
-    scope = Association.objects.filter(pk__in=list(association_ids))
+    under their own county's register. A county whose register of the year is finalised is left as it was.
+    `with_duties`: their to-do duties of the year are rewritten too, finalised or not (what is still to do
+    is not frozen with the register), from the facts the judgment read."""
+    scope = associations_of(association_ids)
     result = RecomputeResult(year=year)
     county_ids = sorted(set(scope.order_by().values_list("township__county_id", flat=True)))
     for county_id in county_ids:  # registers locked in one fixed order
         register = _register(county_id, year, lock=True)
+        of_county = scope.filter(township__county_id=county_id)
         if register.is_finalised:
             result.skipped_finalised = True
+            if with_duties:
+                duties.refresh(associations=of_county, years=[year])
             continue
         part = _recompute(
             register=register,
             actor=actor,
             as_of=None,
-            associations=scope.filter(township__county_id=county_id),
+            associations=of_county,
+            with_duties=with_duties,
         )
         result.created += part.created
         result.updated += part.updated
@@ -190,15 +185,23 @@ def _recompute(
     as_of: datetime.date | None,
     associations: QuerySet[Association] | None,
     thresholds: dict[str, int] | None = None,
+    with_duties: bool = False,
 ) -> RecomputeResult:
     """`thresholds` is the year's thresholds' snapshot when the caller already holds it; otherwise they are
-    read (and stored on first use, `thresholds_for`)."""
+    read (and stored on first use, `thresholds_for`). `with_duties`: a recompute of a year also rewrites the
+    county's to-do duties of that year (`grading.duties`; the term only when the year is outside the list's
+    window), from the facts the judgment read."""
     # The rule messages and tier reasons written here are the county's record of the judgment, read by
     # every user and printed in the register export: always in the portal's own language, whichever
     # language the person whose edit triggered the recompute has chosen.
     with translation.override(settings.LANGUAGE_CODE):
         return _recompute_in_portal_language(
-            register=register, actor=actor, as_of=as_of, associations=associations, thresholds=thresholds
+            register=register,
+            actor=actor,
+            as_of=as_of,
+            associations=associations,
+            thresholds=thresholds,
+            with_duties=with_duties,
         )
 
 
@@ -209,6 +212,7 @@ def _recompute_in_portal_language(
     as_of: datetime.date | None,
     associations: QuerySet[Association] | None,
     thresholds: dict[str, int] | None,
+    with_duties: bool,
 ) -> RecomputeResult:
     year = register.year
     as_of = as_of or timezone.localdate()
@@ -258,6 +262,15 @@ def _recompute_in_portal_language(
     result.tier_changes = len(changes)
     register.recomputed_at = now
     register.save(update_fields=["recomputed_at"])
+    if with_duties:
+        of_county = Association.objects.filter(township__county_id=register.county_id)
+        if associations is not None:
+            of_county = of_county.filter(pk__in=associations.order_by().values("pk"))
+        duties.refresh(
+            associations=of_county,
+            years=[year],
+            facts={(pk, year): association_facts for pk, association_facts in facts.items()},
+        )
     return result
 
 
@@ -358,9 +371,11 @@ def _tier_changes_insert(
         FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[])
             AS u(association_id, from_tier, to_tier, reason, message)
     """
+    texts: dict[str, str] = {}  # a reason's text per stored form: a few dozen reasons among thousands
     with connection.cursor() as cursor:
         for start in range(0, len(changes), BATCH_SIZE):
             batch = changes[start : start + BATCH_SIZE]
+            stored = [json.dumps(change[3], ensure_ascii=False) for change in batch]
             cursor.execute(
                 sql,
                 [
@@ -372,8 +387,11 @@ def _tier_changes_insert(
                     [change[0] for change in batch],
                     [change[1] for change in batch],
                     [change[2] for change in batch],
-                    [render(change[3]) for change in batch],
-                    [json.dumps(change[3], ensure_ascii=False) for change in batch],
+                    [
+                        texts.get(key) or texts.setdefault(key, render(change[3]))
+                        for key, change in zip(stored, batch, strict=True)
+                    ],
+                    stored,
                 ],
             )
 

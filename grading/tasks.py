@@ -1,9 +1,14 @@
-"""A county's recompute of a year in the background: a county with RECOMPUTE_BACKGROUND_ASSOCIATIONS or more
+"""Work of `grading` done by the task worker (`manage.py db_worker`) rather than in the request.
+
+A county's recompute of a year in the background: a county with RECOMPUTE_BACKGROUND_ASSOCIATIONS or more
 active associations is recomputed by the task worker (`manage.py db_worker`), not inside the request that
 asked for it. The run is a RecomputeRun, queued under the register's row lock (so a double click queues one
 run) with its task in the same transaction; the task runs the same service as the request would
 (`services.assessments_recompute`, as the person who asked, so the role, the county and the register's state
-are checked again when it runs), and keeps its counts, or why it could not be done, on the run."""
+are checked again when it runs), and keeps its counts, or why it could not be done, on the run.
+
+The to-do duties of as many associations created or changed at once by a roster import: `refresh_duties`,
+queued in the import's transaction."""
 
 from __future__ import annotations
 
@@ -18,7 +23,7 @@ from django_tasks import task
 
 from associations.models import Association
 from core.models import TaskState
-from grading import permissions, services
+from grading import duties, permissions, services
 from grading.models import RecomputeRun, TierRegister
 
 logger = logging.getLogger(__name__)
@@ -59,6 +64,15 @@ def recompute_queue(*, county_id: int, year: int, actor: object) -> RecomputeRun
         language = translation.get_language() or settings.LANGUAGE_CODE
         recompute_county_year.enqueue(run.pk, language)
     return run
+
+
+@task()
+def refresh_duties(association_ids: list[int]) -> int:
+    """Write the to-do duties of `association_ids` from their facts as they are when the task runs
+    (`grading.duties.refresh`: every year of the list's window and the term), for the associations a roster
+    import created or changed in thousands (`grading.judge.GradingJudge.associations_changed`). Answers how
+    many duties they have."""
+    return duties.refresh(associations=association_ids)
 
 
 @task()

@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -766,3 +766,54 @@ def test_roster_ordering_an_association_to_reorganise_judges_its_year_again(tmp_
     run(path)
 
     assert Assessment.objects.get(association=association).status == ComplianceStatus.ABNORMAL
+
+
+# --- The new associations' to-do duties ---------------------------------------------------------------------
+
+
+def _duties():
+    from grading.models import Duty
+
+    columns = ("association_id", "year", "kind", "due_on", "done_on", "shows_from", "params")
+    return sorted(Duty.objects.values_list(*columns), key=repr)
+
+
+def _what_a_refresh_writes():
+    """The duties a refresh of every association writes from scratch, leaving the table as it was."""
+    from grading import duties
+    from grading.models import Duty
+
+    with transaction.atomic():
+        kept = list(Duty.objects.all())
+        Duty.objects.all().delete()
+        duties.refresh(associations=Association.objects.all())
+        written = _duties()
+        Duty.objects.all().delete()
+        Duty.objects.bulk_create(kept)
+    return written
+
+
+def test_a_small_imports_new_associations_have_their_duties_at_once(roster):
+    run(roster)
+
+    assert len({row[0] for row in _duties()}) == 2
+    assert _duties() == _what_a_refresh_writes()
+
+
+def test_a_large_imports_new_associations_get_their_duties_from_the_task_worker(roster, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    from tests.background import run_queued_tasks
+
+    settings.RECOMPUTE_BACKGROUND_ASSOCIATIONS = 2
+    run(roster, dry_run=True)
+    assert not DBTaskResult.objects.exists()  # a dry run queues nothing
+
+    run(roster)
+    assert Association.objects.count() == 2
+    assert _duties() == []  # the import's transaction wrote none...
+    assert DBTaskResult.objects.count() == 1
+
+    assert run_queued_tasks() == 1  # ...the worker writes them as a refresh would
+    assert len({row[0] for row in _duties()}) == 2
+    assert _duties() == _what_a_refresh_writes()

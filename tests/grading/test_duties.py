@@ -157,3 +157,93 @@ def test_an_election_saved_in_a_past_years_checklist_rewrites_the_term(zhunan):
     term = Duty.objects.get(association=association, kind="term_not_expired")
     assert term.due_on == D(YEAR + 1, 2, 28)
     assert Duty.objects.filter(association=association, year=YEAR).count() == 5
+
+
+def _stored(**filters):
+    """Every stored duty as (pk, its columns)."""
+    return {
+        row[0]: row[1:]
+        for row in Duty.objects.filter(**filters).values_list(
+            "pk", "association_id", "year", "kind", "due_on", "done_on", "shows_from", "params"
+        )
+    }
+
+
+def test_a_refresh_of_unchanged_facts_writes_nothing_and_a_change_rewrites_only_what_it_changes(
+    associations_of_every_kind, django_assert_num_queries
+):
+    bare = associations_of_every_kind[0]
+    ids = [a.pk for a in associations_of_every_kind]
+    duties.refresh(associations=ids, today=WRITTEN_ON)
+    before = _stored()
+
+    # The savepoint and its release, the four of the facts and the stored duties: no delete, no insert.
+    with django_assert_num_queries(7):
+        duties.refresh(associations=ids, today=WRITTEN_ON)
+    assert _stored() == before
+
+    YearlyFilingFactory(association=bare, year=YEAR, plan_budget_filed_on=D(YEAR - 1, 12, 1))
+    duties.refresh(associations=ids, today=WRITTEN_ON)
+    after = _stored()
+    others = {pk: row for pk, row in before.items() if row[0] != bare.pk}
+    assert {pk: row for pk, row in after.items() if row[0] != bare.pk} == others  # the same rows, untouched
+    bare_plan = (bare.pk, YEAR, "plan_budget_filed_before_year")
+    assert any(row[:3] == bare_plan for row in before.values())
+    assert not any(row[:3] == bare_plan for row in after.values())  # filed on time: no longer to do
+
+    # What is kept is what a refresh from nothing writes.
+    Duty.objects.all().delete()
+    duties.refresh(associations=ids, today=WRITTEN_ON)
+    assert sorted(map(repr, _stored().values())) == sorted(map(repr, after.values()))
+
+
+def test_associations_with_the_same_facts_get_the_same_duties_each(zhunan):
+    """Duties are worked out once for associations whose facts are the same (a new roster's): each still
+    has its own rows, and one with other facts its own duties."""
+    same = [AssociationFactory(township=zhunan, board_meeting_interval_months=6) for _n in range(3)]
+    other = AssociationFactory(township=zhunan, board_meeting_interval_months=3)
+    duties.refresh(associations=[a.pk for a in [*same, other]], today=WRITTEN_ON)
+
+    def of(association):
+        return sorted(map(repr, (row[1:] for row in _stored(association=association).values())))
+
+    assert of(same[0]) and of(same[0]) == of(same[1]) == of(same[2])
+    assert of(other) != of(same[0])
+    board = Duty.objects.get(association=other, year=YEAR, kind="board_meetings_at_interval")
+    assert board.due_on == D(YEAR, 4, 1) and board.params["n"] == 3
+
+
+def test_saving_a_filing_of_a_finalised_years_register_still_rewrites_its_duties(
+    zhunan, zhunan_clerk, frozen_today
+):
+    """The register is frozen once finalised (the judgment is not recomputed); what is still to do is not."""
+    from grading.models import TierRegister
+
+    association = AssociationFactory(township=zhunan)
+    TierRegister.objects.create(county=zhunan.county, year=YEAR - 1, state=TierRegister.State.FINALISED)
+    yearly_filing_save(association=association, year=YEAR - 1, values=FilingValues(), actor=zhunan_clerk)
+    report = (association.pk, "report_accounts_filed_by_march", "overdue")
+    assert report in listed(D(YEAR, 7, 1))
+    yearly_filing_save(
+        association=association,
+        year=YEAR - 1,
+        values=FilingValues(report_accounts_filed_on=D(YEAR, 3, 20)),
+        actor=zhunan_clerk,
+    )
+    assert report not in listed(D(YEAR, 7, 1))
+
+
+def test_many_ids_are_read_as_one_array_and_answer_the_same_associations(
+    associations_of_every_kind, monkeypatch
+):
+    from grading import facts
+
+    monkeypatch.setattr(facts, "MANY_IDS", 2)  # an array from two ids on (PostgreSQL), not 500
+    ids = [a.pk for a in associations_of_every_kind[:3]]
+    assert set(facts.associations_of(ids).values_list("pk", flat=True)) == set(ids)  # the fourth is not
+
+    duties.refresh(associations=ids, today=WRITTEN_ON)
+    by_ids = sorted(map(repr, _stored().values()))
+    Duty.objects.all().delete()
+    duties.refresh(associations=Association.objects.filter(pk__in=ids), today=WRITTEN_ON)
+    assert by_ids and sorted(map(repr, _stored().values())) == by_ids
