@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import F, Func, Min, OuterRef, Subquery
+from django.db.models import F, Min, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -121,20 +121,13 @@ def index(request: HttpRequest) -> HttpResponse:
 _THRESHOLD_FIELDS = ("potential_min_activities", "developing_min_activities", "volunteer_team_min_size")
 
 
-def _overview_header(request: HttpRequest, year: int) -> tuple[TierRegister, TierThresholds | None, int]:
-    """The county's register of `year`, its thresholds of the year and how many visible active associations
-    have no assessment of it, in one query: the register's row carries the other two as subqueries (when
-    there is no register yet, the county's row carries them)."""
+def _overview_header(request: HttpRequest, year: int) -> tuple[TierRegister, TierThresholds | None]:
+    """The county's register of `year` and its thresholds of the year, in one query: the register's row
+    carries the thresholds as subqueries (when there is no register yet, the county's row carries them)."""
     _check_year(request, year)
     county_id = access.county_id_of(request.user)
     thresholds = TierThresholds.objects.filter(county_id=OuterRef("county_id"), year=year)
-    unassessed = (
-        Association.objects.visible_to(request.user).active().exclude(assessments__year=year).order_by()
-    )
-    extra = {
-        "_unassessed": Subquery(unassessed.values(n=Func(F("pk"), function="COUNT"))),
-        **{f"_t_{name}": Subquery(thresholds.values(name)[:1]) for name in _THRESHOLD_FIELDS},
-    }
+    extra = {f"_t_{name}": Subquery(thresholds.values(name)[:1]) for name in _THRESHOLD_FIELDS}
     register = (
         access.scope_by_county(TierRegister.objects.all(), request.user)
         .filter(year=year)
@@ -154,20 +147,22 @@ def _overview_header(request: HttpRequest, year: int) -> tuple[TierRegister, Tie
     found = source is not None and getattr(source, f"_t_{_THRESHOLD_FIELDS[0]}") is not None
     limits = {name: getattr(source, f"_t_{name}") for name in _THRESHOLD_FIELDS} if found else None
     thresholds_row = TierThresholds(county_id=county_id, year=year, **limits) if limits else None
-    return register, thresholds_row, (source._unassessed or 0) if source is not None else 0
+    return register, thresholds_row
 
 
 def overview(request: HttpRequest, year: int) -> HttpResponse:
-    visible = _visible(request).filter(year=year)
-    register, thresholds, unassessed = _overview_header(request, year)
-    counts = selectors.township_counts(visible)
-    page = Paginator(counts, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    _visible(request)
+    register, thresholds = _overview_header(request, year)
+    # The township table, its totals, the unassessed count and the charts: one query
+    # (`selectors.year_summary`).
+    summary = selectors.year_summary(Association.objects.visible_to(request.user), year=year)
+    page = Paginator(summary.counts, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "year": year,
         "register": register,
         "page": page,
-        "totals": selectors.totals_of(counts),
-        "unassessed": unassessed,
+        "totals": summary.totals(),
+        "unassessed": summary.unassessed,
         "statuses": ComplianceStatus.choices,
         "tiers": Tier.choices,
         "strategies": STRATEGIES,
@@ -176,7 +171,7 @@ def overview(request: HttpRequest, year: int) -> HttpResponse:
         **_recompute_run_context(request, register),
         "reopen_form": ReasonForm(),
         "years": [year - 1, year + 1],
-        "charts": grading_charts(_visible(request), year=year, counts=counts),
+        "charts": grading_charts(summary),
     }
     return render(request, "grading/overview.html", context)
 
@@ -389,7 +384,7 @@ def thresholds_edit(request: HttpRequest, year: int) -> HttpResponse:
 
 
 def movement(request: HttpRequest) -> HttpResponse:
-    visible = _visible(request)
+    _visible(request)
     if gregorian := roc_query_redirect(request, "from_year", "to_year"):
         return gregorian
     this_year = timezone.localdate().year
@@ -398,9 +393,12 @@ def movement(request: HttpRequest) -> HttpResponse:
     )
     townships, total, page = [], None, None
     if form.is_valid():
-        townships, total = selectors.movement(
-            visible, from_year=form.cleaned_data["from_year"], to_year=form.cleaned_data["to_year"]
+        summary = selectors.year_summary(
+            Association.objects.visible_to(request.user),
+            year=form.cleaned_data["to_year"],
+            before=form.cleaned_data["from_year"],
         )
+        townships, total = summary.movement, summary.movement_total
     page = Paginator(townships, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     year = form.cleaned_data["to_year"] if form.is_valid() else this_year
     context = {

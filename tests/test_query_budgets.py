@@ -84,12 +84,12 @@ BUDGETS = {
     "list filtered": 6,
     "detail": 12,  # over the 6: the association, villages, officers, two histories, the panels
     "grid": 10,  # over the 6: townships, a page of associations, their facts, judgements, versions
-    "overview": 6,
+    "overview": 5,
     "register": 6,
     "register deep": 6,
     "register sorted by chair": 6,
     "movement": 5,
-    "home": 6,
+    "home": 5,
 }
 
 
