@@ -389,7 +389,7 @@ def movement(request: HttpRequest) -> HttpResponse:
         return gregorian
     this_year = timezone.localdate().year
     form = MovementForm(
-        request.GET or {"from_year": this_year - 1, "to_year": this_year}, years=_years(request)
+        request.GET or {"from_year": this_year - 1, "to_year": this_year}, years=lambda: _years(request)
     )
     townships, total, page = [], None, None
     if form.is_valid():
