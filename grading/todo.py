@@ -21,10 +21,14 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Case, CharField, Count, Max, Min, Q, QuerySet, Value, When, Window
 from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from associations.models import Association
+from core import dates
 from core.dates import format_roc, format_roc_year
 from grading.duties import PLAN, REPORT, describe
 from grading.messages import RULE_LABELS, in_record_language, render, rule_label
@@ -70,6 +74,8 @@ class TodoItem:
     #: The explanation as stored (a message code with parameters), rendered by `message`.
     text: object = None
     township_order: int = 0
+    #: The association's checklist of the item's year (`_Links`).
+    compliance_url: str = ""
 
     @property
     def label(self) -> str:
@@ -87,6 +93,32 @@ class TodoItem:
     def state_label(self) -> str:
         return str(dict(STATES)[self.state])
 
+    def row(self) -> SafeString:
+        """The item's row on the to-do page: its due date (a badge when overdue, still to be recorded or
+        sent late), its year linked to the checklist, what it is and why. Built here rather than by template
+        tags: a page has some 200 items, and the tags' per-cell cost was most of the page's time."""
+        if self.overdue:
+            badge = (
+                format_html(' <span class="badge outcome-fail">{}</span>', _("已逾期"))
+                if self.due_on
+                else format_html(' <span class="badge outcome-pending">{}</span>', _("待補登"))
+            )
+        elif self.state == LATE_DONE:
+            badge = format_html(' <span class="badge">{}</span>', _("逾期已送"))
+        else:
+            badge = ""
+        return format_html(
+            '<tr class="{}"><td class="nowrap">{}{}</td><td class="nowrap"><a href="{}">{}</a></td>'
+            "<td>{}</td><td>{}</td></tr>",
+            self.state,
+            format_roc(self.due_on) or "—",
+            badge,
+            self.compliance_url,
+            format_roc_year(self.year),
+            self.label,
+            self.message,
+        )
+
 
 @dataclass
 class TodoGroup:
@@ -97,6 +129,8 @@ class TodoGroup:
     township: str
     township_order: int
     items: list[TodoItem] = field(default_factory=list)
+    #: The association's page (`_Links`).
+    url: str = ""
 
 
 @dataclass
@@ -242,6 +276,27 @@ def _group_rows(
         return [tuple(row) for row in cursor.fetchall()]
 
 
+class _Links:
+    """The page's links to each association and its checklists, reversed once per page: the URL of a
+    placeholder association and year, with the placeholders' path segments replaced (a page of 50 groups
+    has some 200 items, and `reverse` for each cost more than the rest of the row)."""
+
+    _PK = 987654321
+    _YEAR = dates.gregorian_year(999)  # the largest year the ROC-year converter writes
+
+    def __init__(self) -> None:
+        self.detail = reverse("associations:detail", args=[self._PK])
+        self.compliance = reverse("associations:compliance", args=[self._PK, self._YEAR])
+
+    def association(self, pk: int) -> str:
+        return self.detail.replace(f"/{self._PK}/", f"/{int(pk)}/", 1)
+
+    def checklist(self, pk: int, year: int) -> str:
+        # The year first: the placeholder pk's segment cannot be mistaken for it, a real pk could.
+        url = self.compliance.replace(f"/{dates.roc_year(self._YEAR)}/", f"/{dates.roc_year(year)}/", 1)
+        return url.replace(f"/{self._PK}/", f"/{int(pk)}/", 1)
+
+
 class GroupPages:
     """The groups as `Paginator` sees them: `len` is the number of groups, a slice reads that page's groups
     and their items (two queries; the first also counts the groups)."""
@@ -271,10 +326,14 @@ class GroupPages:
             self._count = rows[0][4]
         elif with_count and offset == 0:
             self._count = 0
-        groups = [TodoGroup(pk, name, township, order) for pk, name, township, order, _total in rows]
+        links = _Links()
+        groups = [
+            TodoGroup(pk, name, township, order, url=links.association(pk))
+            for pk, name, township, order, _total in rows
+        ]
         by_id = {group.association_id: group for group in groups}
         if by_id:
-            for item in _items(self.todo.duties.filter(association_id__in=list(by_id))):
+            for item in _items(self.todo.duties.filter(association_id__in=list(by_id)), links=links):
                 by_id[item.association_id].items.append(item)
         self._pages[(offset, limit)] = groups
         return groups
@@ -313,7 +372,9 @@ _ITEM_FIELDS = (
 )
 
 
-def _items(duties: QuerySet[Duty], order: Iterable[object] = ()) -> Iterator[TodoItem]:
+def _items(
+    duties: QuerySet[Duty], order: Iterable[object] = (), *, links: _Links | None = None
+) -> Iterator[TodoItem]:
     rows = (
         duties.annotate(kind_order=_KIND_ORDER)
         .order_by(*order, "association_id", _due_or_min(), "kind_order", "pk")
@@ -339,6 +400,7 @@ def _items(duties: QuerySet[Duty], order: Iterable[object] = ()) -> Iterator[Tod
             state=state,
             text=text,
             township_order=township_order,
+            compliance_url=links.checklist(association_id, year) if links else "",
         )
 
 
