@@ -21,16 +21,15 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Case, CharField, Count, Max, Min, Q, QuerySet, Value, When, Window
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from associations.models import Association
-from core import dates
 from core.dates import format_roc, format_roc_year
 from grading.duties import PLAN, REPORT, describe
+from grading.links import Links
 from grading.messages import RULE_LABELS, in_record_language, render, rule_label
 from grading.models import Duty
 
@@ -277,24 +276,17 @@ def _group_rows(
 
 
 class _Links:
-    """The page's links to each association and its checklists, reversed once per page: the URL of a
-    placeholder association and year, with the placeholders' path segments replaced (a page of 50 groups
-    has some 200 items, and `reverse` for each cost more than the rest of the row)."""
-
-    _PK = 987654321
-    _YEAR = dates.gregorian_year(999)  # the largest year the ROC-year converter writes
+    """The page's links to each association and its checklists (`grading.links`)."""
 
     def __init__(self) -> None:
-        self.detail = reverse("associations:detail", args=[self._PK])
-        self.compliance = reverse("associations:compliance", args=[self._PK, self._YEAR])
+        self._detail = Links("associations:detail", "pk")
+        self._checklist = Links("associations:compliance", "pk", "year")
 
     def association(self, pk: int) -> str:
-        return self.detail.replace(f"/{self._PK}/", f"/{int(pk)}/", 1)
+        return self._detail.url(pk)
 
     def checklist(self, pk: int, year: int) -> str:
-        # The year first: the placeholder pk's segment cannot be mistaken for it, a real pk could.
-        url = self.compliance.replace(f"/{dates.roc_year(self._YEAR)}/", f"/{dates.roc_year(year)}/", 1)
-        return url.replace(f"/{self._PK}/", f"/{int(pk)}/", 1)
+        return self._checklist.url(pk, year)
 
 
 class GroupPages:
