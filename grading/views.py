@@ -37,6 +37,7 @@ from grading.forms import (
     TodoFilterForm,
 )
 from grading.guidance import STRATEGIES
+from grading.links import Links
 from grading.models import (
     Assessment,
     ComplianceStatus,
@@ -189,6 +190,9 @@ def register_list(request: HttpRequest, year: int) -> HttpResponse:
     page = paginate_keys(
         request, keys, lambda pks: selectors.register_rows(Assessment.objects.filter(pk__in=pks))
     )
+    links = Links("grading:assessment", "year", "pk")  # reversed once for the page's rows
+    for assessment in page:
+        assessment.url = links.url(assessment.year, assessment.association_id)
     context = {
         "year": year,
         "register": _register(request, year),
