@@ -88,7 +88,7 @@ BUDGETS = {
     "register": 6,
     "register deep": 6,
     "register sorted by chair": 6,
-    "movement": 5,
+    "movement": 3,
     "home": 5,
 }
 
