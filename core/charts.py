@@ -97,10 +97,11 @@ def data_table(title: str, series: Sequence[str], bars: Sequence[Bar]) -> SafeSt
         + f"<td>{int(bar.total)}</td></tr>"
         for bar in bars
     )
+    item, total = _("項目"), _("合計")  # outside the f-strings, where makemessages finds them
     return mark_safe(  # every text in it went through escape(); the figures are integers
         f'<table class="visually-hidden"><caption>{escape(title)}</caption>'
-        f'<thead><tr><th scope="col">{escape(_("項目"))}</th>{head}'
-        f'<th scope="col">{escape(_("合計"))}</th></tr>'
+        f'<thead><tr><th scope="col">{escape(item)}</th>{head}'
+        f'<th scope="col">{escape(total)}</th></tr>'
         f"</thead><tbody>{rows}</tbody></table>"
     )
 
