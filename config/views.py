@@ -1,21 +1,19 @@
 """The home dashboard: each app's summary for the signed-in user's scope."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from associations import access
-from associations.models import Association, County, Township
+from associations.models import Association, County
 from associations.staff import working_county_set
 from awards.selectors import judge_summary
 from core import security
 from core.auth import client_address
 from core.roles import Role
 from grading.charts import grading_charts
-from grading.models import Assessment
-from grading.selectors import grading_summary
+from grading.selectors import home_summary
 from subsidies.selectors import subsidy_summary
 
 
@@ -23,36 +21,22 @@ def home(request: HttpRequest) -> HttpResponse:
     role = access.role_of(request.user)
     context: dict[str, object] = {"role": role, "role_label": Role(role).label if role else ""}
     if access.can_use_registry(request.user):
-        visible = Association.objects.visible_to(request.user)
-        # One query: each township's associations by status; the totals are their sums.
-        townships = list(
-            access.scope_townships(Township.objects.all(), request.user)
-            .filter(associations__in=visible)
-            .annotate(
-                count=Count("associations"),
-                **{
-                    f"status_{status}": Count("associations", filter=Q(associations__status=status))
-                    for status in Association.Status.values
-                },
-            )
-            .order_by("sort_order", "name")
-        )
+        # One query for the latest register's year, one for everything else of the registry: the
+        # associations by township and status, the register's statuses and tiers and its charts
+        # (`grading.selectors.year_summary`, shared with the grading overview).
+        summary, grading = home_summary(request.user)
+        townships = summary.townships
         context["status_counts"] = [
-            (status, label, sum(getattr(t, f"status_{status}") for t in townships))
+            (status, label, sum(t[f"status_{status}"] for t in townships))
             for status, label in Association.Status.choices
         ]
-        context["total"] = sum(t.count for t in townships)
+        context["total"] = sum(t["count"] for t in townships)
         context["townships"] = townships
-        context["grading"] = grading_summary(request.user)
+        context["grading"] = grading
         context["subsidies"] = subsidy_summary(request.user)
         # Charts of the latest register (issue 12 item 8): tiers, statuses and movement by township.
-        if context["grading"]:
-            visible_assessments = Assessment.objects.visible_to(request.user)
-            context["grading_charts"] = grading_charts(
-                visible_assessments,
-                year=context["grading"]["year"],
-                counts=context["grading"]["township_counts"],
-            )
+        if grading:
+            context["grading_charts"] = grading_charts(summary)
     if role == Role.JUDGE:
         context["award_rounds"] = judge_summary(request.user)
     return render(request, "home.html", context)

@@ -1,28 +1,24 @@
 """The grading charts of the county home and the grading overview: the tier and status mix by township and
-the tier movement from the year before, drawn by `core.charts` from the user's scoped assessments in three
-queries, whatever their number."""
+the tier movement from the year before, drawn by `core.charts` from the year's `selectors.year_summary`,
+which the page reads anyway: no query of their own."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from core.charts import Bar, Chart, stacked_bars
 from core.dates import format_roc_year
 from grading import selectors
-from grading.models import Assessment, ComplianceStatus, Tier
+from grading.models import ComplianceStatus, Tier
 
 
-def grading_charts(
-    visible: QuerySet[Assessment], *, year: int, counts: list[dict[str, object]] | None = None
-) -> list[Chart]:
-    """`visible` is `Assessment.objects.visible_to(user)` (every year); none when the year has no rows.
-    `counts` are the year's `selectors.township_counts` when the page has read them already."""
-    if counts is None:
-        counts = selectors.township_counts(visible.filter(year=year))
+def grading_charts(summary: selectors.YearSummary) -> list[Chart]:
+    """The charts of `summary`'s year (`selectors.year_summary`, read once for the page); none when the
+    year has no assessment."""
+    year, counts = summary.year, summary.counts
     if not counts:
         return []
-    townships, total = selectors.movement(visible, from_year=year - 1, to_year=year)
+    townships, total = summary.movement, summary.movement_total
     names = {"year": format_roc_year(year), "before": format_roc_year(year - 1)}
     charts = [
         stacked_bars(

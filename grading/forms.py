@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
+from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from associations import access
 from associations.models import Township
+from associations.years import always_open
 from core import dates
 from grading import todo
 from grading.models import Tier, TierThresholds
@@ -64,22 +68,28 @@ class YearField(forms.CharField):
 
 class MovementForm(forms.Form):
     """Two registers to compare, typed as ROC years (112 or 2023 read alike): an earlier one and a later
-    one, both within `years` (the county's years)."""
+    one, both within the county's years: `years` gives them, called only for a year before last year (last,
+    this and next year are always open, `associations.years.always_open`), as it reads the county's
+    earliest facts."""
 
     from_year = YearField(
         label=_("比較年度"), widget=forms.TextInput(attrs={"size": 5, "inputmode": "numeric"})
     )
     to_year = YearField(label=_("本年度"), widget=forms.TextInput(attrs={"size": 5, "inputmode": "numeric"}))
 
-    def __init__(self, *args: object, years: range, **kwargs: object) -> None:
+    def __init__(self, *args: object, years: Callable[[], range], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.years = years
+        self._years = years
+
+    @cached_property
+    def years(self) -> range:
+        return self._years()
 
     def clean(self) -> dict[str, object]:
         cleaned = super().clean()
         for name in ("from_year", "to_year"):
             year = cleaned.get(name)
-            if year is not None and year not in self.years:
+            if year is not None and not always_open(year) and year not in self.years:
                 self.add_error(
                     name,
                     _("沒有民國 %(year)d 年的資料：可比較的年度為民國 %(first)d 年至 %(last)d 年。")

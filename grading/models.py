@@ -209,6 +209,14 @@ class Assessment(models.Model):
     def get_tier_display(self) -> str:
         return Tier(self.tier).label
 
+    # Django's get_FOO_display builds the field's choices into a dict at each call, hashing their lazy
+    # labels (a translation each): a register page of 50 rows paid for some 700. The same labels, looked up.
+    def get_status_display(self) -> str:
+        return _choice_label(ComplianceStatus, self.status)
+
+    def get_suggested_tier_display(self) -> str:
+        return _choice_label(Tier, self.suggested_tier)
+
     @property
     def is_overridden(self) -> bool:
         return self.override_tier is not None
@@ -216,18 +224,12 @@ class Assessment(models.Model):
     def rule_lines(self) -> list[dict[str, object]]:
         """The rule trail as shown: each rule's name and explanation rendered in the active language from
         the stored codes (`grading.messages`)."""
-        return [
-            {
-                "code": rule.get("code"),
-                "outcome": rule.get("outcome"),
-                "label": rule_label(str(rule.get("code"))),
-                "message": render(rule.get("message")),
-            }
-            for rule in self.rules
-        ]
+        return [_rule_line(rule) for rule in self.rules]
 
     def failed_rules(self) -> list[dict[str, object]]:
-        return [rule for rule in self.rule_lines() if rule["outcome"] == "fail"]
+        """The failed rules' lines: only those are rendered (a register page lists 50 assessments of some
+        eight rules each, most of them passed)."""
+        return [_rule_line(rule) for rule in self.rules if rule.get("outcome") == "fail"]
 
     def tier_reason(self) -> str:
         """Why the suggested tier, in the active language."""
@@ -238,6 +240,20 @@ class Assessment(models.Model):
         return [
             (count_label(entry), entry.get("count")) for entry in (self.tier_trail or {}).get("counts", [])
         ]
+
+
+def _choice_label(choices: type[models.TextChoices], value: str) -> object:
+    """The label of `value` among `choices` (the value itself when it is not one, as Django shows it)."""
+    return choices(value).label if value in choices._value2member_map_ else value
+
+
+def _rule_line(rule: dict[str, object]) -> dict[str, object]:
+    return {
+        "code": rule.get("code"),
+        "outcome": rule.get("outcome"),
+        "label": rule_label(str(rule.get("code"))),
+        "message": render(rule.get("message")),
+    }
 
 
 class TierChange(models.Model):

@@ -7,13 +7,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from associations import access
 from associations.models import Association, Officer
 from grading.messages import in_record_language
-from grading.models import Assessment, ComplianceStatus, Tier, TierRegister, tier_is
+from grading.models import Assessment, ComplianceStatus, Tier, TierRegister
 
 
 def _current_chair() -> Subquery:
@@ -36,9 +36,11 @@ def register_keys(assessments: QuerySet[Assessment], *, sort: str) -> QuerySet[A
 
 def register_rows(assessments: QuerySet[Assessment]) -> QuerySet[Assessment]:
     """The register as listed and exported: township, the current chair's name and the tier in force, all
-    in the one query."""
+    in the one query. The tier trail is left in the database: neither shows it, and decoding its JSON was
+    a tenth of a register page's time."""
     return (
         assessments.select_related("association__township")
+        .defer("tier_trail")
         .with_tier()
         .annotate(chair_name=_current_chair())
         .order_by(
@@ -47,55 +49,12 @@ def register_rows(assessments: QuerySet[Assessment]) -> QuerySet[Assessment]:
     )
 
 
-def township_counts(assessments: QuerySet[Assessment]) -> list[dict[str, object]]:
-    """Per township (and year: give one year's assessments): how many associations of each status and of
-    each tier in force."""
-    aggregates = {"total": Count("pk")}
-    aggregates |= {f"status_{s}": Count("pk", filter=Q(status=s)) for s in ComplianceStatus.values}
-    aggregates |= {f"tier_{t}": Count("pk", filter=tier_is(t)) for t in Tier.values}
-    aggregates["overridden"] = Count("pk", filter=Q(override_tier__isnull=False))
-    rows = (
-        assessments.order_by()
-        .values(
-            "year",
-            "association__township_id",
-            "association__township__name",
-            "association__township__sort_order",
-        )
-        .annotate(**aggregates)
-        .order_by("association__township__sort_order", "association__township__name")
-    )
-    return [
-        {
-            "year": row["year"],
-            "township_id": row["association__township_id"],
-            "township": row["association__township__name"],
-            "total": row["total"],
-            "overridden": row["overridden"],
-            "statuses": [row[f"status_{s}"] for s in ComplianceStatus.values],
-            "tiers": [row[f"tier_{t}"] for t in Tier.values],
-        }
-        for row in rows
-    ]
-
-
 def totals_of(counts: list[dict[str, object]]) -> dict[str, object]:
-    """`totals` summed from `township_counts` rows, which a page has already read: no second query."""
+    """The totals of `YearSummary.counts` rows (per township): no second query."""
     return {
         "total": sum(row["total"] for row in counts),
         "statuses": [sum(row["statuses"][i] for row in counts) for i in range(len(ComplianceStatus.values))],
         "tiers": [sum(row["tiers"][i] for row in counts) for i in range(len(Tier.values))],
-    }
-
-
-def totals(assessments: QuerySet[Assessment]) -> dict[str, object]:
-    aggregates = {f"status_{s}": Count("pk", filter=Q(status=s)) for s in ComplianceStatus.values}
-    aggregates |= {f"tier_{t}": Count("pk", filter=tier_is(t)) for t in Tier.values}
-    row = assessments.order_by().aggregate(total=Count("pk"), **aggregates)
-    return {
-        "total": row["total"],
-        "statuses": [row[f"status_{s}"] for s in ComplianceStatus.values],
-        "tiers": [row[f"tier_{t}"] for t in Tier.values],
     }
 
 
@@ -140,46 +99,113 @@ class Movement:
                 self.matrix[i][j] += other.matrix[i][j]
 
 
-def movement(
-    visible: QuerySet[Assessment], *, from_year: int, to_year: int
-) -> tuple[list[Movement], Movement]:
-    """Tier movement between two registers, per township and in total, in one query: each association
-    assessed in either year, joined once to its assessment of each year (`FilteredRelation`, LEFT JOINs on
-    the unique association and year), counted by township and the two tiers. A row with no earlier tier
-    is new to the register, one with no later tier left it. This replaced a correlated subquery per
-    assessment of the later year and a second query for those that left (58 ms at 10,000 associations)."""
-    index = {tier: i for i, tier in enumerate(Tier.values)}
-    assessed = visible.filter(year__in=(from_year, to_year)).values("association_id")
+@dataclass
+class YearSummary:
+    """What the grading overview, the home page and the movement page show of one year, read by
+    `year_summary` in one query."""
+
+    year: int
+    #: Per township with an assessment of the year: its year, township_id, township (name), total,
+    #: overridden, and the counts of each status and each tier in force (lists in choice order).
+    counts: list[dict[str, object]]
+    #: Tier movement from the earlier year, per township with an assessment of either year, and in total.
+    movement: list[Movement]
+    movement_total: Movement
+    #: Active (not dissolved) associations without an assessment of the year.
+    unassessed: int
+    #: Per township with an association: pk, name, count and `status_<value>` counts of the associations.
+    townships: list[dict[str, object]]
+
+    def totals(self) -> dict[str, object]:
+        return totals_of(self.counts)
+
+
+def year_summary(associations: QuerySet[Association], *, year: int, before: int | None = None) -> YearSummary:
+    """The year's statuses and tiers in force by township, the tier movement from `before` (the year
+    before unless given), how many active associations have no assessment of the year, and the
+    associations by status per township: one query. Each association of the scope (`associations`, already
+    scoped to the user) is joined once to its assessment of each of the two years (`FilteredRelation`: LEFT
+    JOINs on the unique association and year, one index probe each), and counted by township and the few
+    columns the figures depend on; the figures are summed from those groups. This replaced three queries
+    that each read the same assessments again (the overview's counts, the movement chart and the
+    unassessed count)."""
+    before = year - 1 if before is None else before
     rows = (
-        Association.objects.filter(pk__in=assessed)
+        associations.order_by()
         .alias(
-            earlier=FilteredRelation("assessments", condition=Q(assessments__year=from_year)),
-            later=FilteredRelation("assessments", condition=Q(assessments__year=to_year)),
+            summary_earlier=FilteredRelation("assessments", condition=Q(assessments__year=before)),
+            summary_later=FilteredRelation("assessments", condition=Q(assessments__year=year)),
         )
-        .order_by()
-        .values(
-            "township__sort_order",
+        .values_list(
+            "township_id",
             "township__name",
-            before=Coalesce("earlier__override_tier", "earlier__suggested_tier"),
-            now=Coalesce("later__override_tier", "later__suggested_tier"),
+            "township__sort_order",
+            "status",
+            "summary_earlier__override_tier",
+            "summary_earlier__suggested_tier",
+            "summary_later__override_tier",
+            "summary_later__suggested_tier",
+            "summary_later__status",
         )
         .annotate(n=Count("pk"))
     )
-    by_township: dict[tuple[int, str], Movement] = {}
-    for row in rows:
-        key = (row["township__sort_order"], row["township__name"])
-        entry = by_township.setdefault(key, Movement(township=str(key[1])))
-        if row["now"] is None:
-            entry.left[index[row["before"]]] += row["n"]
-        elif row["before"] is None:
-            entry.new[index[row["now"]]] += row["n"]
+    tiers = {tier: i for i, tier in enumerate(Tier.values)}
+    statuses = {status: i for i, status in enumerate(ComplianceStatus.values)}
+    by_township: dict[tuple[int, str, int], dict[str, object]] = {}
+    unassessed = 0
+    for township_id, name, order, status, e_override, e_suggested, override, suggested, state, n in rows:
+        entry = by_township.get((order, name, township_id))
+        if entry is None:
+            entry = by_township[(order, name, township_id)] = {
+                "township": {
+                    "pk": township_id,
+                    "name": name,
+                    "count": 0,
+                    **{f"status_{s}": 0 for s in Association.Status.values},
+                },
+                "counts": {
+                    "year": year,
+                    "township_id": township_id,
+                    "township": name,
+                    "total": 0,
+                    "overridden": 0,
+                    "statuses": [0] * len(statuses),
+                    "tiers": [0] * len(tiers),
+                },
+                "movement": Movement(township=str(name)),
+            }
+        township, counts, moved = entry["township"], entry["counts"], entry["movement"]
+        township["count"] += n
+        township[f"status_{status}"] += n
+        earlier_tier = e_override or e_suggested  # none: not in the earlier register
+        tier = override or suggested  # none: not in this year's register
+        if tier is None:
+            if status != Association.Status.DISSOLVED:
+                unassessed += n
+            if earlier_tier is not None:
+                moved.left[tiers[earlier_tier]] += n
+            continue
+        counts["total"] += n
+        counts["overridden"] += n if override is not None else 0
+        counts["statuses"][statuses[state]] += n
+        counts["tiers"][tiers[tier]] += n
+        if earlier_tier is None:
+            moved.new[tiers[tier]] += n
         else:
-            entry.matrix[index[row["before"]]][index[row["now"]]] += row["n"]
-    townships = [by_township[key] for key in sorted(by_township)]
+            moved.matrix[tiers[earlier_tier]][tiers[tier]] += n
+    entries = [by_township[key] for key in sorted(by_township)]
+    movement = [e["movement"] for e in entries if sum(e["movement"].before()) + sum(e["movement"].new)]
     total = Movement(township=_("合計"))
-    for township in townships:
+    for township in movement:
         total.add(township)
-    return townships, total
+    return YearSummary(
+        year=year,
+        counts=[e["counts"] for e in entries if e["counts"]["total"]],
+        movement=movement,
+        movement_total=total,
+        unassessed=unassessed,
+        townships=[e["township"] for e in entries],
+    )
 
 
 # --- the export ---------------------------------------------------------------------------------------------
@@ -219,21 +245,23 @@ def export_rows(assessments: QuerySet[Assessment]) -> Iterator[list[str]]:
         yield row
 
 
-def grading_summary(user: object) -> dict[str, object] | None:
-    """The home page's summary: the latest register's statuses and tiers, in the user's scope."""
-    registers = access.scope_by_county(TierRegister.objects.all(), user).order_by("-year").values("year")
-    # The latest year is a subquery of the counts' query, and each row carries it; only when that year has
-    # no assessment in scope is it read on its own.
-    visible = Assessment.objects.visible_to(user)
-    by_township = township_counts(visible.filter(year=Subquery(registers[:1])))
-    year = by_township[0]["year"] if by_township else registers.values_list("year", flat=True).first()
+def home_summary(user: object) -> tuple[YearSummary, dict[str, object] | None]:
+    """The home page's figures in the user's scope: the `YearSummary` of the latest register (of this year
+    when there is none; it also holds the associations by township and the year's charts), and the grading
+    summary (that register's year, statuses and tiers; none without a register). One query for the year,
+    one for the rest."""
+    year = (
+        access.scope_by_county(TierRegister.objects.all(), user)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
+    summary = year_summary(Association.objects.visible_to(user), year=year or timezone.localdate().year)
     if year is None:
-        return None
-    counts = totals_of(by_township)
-    return {
+        return summary, None
+    counts = summary.totals()
+    return summary, {
         "year": year,
-        # For the home page's charts of the same year (`grading_charts(counts=…)`): read once.
-        "township_counts": by_township,
         "statuses": list(
             zip(ComplianceStatus.values, ComplianceStatus.labels, counts["statuses"], strict=True)
         ),

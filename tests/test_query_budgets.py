@@ -92,12 +92,12 @@ BUDGETS = {
     "grid deep": 6,
     "grid of the first township": 6,
     "grid of an earlier year": 6,  # whether the county has the year: columns of the townships' query
-    "overview": 6,
+    "overview": 5,
     "register": 6,
     "register deep": 6,
     "register sorted by chair": 6,
-    "movement": 5,
-    "home": 6,
+    "movement": 3,
+    "home": 5,
 }
 
 

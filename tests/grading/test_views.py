@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import re
 
 import openpyxl
 
@@ -96,6 +97,31 @@ def test_register_filters_by_tier_in_force(county_client, zhunan):
     assessed(zhunan, name="丙社區發展協會", suggested_tier=Tier.STAGNANT)
     page = county_client.get("/grading/112/register/?tier=developing").context["page"]
     assert sorted(a.association.name for a in page) == ["乙社區發展協會", "甲社區發展協會"]
+
+
+def test_register_row_shows_the_failed_rules_and_marks_an_override_with_its_reason(county_client, zhunan):
+    assessment = assessed(
+        zhunan,
+        name="甲<社區>發展協會",
+        status=ComplianceStatus.ABNORMAL,
+        suggested_tier=Tier.STAGNANT,
+        override_tier=Tier.DEVELOPING,
+        override_reason='獲獎 "特優"',
+        rules=[
+            {"code": "assembly_held", "outcome": "fail", "message": None},
+            {"code": "board_meetings_at_interval", "outcome": "pass", "message": None},
+        ],
+    )
+    html = re.sub(r">\s+<", "><", county_client.get("/grading/112/register/").content.decode())
+    link = f'<a href="/grading/112/associations/{assessment.association_id}/">'
+    assert f"<td>{link}甲&lt;社區&gt;發展協會</a></td>" in html
+    assert '<span class="badge status-abnormal">異常</span>' in html
+    assert "<td><div>召開會員大會</div></td><td>停滯型</td>" in html
+    assert (
+        '<span class="badge tier-developing">發展型</span>'
+        '<small title="獲獎 &quot;特優&quot;">（人工調整）</small>' in html
+    )
+    assert "定期召開理事會" not in html.split("<tbody>")[1]  # a passed rule is not listed
 
 
 def test_register_runs_the_same_number_of_queries_however_many_rows(
@@ -433,7 +459,10 @@ def test_overview_runs_the_same_number_of_queries_however_many_associations(
     county_client, zhunan, toufen, django_assert_max_num_queries
 ):
     assessed(zhunan)
-    with django_assert_max_num_queries(15) as few:  # one of them: the county's latest background recompute
+    # Session, user, the county's years (two: 2023 is before last year), the register with its thresholds
+    # (no register yet: the county's row carries them, one more), the county's latest background recompute,
+    # and the township figures, unassessed count and charts in one (`selectors.year_summary`).
+    with django_assert_max_num_queries(8) as few:
         county_client.get("/grading/112/")
     for _ in range(10):
         assessed(zhunan)
@@ -446,7 +475,8 @@ def test_movement_runs_the_same_number_of_queries_however_many_associations(
     county_client, zhunan, django_assert_max_num_queries
 ):
     assessed(zhunan, year=2023)
-    with django_assert_max_num_queries(12) as few:
+    # Session, user, the county's years (two: these years are before last year), the movement in one.
+    with django_assert_max_num_queries(5) as few:
         county_client.get("/grading/movement/?from_year=111&to_year=112")
     for _ in range(10):
         before = assessed(zhunan, year=2022)
