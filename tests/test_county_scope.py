@@ -23,6 +23,7 @@ YEAR = 2023
 #: redirects to the ROC route, which is probed).
 OBJECT_ROUTES = {
     "associations:detail": "association",
+    "associations:history": "association",
     "associations:update": "association",
     "associations:officer_create": "association",
     "associations:compliance": "association",
