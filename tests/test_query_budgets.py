@@ -164,7 +164,7 @@ CASE_BUDGETS = {
     "awards index": (3, ["county_client", "zhunan_client", "admin_client_", "judge_client"]),
     "awards round": (6, ["county_client", "zhunan_client", "admin_client_", "judge_client"]),
     "awards results": (6, ["county_client", "admin_client_"]),
-    "awards score": (6, ["judge_client"]),
+    "awards score": (5, ["judge_client"]),
     "awards sheet": (6, ["county_client", "admin_client_", "judge_client"]),
     "assessment": (6, ["county_client", "zhunan_client", "admin_client_"]),
     "thresholds": (5, ["county_client", "admin_client_"]),

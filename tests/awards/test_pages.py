@@ -66,7 +66,7 @@ def test_the_round_page_costs_the_same_few_queries_for_every_role(
     few = _queries(client, url)
     _entries(group, zhunan, criteria, [assigned_judge], 12, start=2)
 
-    assert _queries(client, url) == few <= 6
+    assert _queries(client, url) == few <= 5
 
 
 def test_the_county_finds_each_part_of_the_round_in_its_section(
@@ -329,7 +329,7 @@ def test_the_published_results_page_costs_the_same_few_queries_however_many_entr
         ]
     )
 
-    assert _queries(client, url) == few <= 6
+    assert _queries(client, url) == few <= 5
 
 
 def test_the_published_results_are_shown_a_page_at_a_time_in_ranking_order(
