@@ -198,11 +198,13 @@ def get_entry_for_user(user: object, pk: int) -> Entry:
     if not can_use_awards(user):
         raise PermissionDenied
     try:
-        return scope_entries(
+        entry = scope_entries(
             Entry.objects.select_related("round", "group", "township", "association"), user
         ).get(pk=pk)
     except Entry.DoesNotExist:
         raise Http404 from None
+    _mark_judge(entry.round, user)  # a judge's entries are those of rounds they are assigned to
+    return entry
 
 
 def get_conflict_for_user(user: object, pk: int) -> object:

@@ -3,15 +3,18 @@ the round's groups; however many entries, judges and criteria), then computed by
 
 from __future__ import annotations
 
+import html
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, Sum
-from django.utils.formats import localize
-from django.utils.html import format_html_join
+from django.utils.formats import get_format, localize
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from awards import scoring
 from awards.models import (
@@ -42,14 +45,77 @@ class ResultLine:
     def totals_in_order(self) -> list[Decimal]:
         return [total for total in self.totals_by_judge if total is not None]
 
-    def judge_cells(self) -> str:
-        """The judges' cells of the results table (— where a judge is not counted), built at once: a
-        template loop over every judge of every row was a good part of the page's cost."""
-        return format_html_join(
-            "",
-            '<td class="num">{}</td>',
-            (("—" if total is None else localize(total),) for total in self.totals_by_judge),
+
+#: A row of the results table, as the template wrote it (`{line}` for each line of `RowFormat.rows`).
+RESULT_ROW = (
+    '<tr><td class="num">{rank}</td><td>{township}</td><td>{name}</td>\n'
+    "      {cells}\n"
+    '      <td class="num"><strong>{score}</strong></td><td class="num">{counted}</td>\n'
+    '      <td class="num">{spread}</td>\n'
+    '      <td class="num">{normalised}</td><td>{level}</td><td>{national}</td></tr>'
+)
+
+
+def number_text() -> Callable[[object], str]:
+    """`localize` for the numbers of a page (whole numbers and Decimals), the format read once a page
+    rather than once a number: without thousand separators, localize writes a number as `str` does (a
+    Decimal in fixed point) with the language's decimal separator."""
+    if settings.USE_THOUSAND_SEPARATOR:
+        return lambda value: str(localize(value))
+    separator = get_format("DECIMAL_SEPARATOR")
+    return lambda value: f"{value:f}".replace(".", separator) if isinstance(value, Decimal) else str(value)
+
+
+class RowFormat:
+    """The results table's rows, built in Python for a page of them (escaped as the template escaped
+    them): a template of a dozen lookups and filters per row, and a localized number per judge, was most
+    of the results page's time."""
+
+    def __init__(self) -> None:
+        self.number = number_text()
+        title = html.escape(gettext("評審差距過大"))
+        self.flag = f' <span class="badge status-dissolved" title="{title}">!</span>'
+        self.yes = html.escape(gettext("是"))
+
+    def row(
+        self,
+        *,
+        township: str,
+        name: str,
+        totals: Iterable[Decimal | None],
+        result: scoring.EntryResult,
+    ) -> SafeString:
+        number = self.number
+        spread = ""
+        if result.spread is not None:
+            spread = number(result.spread) + (self.flag if result.spread_flag else "")
+        return mark_safe(
+            RESULT_ROW.format(
+                rank=number(result.rank) if result.rank else "—",
+                township=html.escape(township),
+                name=html.escape(name),
+                cells="".join(
+                    f'<td class="num">{"—" if total is None else number(total)}</td>' for total in totals
+                ),
+                score=number(result.score) if result.score else "—",
+                counted=result.judges_counted,
+                spread=spread,
+                normalised="—" if result.normalised is None else number(result.normalised),
+                level=html.escape(result.level),
+                national=self.yes if result.national else "",
+            )
         )
+
+    def rows(self, lines: Iterable[ResultLine]) -> list[SafeString]:
+        return [
+            self.row(
+                township=line.entry.township.name,
+                name=line.entry.display_name,
+                totals=line.totals_by_judge,
+                result=line.result,
+            )
+            for line in lines
+        ]
 
 
 @dataclass
@@ -167,32 +233,48 @@ def round_results(award_round: AwardRound, groups: list[AwardGroup] | None = Non
     return out
 
 
-def published_lines(
-    award_round: AwardRound, results: Iterable[AwardResult], judges: list[object]
-) -> list[ResultLine]:
-    """Published results (`AwardResult`, with `entry` and its township and association loaded) as the lines
-    `round_results` computed for them at publication, with the judges' columns in the order of `judges`."""
-    lines = []
-    for row in results:
-        totals = {
-            judge_id: Decimal(total) for judge_id, total in zip(row.judge_ids, row.judge_totals, strict=True)
-        }
+def published_rows(
+    award_round: AwardRound, rows: Iterable[tuple], judges: list[object]
+) -> list[tuple[int, SafeString]]:
+    """Published results (tuples of `awards.selectors.PUBLISHED_COLUMNS`) as (group key, the results
+    table's row), as `round_results` computed them at publication, with the judges' columns in the order
+    of `judges`."""
+    judge_pks = [judge.pk for judge in judges]  # type: ignore[attr-defined]
+    rows_format = RowFormat()
+    out = []
+    for (
+        group_id,
+        township,
+        association_id,
+        association,
+        rank,
+        score,
+        judge_totals,
+        judge_ids,
+        spread,
+        spread_flag,
+        normalised,
+        level,
+        national,
+    ) in rows:
+        totals = {judge_id: Decimal(total) for judge_id, total in zip(judge_ids, judge_totals, strict=True)}
         result = scoring.EntryResult(
-            key=row.entry_id,
+            key=0,
             judge_totals=totals,
-            score=row.score,
+            score=score,
             method_used=award_round.method,
-            spread=row.spread,
-            spread_flag=row.spread_flag,
-            normalised=row.normalised,
-            rank=row.rank,
-            level=row.level,
-            national=row.national_nominee,
+            spread=spread,
+            spread_flag=spread_flag,
+            normalised=normalised,
+            rank=rank,
+            level=level,
+            national=national,
         )
-        lines.append(
-            ResultLine(entry=row.entry, result=result, totals_by_judge=[totals.get(j.pk) for j in judges])
-        )
-    return lines
+        name = association if association_id else f"{township}公所"  # as Entry.display_name
+        totals_row = [totals.get(pk) for pk in judge_pks]
+        row = rows_format.row(township=township, name=name, totals=totals_row, result=result)
+        out.append((group_id, row))
+    return out
 
 
 def _eligible(levels: list[AwardLevel], won: set[str], entry: Entry) -> frozenset[str] | None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.paginator import InvalidPage, Page, Paginator
-from django.db.models import Count, FilteredRelation, Q, QuerySet, Window
+from django.db.models import Count, Exists, F, FilteredRelation, Q, QuerySet, Subquery, Window
 from django.http import Http404, HttpRequest
 
 from awards import permissions
-from awards.models import AwardGroup, AwardLevel, AwardRound, Criterion, Entry, ScoreSheet
+from awards.models import AwardGroup, AwardLevel, AwardResult, AwardRound, Criterion, Entry, ScoreSheet
 from core.listing import page_size
 
 
@@ -113,3 +113,64 @@ def page_of(request: HttpRequest, rows: QuerySet) -> Page:
     except InvalidPage:
         raise Http404 from None
     return Page(page_rows, number, paginator)
+
+
+#: The columns of a published result the results page shows (`published_page`), in this order.
+PUBLISHED_COLUMNS = (
+    "entry__group_id",
+    "entry__township__name",
+    "entry__association_id",
+    "entry__association__name",
+    "rank",
+    "score",
+    "judge_totals",
+    "judge_ids",
+    "spread",
+    "spread_flag",
+    "normalised",
+    "level",
+    "national_nominee",
+)
+
+
+def published_page(
+    request: HttpRequest, award_round: AwardRound, group_pks: list[int]
+) -> tuple[Page, set[int]]:
+    """The page of the round's published results (`?page=`, `?per=`) in the ranking's order (group by
+    group), as tuples of PUBLISHED_COLUMNS, and the groups (of `group_pks`) that have any result, in one
+    query: the page's keys are sorted and cut in a subquery over narrow rows (a result, its entry and
+    group), and only the page's rows are joined to their township and association and read in full (their
+    judges' totals); the count of all the results and whether each group has any are read beside them
+    (subqueries run once). Joining all the round's results before sorting was most of the page's query
+    time. No rows on page 1 is an empty list; on a later page, a page past the end: 404."""
+    wanted = request.GET.get("page", "1")
+    number = int(wanted) if wanted.isdecimal() else 0
+    if number < 1:
+        raise Http404
+    paginator = Paginator(AwardResult.objects.none(), page_size(request))
+    bottom = (number - 1) * paginator.per_page
+    results = AwardResult.objects.filter(round=award_round)
+    order = ("entry__group__sort_order", "entry__group_id", F("rank").asc(nulls_last=True), "entry_id")
+    keys = results.order_by(*order).values("pk")[bottom : bottom + paginator.per_page]
+    total = results.order_by().values("round_id").annotate(n=Count("pk")).values("n")
+    has = {f"_has_{pk}": Exists(results.filter(entry__group_id=pk)) for pk in group_pks}
+    rows = list(
+        AwardResult.objects.filter(pk__in=keys)
+        .order_by()
+        .annotate(_total=Subquery(total), **has)
+        .values_list(*PUBLISHED_COLUMNS, "_total", *has, "entry_id")
+    )
+    # The page's rows in the keys' order, sorted here rather than joined to their groups again.
+    position = {pk: n for n, pk in enumerate(group_pks)}
+    rows.sort(
+        key=lambda row: (position.get(row[0], len(position)), row[0], row[4] is None, row[4] or 0, row[-1])
+    )
+    n = len(PUBLISHED_COLUMNS)
+    paginator.__dict__["count"] = rows[0][n] if rows else 0
+    try:
+        paginator.validate_number(number)
+    except InvalidPage:
+        raise Http404 from None
+    flags = rows[0][n + 1 : n + 1 + len(group_pks)] if rows else [False] * len(group_pks)
+    with_results = {pk for pk, flag in zip(group_pks, flags, strict=True) if flag}
+    return Page([row[:n] for row in rows], number, paginator), with_results

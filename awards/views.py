@@ -3,16 +3,18 @@ and criteria fetched and authorised together: 404 outside the user's scope); eve
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import html
+from collections.abc import Callable, Iterable
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.template.backends.utils import csrf_input
 from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
@@ -23,11 +25,11 @@ from associations.models import Association
 from awards import permissions, services
 from awards.exports import results_headers, results_rows
 from awards.forms import AssignJudgeForm, CriterionForm, ReasonForm
-from awards.models import AwardGroup, AwardResult, AwardRound, Conflict, Entry, ScoreSheet
-from awards.results import GroupResult, published_lines, round_results
-from awards.selectors import page_of
+from awards.models import AwardGroup, AwardRound, Conflict, Entry, ScoreSheet
+from awards.results import GroupResult, RowFormat, published_rows, round_results
+from awards.selectors import page_of, published_page
 from core.exports import FORMATS
-from core.listing import PAGE_SIZES, paginate
+from core.listing import PAGE_SIZES, paginate, pk_url
 from core.roles import COUNTY_WIDE_ROLES, Role
 from core.security import exported_table
 
@@ -74,28 +76,9 @@ SECTION_LABELS = {
 }
 
 
-#: The columns the results page shows of a published result (and of its entry), loaded alone.
-PUBLISHED_COLUMNS = (
-    "entry__group_id",
-    "entry__township__name",
-    "entry__association__name",
-    "rank",
-    "score",
-    "judges_counted",
-    "judge_totals",
-    "judge_ids",
-    "spread",
-    "spread_flag",
-    "normalised",
-    "level",
-    "national_nominee",
-)
-
-
-#: An entry row's links, reversed once per page with ANY_PK in place of the entry's key and then filled
-#: in per row (a reverse per link per row was a fifth of the page's time).
+#: An entry row's links, reversed once per page (`core.listing.pk_url`) and then filled in per row (a
+#: reverse per link per row was a fifth of the page's time).
 ENTRY_LINKS = ("score", "sheet", "accept", "declare_conflict")
-ANY_PK = 2147483647
 
 
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -131,23 +114,31 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             )
         page = context["page"] = context["entries"] = page_of(request, entries)
-        # What every row repeats is worked out once: the state's label, the judges to choose from.
-        labels = {value: str(label) for value, label in Entry.State.choices}
-        paths = {name: reverse(f"awards:{name}", args=[ANY_PK]) for name in ENTRY_LINKS}
-        for entry in page:
-            entry.state_label = labels[entry.state]
-            entry.paths = {name: path.replace(str(ANY_PK), str(entry.pk)) for name, path in paths.items()}
-        context["can_score"] = "score" in actions
-        context["can_accept"] = "accept" in actions
-        context["can_declare"] = "declare_conflict" in actions
-        if county_view and "declare_conflict" in actions:
+        can_score, can_accept = "score" in actions, "accept" in actions
+        can_declare = "declare_conflict" in actions
+        judge_options = ""
+        if county_view and can_declare:
             judges = list(award_round.judges.select_related("judge").order_by("judge__username"))
             context["judges"] = judges
-            context["judge_options"] = format_html_join(
+            judge_options = context["judge_options"] = format_html_join(
                 "",
                 '<option value="{}">{}</option>',
                 ((a.judge_id, a.judge.get_full_name() or a.judge.username) for a in judges),
             )
+        context["can_score"], context["can_accept"], context["can_declare"] = (
+            can_score,
+            can_accept,
+            can_declare,
+        )
+        context["entry_rows"] = _entry_rows(
+            request,
+            page,
+            can_score=can_score,
+            can_accept=can_accept,
+            county_view=county_view,
+            declare_with=judge_options if county_view else None,
+            can_declare=can_declare,
+        )
         if "nominate" in actions:
             context["nominees"] = (
                 Association.objects.visible_to(user)
@@ -182,6 +173,68 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "actor", "entry__association", "entry__township"
         )[:EVENT_LIMIT]
     return render(request, "awards/round.html", context)
+
+
+def _entry_rows(
+    request: HttpRequest,
+    entries: Iterable[Entry],
+    *,
+    can_score: bool,
+    can_accept: bool,
+    county_view: bool,
+    declare_with: str | None,
+    can_declare: bool,
+) -> list[SafeString]:
+    """The round page's entry rows, built in Python (escaped as the template escaped them): each row's
+    labels, links and forms in the template were most of the page's time. The labels are translated
+    once a page, the links reversed once (`pk_url`); `declare_with`: the options of the
+    judges a county officer records a conflict for (none: no such form)."""
+    e = html.escape
+    labels = {value: e(str(label)) for value, label in Entry.State.choices}
+    own = {"submitted": "・" + e(_("已送出")), "draft": "・" + e(_("草稿"))}
+    csrf = csrf_input(request)
+    url = {name: pk_url(f"awards:{name}") for name in ENTRY_LINKS}
+    score_label, sheet_label, accept_label = e(_("評分")), e(_("評分表")), e(_("受理"))
+    judge_label, record_label = e(_("評審")), e(_("登錄迴避"))
+    confirm, declare_label = e(_("申報迴避後將看不到也不能評分此參選者，確定嗎？")), e(_("申報迴避"))
+    with_sheet = can_score or county_view
+    declare_for = can_declare and county_view and bool(declare_with)
+    declare = can_declare and not county_view
+    rows = []
+    for entry in entries:
+        pk, name = entry.pk, e(entry.display_name)
+        cells = [
+            f"\n    <tr><td>{e(entry.group.name)}</td><td>{e(entry.township.name)}</td><td>{name}</td>\n"
+            f"      <td>{labels[entry.state]}{own.get(getattr(entry, 'own_sheet_state', None), '')}</td>\n"
+            '      <td class="buttons">\n        ',
+            f'<a class="button" href="{e(url["score"](pk))}">{score_label}</a>' if can_score else "",
+            "\n        ",
+            f'<a href="{e(url["sheet"](pk))}">{sheet_label}</a>' if with_sheet else "",
+            "\n        ",
+        ]
+        if can_accept and entry.state == Entry.State.NOMINATED:
+            cells.append(
+                f'<form method="post" action="{e(url["accept"](pk))}">{csrf}'
+                f'<button type="submit">{accept_label}</button></form>'
+            )
+        cells.append("\n        ")
+        if declare_for:
+            cells.append(
+                f'<form method="post" action="{e(url["declare_conflict"](pk))}" class="buttons">{csrf}'
+                f'<label class="visually-hidden" for="judge-{pk}">{judge_label}</label>'
+                f'<select id="judge-{pk}" name="judge">{declare_with}</select>'
+                f'<button type="submit" class="link">{record_label}</button></form>'
+            )
+        cells.append("\n        ")
+        if declare:
+            cells.append(
+                f'<form method="post" action="{e(url["declare_conflict"](pk))}" '
+                f'data-confirm="{confirm}">{csrf}'
+                f'<button type="submit" class="link">{declare_label}</button></form>'
+            )
+        cells.append("\n      </td></tr>\n  ")
+        rows.append(mark_safe("".join(cells)))
+    return rows
 
 
 @require_POST
@@ -454,28 +507,15 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
         judges = list(
             get_user_model().objects.filter(award_assignments__round=award_round).order_by("username")
         )
-        page = page_of(
-            request,
-            AwardResult.objects.filter(round=award_round)
-            .select_related("entry__township", "entry__association")
-            .only(*PUBLISHED_COLUMNS)
-            .order_by(
-                "entry__group__sort_order", "entry__group_id", F("rank").asc(nulls_last=True), "entry_id"
-            ),
-        )
-        with_results = set(
-            AwardResult.objects.filter(round=award_round)
-            .order_by()
-            .values_list("entry__group_id", flat=True)
-            .distinct()
-        )
-        rows = [(line.entry.group_id, line) for line in published_lines(award_round, page, judges)]
+        page, with_results = published_page(request, award_round, [group.pk for group in groups])
+        rows = published_rows(award_round, page, judges)
         computed = [GroupResult(group, list(group.criteria.all()), judges, []) for group in groups]
     else:
         # The ranking is the whole group's (computed here, before publication); the table shows a page of it.
         computed = round_results(award_round, groups)
         page = paginate(request, [(group.group.pk, line) for group in computed for line in group.lines])
-        rows = list(page)
+        shown_lines = RowFormat().rows(line for _group_pk, line in page)
+        rows = [(group_pk, row) for (group_pk, _line), row in zip(page, shown_lines, strict=True)]
         with_results = {group.group.pk for group in computed if group.lines}
     # Each group's part of the page under its own heading; a group without accepted entries says so.
     shown: dict[int, list[object]] = {}

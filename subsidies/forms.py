@@ -180,7 +180,7 @@ class TransitionForm(forms.Form):
 
 
 class AttachmentForm(forms.Form):
-    kind = forms.ChoiceField(label=_("附件類別"), choices=Attachment.Kind.choices)
+    kind = forms.ChoiceField(label=_("附件類別"), choices=Attachment.Kind.choices, widget=ListSelect)
     file = forms.FileField(
         label=_("檔案"), help_text=_("PDF、Office 文件或 PNG、JPEG 圖片，每個檔案 20 MB 以內。")
     )

@@ -13,7 +13,7 @@ from django.http import Http404
 
 from associations import access
 from core.roles import Role
-from subsidies.models import Application, Attachment, CostLine
+from subsidies.models import Application, Attachment, CostLine, FundingLine, FundingSource
 
 
 def require_staff(user: object) -> None:
@@ -23,11 +23,18 @@ def require_staff(user: object) -> None:
 
 
 def get_application_for_user(
-    user: object, pk: int, *, with_assessment: bool = False, with_cost_lines: bool = False
+    user: object,
+    pk: int,
+    *,
+    with_assessment: bool = False,
+    with_cost_lines: bool = False,
+    with_funding_lines: bool = False,
 ) -> Application:
     """The application, if `user` may see it. `with_assessment`: its association's assessment of its year
     joined in the same query, as `year_assessment` (None when there is none). `with_cost_lines`: its cost
-    lines read by the same query, as the list `cost_line_rows` (in the order of `CostLine.Meta.ordering`)."""
+    lines read by the same query, as the list `cost_line_rows` (in the order of `CostLine.Meta.ordering`).
+    `with_funding_lines`: likewise its funding lines, each with its source's name, as `funding_line_rows`
+    (in the order of `FundingLine.Meta.ordering`)."""
     require_staff(user)
     applications = Application.objects.visible_to(user).select_related(
         "association__township__county", "item", "county"
@@ -40,6 +47,8 @@ def get_application_for_user(
         ).select_related("year_assessment")
     if with_cost_lines:
         applications = applications.annotate(**{_COST_LINES_COLUMN: _cost_lines_json()})
+    if with_funding_lines:
+        applications = applications.annotate(**{_FUNDING_LINES_COLUMN: _funding_lines_json()})
     try:
         application = applications.get(pk=pk)
     except Application.DoesNotExist:
@@ -49,7 +58,20 @@ def get_application_for_user(
         application.cost_line_rows = sorted(
             (CostLine.from_db(connection.alias, _COST_LINE_FIELDS, row) for row in rows), key=lambda c: c.pk
         )
+    if with_funding_lines:
+        application.funding_line_rows = _funding_lines(getattr(application, _FUNDING_LINES_COLUMN) or "[]")
     return application
+
+
+def _funding_lines(data: str) -> list[FundingLine]:
+    """The funding lines of `_funding_lines_json`, each with its source (only its name loaded), in the
+    order of `FundingLine.Meta.ordering` (the source's sort order, then the kind)."""
+    lines = []
+    for *values, name, sort_order in json.loads(data):
+        line = FundingLine.from_db(connection.alias, _FUNDING_LINE_FIELDS, values)
+        line.source = FundingSource.from_db(connection.alias, ["id", "name"], [line.source_id, name])
+        lines.append((sort_order, line.kind, line.pk, line))
+    return [line for *_key, line in sorted(lines, key=lambda item: item[:3])]
 
 
 #: The annotation that carries an application's cost lines (as JSON) on its row, and their fields in order.
@@ -130,3 +152,40 @@ def get_batch_for_user(user: object, pk: int):
     if found is None:
         raise Http404
     return found
+
+
+#: The annotation that carries an application's funding lines (as JSON), and their fields in order.
+_FUNDING_LINES_COLUMN = "_funding_lines_json"
+_FUNDING_LINE_FIELDS = [
+    "id",
+    "application_id",
+    "source_id",
+    "kind",
+    "requested",
+    "approved",
+    "disbursed",
+    "spent",
+    "returned",
+]
+
+
+def _funding_lines_json() -> RawSQL:
+    """The application's funding lines as a JSON array of their `_FUNDING_LINE_FIELDS` followed by their
+    source's name and sort order: a subquery of the application's own query (as `_cost_lines_json`),
+    where they cost a query of their own on the detail page."""
+    qn = connection.ops.quote_name
+    lines, sources = qn(FundingLine._meta.db_table), qn(FundingSource._meta.db_table)
+    outer = qn(Application._meta.db_table)
+    columns = [f"{lines}.{qn(FundingLine._meta.get_field(name).column)}" for name in _FUNDING_LINE_FIELDS]
+    columns += [f"{sources}.{qn('name')}", f"{sources}.{qn('sort_order')}"]
+    aggregate = (
+        "json_agg(json_build_array({}))::text"
+        if connection.vendor == "postgresql"
+        else ("json_group_array(json_array({}))")
+    )
+    sql = (
+        f"SELECT {aggregate.format(', '.join(columns))} FROM {lines} "
+        f"INNER JOIN {sources} ON ({lines}.{qn('source_id')} = {sources}.{qn('id')}) "
+        f"WHERE {lines}.{qn('application_id')} = {outer}.{qn('id')}"
+    )
+    return RawSQL(sql, (), output_field=TextField())

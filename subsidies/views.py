@@ -143,9 +143,9 @@ def _timeline(application: Application) -> list[Transition]:
 
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = permissions.get_application_for_user(
-        request.user, pk, with_assessment=True, with_cost_lines=True
+        request.user, pk, with_assessment=True, with_cost_lines=True, with_funding_lines=True
     )
-    lines = list(application.funding_lines.select_related("source"))
+    lines = application.funding_line_rows
     costs = application.cost_line_rows
     actions = [
         {

@@ -156,7 +156,7 @@ def _populate_cases(zhunan, clerk, judge, group, criteria, start: int, count: in
 CASE_BUDGETS = {
     "subsidies list": (6, ["county_client", "zhunan_client", "admin_client_"]),
     "subsidies queue": (6, ["county_client", "zhunan_client", "admin_client_"]),
-    "subsidies detail": (6, ["county_client", "zhunan_client", "admin_client_"]),
+    "subsidies detail": (5, ["county_client", "zhunan_client", "admin_client_"]),
     # over 6: the form's association, item and source choices, the funding lines, the version, the items
     "subsidies edit": (9, ["zhunan_client"]),
     "subsidies budget": (5, ["county_client", "zhunan_client", "admin_client_"]),
@@ -164,7 +164,7 @@ CASE_BUDGETS = {
     "awards index": (3, ["county_client", "zhunan_client", "admin_client_", "judge_client"]),
     "awards round": (6, ["county_client", "zhunan_client", "admin_client_", "judge_client"]),
     "awards results": (6, ["county_client", "admin_client_"]),
-    "awards score": (6, ["judge_client"]),
+    "awards score": (5, ["judge_client"]),
     "awards sheet": (6, ["county_client", "admin_client_", "judge_client"]),
     "assessment": (6, ["county_client", "zhunan_client", "admin_client_"]),
     "thresholds": (5, ["county_client", "admin_client_"]),

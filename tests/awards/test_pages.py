@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from awards import services
 from awards.models import AwardResult, AwardRound, Score
-from awards.results import published_lines, round_results
-from awards.selectors import round_with_groups
+from awards.results import RowFormat, number_text, published_rows, round_results
+from awards.selectors import PUBLISHED_COLUMNS, round_with_groups
 from tests.associations.factories import AssociationFactory
 from tests.awards.factories import EntryFactory, GroupFactory, LevelFactory, points
 
@@ -66,7 +66,7 @@ def test_the_round_page_costs_the_same_few_queries_for_every_role(
     few = _queries(client, url)
     _entries(group, zhunan, criteria, [assigned_judge], 12, start=2)
 
-    assert _queries(client, url) == few <= 6
+    assert _queries(client, url) == few <= 5
 
 
 def test_the_county_finds_each_part_of_the_round_in_its_section(
@@ -243,16 +243,31 @@ def test_publication_keeps_every_figure_the_results_page_shows(
 ):
     award_round = _published(group, criteria, [assigned_judge, second_judge], zhunan, county_officer, 8)
     judges = [assigned_judge, second_judge]
-    stored = AwardResult.objects.filter(round=award_round).select_related(
-        "entry__township", "entry__association"
+    stored = (
+        AwardResult.objects.filter(round=award_round)
+        .order_by(F("rank").asc(nulls_last=True), "entry_id")
+        .values_list(*PUBLISHED_COLUMNS)
     )
 
     computed = round_results(award_round)[0].lines
-    kept = published_lines(award_round, stored.order_by(F("rank").asc(nulls_last=True), "entry_id"), judges)
+    kept = [row for _group_pk, row in published_rows(award_round, stored, judges)]
 
-    assert _shown(kept) == _shown(computed)
-    assert any(line.result.spread_flag for line in kept) and any(line.result.level for line in kept)
-    assert [line.totals_by_judge[1] is None for line in kept].count(True) == 1  # the conflicted judge
+    assert kept == RowFormat().rows(computed)
+    assert any(line.result.spread_flag for line in computed) and any(line.result.level for line in computed)
+    assert "評審差距過大" in "".join(kept)
+    assert [line.totals_by_judge[1] is None for line in computed].count(True) == 1  # the conflicted judge
+
+
+@pytest.mark.parametrize("language", ["zh-hant", "en"])
+@pytest.mark.parametrize(
+    "value", [0, 7, 12345, Decimal("0.0"), Decimal("85.30"), Decimal("-1.5"), Decimal("1E+2")]
+)
+def test_the_results_rows_write_numbers_as_the_template_did(language, value):
+    from django.utils import translation
+    from django.utils.formats import localize
+
+    with translation.override(language):
+        assert number_text()(value) == str(localize(value))
 
 
 def test_the_migration_completes_results_published_before_it_as_publication_does(
@@ -314,7 +329,7 @@ def test_the_published_results_page_costs_the_same_few_queries_however_many_entr
         ]
     )
 
-    assert _queries(client, url) == few <= 6
+    assert _queries(client, url) == few <= 5
 
 
 def test_the_published_results_are_shown_a_page_at_a_time_in_ranking_order(

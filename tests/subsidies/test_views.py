@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from grading.models import ComplianceStatus
 from subsidies import services
-from subsidies.models import Application, Attachment, FundingLine, State
+from subsidies.models import Application, Attachment, FundingLine, FundingSource, State
 from subsidies.services import CostInput, FundingInput
 from tests.associations.factories import AssociationFactory
 from tests.grading.factories import AssessmentFactory
@@ -187,6 +187,39 @@ def test_the_detail_shows_the_cost_lines_in_order_with_their_totals(county_clien
     assert text.index("講師鐘點費「甲」") < text.index("冷凍櫃") < text.index("食材費")
     assert re.search(r"經常門合計</th><td class=\"num\">60,?000<", text)
     assert re.search(r"資本門合計</th><td class=\"num\">30,?000<", text)
+
+
+def test_the_detail_shows_the_funding_lines_in_their_sources_order(county_client, zhunan_clerk, association):
+    county = association.township.county
+    first, second = FundingSource.objects.filter(county=county).order_by("pk")[:2]
+    FundingSource.objects.filter(pk=first.pk).update(sort_order=9)  # listed after the second
+    FundingSource.objects.filter(pk=second.pk).update(sort_order=1)
+    application = services.application_save(
+        actor=zhunan_clerk,
+        association=association,
+        year=YEAR,
+        item=item(county),
+        title="社區共餐",
+        starts_on=datetime.date(YEAR, 3, 1),
+        ends_on=datetime.date(YEAR, 10, 31),
+        self_funded=4_000,
+        costs=[CostInput("recurrent", "食材費", 58_000), CostInput("capital", "冷凍櫃", 12_000)],
+        funding=[
+            FundingInput(first.pk, "recurrent", 41_000),
+            FundingInput(second.pk, "recurrent", 13_000),
+            FundingInput(second.pk, "capital", 12_000),
+        ],
+    )
+    expected = list(FundingLine.objects.filter(application=application).select_related("source"))
+
+    text = county_client.get(f"/subsidies/{application.pk}/").content.decode()
+
+    row = r'<tr><td>([^<]*)</td><td>[^<]*</td><td class="num">([\d,]+)</td><td class="num">—'
+    shown = re.findall(row, text)
+    assert [(name, int(amount.replace(",", ""))) for name, amount in shown] == [
+        (line.source.name, line.requested) for line in expected
+    ]
+    assert expected[0].source == second and expected[-1].source == first
 
 
 def test_a_clerk_submits_through_the_button(zhunan_client, application):
