@@ -13,6 +13,7 @@ use `bulk_create`.
 from __future__ import annotations
 
 import datetime
+import operator
 from collections.abc import Sequence
 from typing import TypeVar
 
@@ -57,7 +58,10 @@ def bulk_insert(model: type[M], objects: Sequence[M]) -> list[M]:
 def _column(
     field: models.Field, objects: Sequence[models.Model], connection: BaseDatabaseWrapper
 ) -> list[object]:
-    values = [field.pre_save(obj, True) for obj in objects]
+    if type(field).pre_save is models.Field.pre_save:  # it only reads the attribute: read it directly
+        values = list(map(operator.attrgetter(field.attname), objects))
+    else:
+        values = [field.pre_save(obj, True) for obj in objects]
     if isinstance(field, models.AutoField | models.BigAutoField):
         stored: type | None = int
     elif isinstance(field, models.BooleanField):
