@@ -19,6 +19,7 @@ from typing import TypeVar
 
 from django.db import connections, models, router
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.options import Options
 
 M = TypeVar("M", bound=models.Model)
 
@@ -31,8 +32,7 @@ def bulk_insert(model: type[M], objects: Sequence[M]) -> list[M]:
     connection = connections[router.db_for_write(model)]  # the wrapper itself: no proxy lookup per value
     if connection.vendor != "postgresql" or not objects:
         return model.objects.bulk_create(objects)
-    for obj in objects:  # a foreign key set to an object saved since takes that object's pk
-        obj._prepare_related_fields_for_save(operation_name="bulk_insert")
+    _prepare_related_fields(model._meta, objects)
     meta = model._meta
     quote = connection.ops.quote_name
     fields = list(meta.concrete_fields)
@@ -53,6 +53,35 @@ def bulk_insert(model: type[M], objects: Sequence[M]) -> list[M]:
         obj._state.adding = False
         obj._state.db = connection.alias
     return objects
+
+
+def _prepare_related_fields(meta: Options, objects: Sequence[models.Model]) -> None:
+    """A foreign key set to an object saved since takes that object's pk, and one set to an unsaved object
+    is refused (`Model._prepare_related_fields_for_save`). Django's check walks every field of every
+    object; an object whose cached related objects already match their columns is one it leaves as it
+    is, so only the others are handed to it."""
+    relations = [f for f in meta.concrete_fields if f.is_relation]
+    if any(f.is_relation for f in meta.private_fields):
+        relations = None  # generic relations: Django's check for every object
+    for obj in objects:
+        if relations is not None and all(_settled(field, obj) for field in relations):
+            continue
+        obj._prepare_related_fields_for_save(operation_name="bulk_insert")
+
+
+def _settled(field: models.Field, obj: models.Model) -> bool:
+    """Whether Django's check would leave this foreign key of `obj` as it is (and not refuse it)."""
+    if not field.is_cached(obj):
+        return True
+    related = field.get_cached_value(obj)
+    if related is None:
+        return True
+    value = getattr(obj, field.attname)
+    return (
+        related._is_pk_set()
+        and value not in field.empty_values
+        and getattr(related, field.target_field.attname) == value
+    )
 
 
 def _column(

@@ -54,3 +54,30 @@ def test_bulk_insert_sets_pks_stamps_and_writes_every_value(zhunan):
     # The sequence moved past the ids drawn: an ordinary save gets a fresh one.
     later = Association.objects.create(name="丙社區發展協會", name_key="丙社區發展協會", township=zhunan)
     assert later.pk > max(a.pk for a in associations)
+
+
+@pytest.mark.django_db
+def test_bulk_insert_refuses_an_unsaved_related_object_as_bulk_create_does(zhunan):
+    unsaved = Association(name="甲社區發展協會", name_key="甲社區發展協會", township=zhunan)
+    with pytest.raises(ValueError, match="unsaved related object 'association'"):
+        bulk_insert(Officer, [Officer(association=unsaved, position="chair", name="王明")])
+
+
+@pytest.mark.django_db
+def test_bulk_insert_follows_a_related_object_whose_key_changed(zhunan, toufen):
+    """A key set, then the related object given another pk: the column is kept and the stale cache
+    dropped, as Django's own check does."""
+    first, second = bulk_insert(
+        Association,
+        [
+            Association(name="甲社區發展協會", name_key="甲社區發展協會", township=zhunan),
+            Association(name="乙社區發展協會", name_key="乙社區發展協會", township=zhunan),
+        ],
+    )
+    officer = Officer(association=first, position="chair", name="王明")
+    kept = Officer(association=second, position="chair", name="李四")
+    first.pk = second.pk
+    bulk_insert(Officer, [officer, kept])
+    assert not Officer._meta.get_field("association").is_cached(officer)
+    assert Officer._meta.get_field("association").is_cached(kept)
+    assert Officer.objects.get(pk=officer.pk).association_id == officer.association_id
