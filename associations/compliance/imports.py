@@ -50,7 +50,7 @@ from associations.compliance.values import YearRow
 from associations.models import Association, County, Election, Meeting, YearlyFiling
 from associations.roster.cleaning import Geography, clean_text, too_long
 from associations.roster.counties import CountyCheck
-from core.bulk import bulk_insert
+from core.bulk import builder, bulk_insert
 from core.dates import format_roc, parse_date_lenient
 from core.history import CHANGED, CREATED, copy_to_history, delete_with_history
 from core.imports.issues import Issue
@@ -463,6 +463,7 @@ def _plan_row(
     plan = _YearPlan()
     refused: dict[str, list[str]] = {}
     assemblies: list[Meeting] = []
+    new_meeting = builder(Meeting)
     for name, kind in YearRowForm.MEETING_FIELDS.items():
         existing = facts.meetings.get((association.pk, kind), {})
         if getattr(row, name) is None:
@@ -471,7 +472,7 @@ def _plan_row(
             wanted = set(getattr(row, name))
             created = []
             for day in sorted(wanted - set(existing)):
-                meeting = Meeting(association=association, kind=kind, held_on=day)
+                meeting = new_meeting(association=association, kind=kind, held_on=day)
                 _clean(
                     meeting,
                     association,
@@ -559,7 +560,7 @@ FILING_LABELS = {
 def _plan_filing(
     plan: _YearPlan, association: Association, year: int, row: YearRow, facts: _Facts, words: _Words
 ) -> None:
-    filing = facts.filings.get(association.pk) or YearlyFiling(association=association, year=year)
+    filing = facts.filings.get(association.pk) or builder(YearlyFiling)(association=association, year=year)
     changes: list[tuple[str, str, str]] = []
     for name, label in words.filing.items():
         value = getattr(row, name)
@@ -591,7 +592,7 @@ def _plan_term_end(
         return
     stored = election.term_ends_on if election is not None else None
     if election is None:
-        election = Election(association=association, term_number=association.term_number)
+        election = builder(Election)(association=association, term_number=association.term_number)
     election.term_ends_on = term_ends_on
     _clean(
         election,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from associations.models import Association, County, Officer
 from associations.roster.cleaning import CleanRoster, CleanRow, Geography
 from associations.roster.columns import FIELDS, officer_cell
+from core.bulk import builder
 from core.dates import format_roc
 from core.imports.issues import Issue
 from core.imports.report import ImportReport, RowChange
@@ -201,7 +202,7 @@ def _check_registration(
 
 
 def _plan_new(row: CleanRow, plan: RosterPlan) -> Association:
-    association = Association(name=row.name, name_key=row.key, township=row.township, **row.values)
+    association = builder(Association)(name=row.name, name_key=row.key, township=row.township, **row.values)
     plan.new.append((row, association))
     if row.villages:
         plan.new_villages[row.number] = {v.pk for v in row.villages}
@@ -261,7 +262,7 @@ def _plan_officer(
     old = "、".join(officer_cell(o.name, o.note) for o in current) or "—"
     if same is None:
         plan.officers_new.append(
-            (row, Officer(association=association, position=position, name=name, note=note))
+            (row, builder(Officer)(association=association, position=position, name=name, note=note))
         )
         row.officer_changes.append((label, old, officer_cell(name, note)))
     elif others or (note and same.note != note):
