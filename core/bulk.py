@@ -129,18 +129,19 @@ def _prepare_related_fields(meta: Options, objects: Sequence[models.Model]) -> N
 
 
 def _settled(field: models.Field, obj: models.Model) -> bool:
-    """Whether Django's check would leave this foreign key of `obj` as it is (and not refuse it)."""
+    """Whether this foreign key of `obj` is as Django's check would leave it, after doing what the check
+    does for an object saved since it was assigned (its pk taken, through the descriptor); False for
+    whatever else the check would change or refuse."""
     if not field.is_cached(obj):
         return True
     related = field.get_cached_value(obj)
     if related is None:
         return True
-    value = getattr(obj, field.attname)
-    return (
-        related._is_pk_set()
-        and value not in field.empty_values
-        and getattr(related, field.target_field.attname) == value
-    )
+    if not related._is_pk_set():
+        return False
+    if getattr(obj, field.attname) in field.empty_values:
+        setattr(obj, field.name, related)
+    return getattr(related, field.target_field.attname) == getattr(obj, field.attname)
 
 
 def _column(

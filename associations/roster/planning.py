@@ -252,7 +252,7 @@ def _plan_officer(
     """The roster names this position's current holder: keep them when it is the same person (taking a new
     note), else end every current holder's term yesterday and add the named person."""
     label = _position_label(position)
-    wanted = normalize_place(name)
+    wanted = normalize_place(name) if current else ""
     same = next((o for o in current if normalize_place(o.name) == wanted), None)
     others = [o for o in current if o is not same]
     yesterday = today - datetime.timedelta(days=1)
