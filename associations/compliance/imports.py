@@ -32,8 +32,9 @@ election the row creates or changes), writing (`_write_plan`), wired by `Complia
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -49,7 +50,7 @@ from associations.compliance.values import YearRow
 from associations.models import Association, County, Election, Meeting, YearlyFiling
 from associations.roster.cleaning import Geography, clean_text, too_long
 from associations.roster.counties import CountyCheck
-from core.bulk import bulk_insert
+from core.bulk import builder, bulk_insert
 from core.dates import format_roc, parse_date_lenient
 from core.history import CHANGED, CREATED, copy_to_history, delete_with_history
 from core.imports.issues import Issue
@@ -78,6 +79,7 @@ REQUIRED = COLUMNS["name"]
 NAME_LIMIT = Association._meta.get_field("name").max_length
 #: bulk_update builds one CASE per field and row; larger batches get slower, not faster.
 UPDATE_BATCH = 1000
+MEETING_KEYS = tuple(YearRowForm.MEETING_FIELDS)
 DATE_KEYS = ("assembly_minutes_filed_on", "plan_budget_filed_on", "report_accounts_filed_on", "term_ends_on")
 
 
@@ -172,10 +174,16 @@ def _elsewhere(counties: CountyCheck, number: int, township_text: str, name: str
 class _RowChecker:
     """The township grid's row form, built once and bound to each row in turn. Building a form deep-copies
     its fields, three quarters of the cost of checking a row; checking only reads them, so one form serves
-    every row, its previous row's errors and cleaned data cleared before each."""
+    every row, its previous row's errors and cleaned data cleared before each.
+
+    What it answers depends only on what is asked (the form's year and today are the run's): a date cell's
+    reading is kept for each distinct text (a year's sheet writes the same few hundred dates over and
+    over), and the form's verdict for each distinct set of values, so that each is worked out once."""
 
     def __init__(self, year: int) -> None:
         self.form = YearRowForm({}, year=year)
+        self.dates: dict[tuple[type, object], tuple[datetime.date | None, str | None]] = {}
+        self.verdicts: dict[tuple, tuple[dict[str, list[str]], YearRow | None]] = {}
 
     def check(self, data: dict[str, object]) -> YearRowForm:
         form = self.form
@@ -183,6 +191,35 @@ class _RowChecker:
         form._errors = None  # Django's cache of the last full_clean(): is_valid() now cleans this row
         form.__dict__.pop("cleaned_data", None)
         return form
+
+    def verdict(self, data: dict[str, object]) -> tuple[dict[str, list[str]], YearRow | None]:
+        """The form's errors by field, or no errors and the row read (a copy of its own)."""
+        key = tuple(sorted((name, tuple(v) if isinstance(v, list) else v) for name, v in data.items()))
+        known = self.verdicts.get(key)
+        if known is None:
+            form = self.check(data)
+            if form.is_valid():
+                known = ({}, form.to_row())
+            else:
+                known = ({name: list(errors) for name, errors in form.errors.items()}, None)
+            self.verdicts[key] = known
+        errors, row = known
+        if row is None:
+            return errors, None
+        return {}, dataclasses.replace(
+            row, **{name: list(getattr(row, name)) for name in MEETING_KEYS if getattr(row, name) is not None}
+        )
+
+    def parse(self, value: object) -> tuple[datetime.date | None, str | None]:
+        """`parse_date_lenient(value)`, once per distinct value."""
+        key = (type(value), value)  # 1, 1.0 and True are equal keys but not the same cell
+        try:
+            return self.dates[key]
+        except KeyError:
+            reading = self.dates[key] = parse_date_lenient(value)
+            return reading
+        except TypeError:  # not hashable
+            return parse_date_lenient(value)
 
 
 def _row(
@@ -199,11 +236,11 @@ def _row(
     errors_before = len(report.errors)
     data: dict[str, object] = {}
     for key in YearRowForm.MEETING_FIELDS:  # the cells that list a year's meetings of one kind
-        days = _dates(values.get(key), number, columns.get(key, key), report)
+        days = _dates(values.get(key), number, columns.get(key, key), report, parse=checker.parse)
         if days:
             data[key] = days
     for key in DATE_KEYS:
-        day = _date(values.get(key), number, columns.get(key, key), report)
+        day = _date(values.get(key), number, columns.get(key, key), report, parse=checker.parse)
         if day:
             data[key] = day
     note = normalize_text(clean_text(values.get("note")))
@@ -211,19 +248,21 @@ def _row(
         data["note"] = note
     if len(report.errors) > errors_before:
         return None
-    form = checker.check(data)
-    if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = columns.get(field) or (str(form.fields[field].label) if field in form.fields else None)
-            report.errors.append(Issue("；".join(errors), number, label))
-        return None
-    return form.to_row()
+    errors, row = checker.verdict(data)
+    for name, messages in errors.items():
+        label = columns.get(name) or (
+            str(checker.form.fields[name].label) if name in checker.form.fields else None
+        )
+        report.errors.append(Issue("；".join(messages), number, label))
+    return row
 
 
-def _date(value: object, number: int, column: str, report: ImportReport) -> datetime.date | None:
+def _date(
+    value: object, number: int, column: str, report: ImportReport, *, parse: Callable = parse_date_lenient
+) -> datetime.date | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    day, problem = parse_date_lenient(value)
+    day, problem = parse(value)
     if problem and day is None:
         report.errors.append(Issue(_unreadable(value), number, column))
     elif problem:
@@ -231,7 +270,9 @@ def _date(value: object, number: int, column: str, report: ImportReport) -> date
     return day
 
 
-def _dates(value: object, number: int, column: str, report: ImportReport) -> list[datetime.date]:
+def _dates(
+    value: object, number: int, column: str, report: ImportReport, *, parse: Callable = parse_date_lenient
+) -> list[datetime.date]:
     if isinstance(value, datetime.date | datetime.datetime):
         return [value if not isinstance(value, datetime.datetime) else value.date()]
     if isinstance(value, int | float):
@@ -239,7 +280,7 @@ def _dates(value: object, number: int, column: str, report: ImportReport) -> lis
     text = normalize_text(clean_text(value)) if value is not None else ""
     days: list[datetime.date] = []
     for part in (p.strip() for p in DATE_SEPARATORS.split(text) if p.strip()):
-        day, problem = parse_date_lenient(part)
+        day, problem = parse(part)
         if day is None:
             report.errors.append(Issue(_unreadable(part), number, column))
             continue
@@ -422,6 +463,7 @@ def _plan_row(
     plan = _YearPlan()
     refused: dict[str, list[str]] = {}
     assemblies: list[Meeting] = []
+    new_meeting = builder(Meeting)
     for name, kind in YearRowForm.MEETING_FIELDS.items():
         existing = facts.meetings.get((association.pk, kind), {})
         if getattr(row, name) is None:
@@ -430,7 +472,7 @@ def _plan_row(
             wanted = set(getattr(row, name))
             created = []
             for day in sorted(wanted - set(existing)):
-                meeting = Meeting(association=association, kind=kind, held_on=day)
+                meeting = new_meeting(association=association, kind=kind, held_on=day)
                 _clean(
                     meeting,
                     association,
@@ -518,7 +560,7 @@ FILING_LABELS = {
 def _plan_filing(
     plan: _YearPlan, association: Association, year: int, row: YearRow, facts: _Facts, words: _Words
 ) -> None:
-    filing = facts.filings.get(association.pk) or YearlyFiling(association=association, year=year)
+    filing = facts.filings.get(association.pk) or builder(YearlyFiling)(association=association, year=year)
     changes: list[tuple[str, str, str]] = []
     for name, label in words.filing.items():
         value = getattr(row, name)
@@ -550,7 +592,7 @@ def _plan_term_end(
         return
     stored = election.term_ends_on if election is not None else None
     if election is None:
-        election = Election(association=association, term_number=association.term_number)
+        election = builder(Election)(association=association, term_number=association.term_number)
     election.term_ends_on = term_ends_on
     _clean(
         election,

@@ -186,3 +186,25 @@ def test_the_year_is_judged_again_once_for_every_association_the_sheet_changes(
 
     assert calls == [sorted(a.pk for a in changed)]
     assert Assessment.objects.filter(year=2023).count() == 4
+
+
+def test_rows_with_the_same_values_each_get_their_own_meetings_and_errors(tmp_path, zhunan, administrator):
+    """The row form's verdict is worked out once per distinct set of values: rows alike still each create
+    their own meetings, and rows alike in a mistake each get the error under their own row number."""
+    county = zhunan.county
+    alike = [AssociationFactory(township=zhunan, name=f"同樣第{n}社區發展協會") for n in range(3)]
+    good = [FULL_ROW.format(name=a.name, note="") for a in alike]
+    run(sheet(tmp_path, *good), county, administrator)
+    for association in alike:
+        assert sorted(m.held_on for m in Meeting.objects.filter(association=association, kind="board")) == [
+            D(2023, 3, 5)
+        ]
+    wrong = [f"竹南鎮,{a.name},111/05/20,,,,,,," for a in alike]  # an assembly of another year
+    report = run_import(
+        ComplianceImport(year=2023, county=county, user=administrator),
+        path=sheet(tmp_path, *wrong),
+        user=administrator,
+        dry_run=True,
+    )
+    assert [issue.row for issue in report.errors] == [2, 3, 4]
+    assert len({issue.message for issue in report.errors}) == 1
