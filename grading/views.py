@@ -466,9 +466,10 @@ def _todo_list(request: HttpRequest) -> tuple[TodoFilterForm, todo.TodoList, dat
 
 def todo_page(request: HttpRequest) -> HttpResponse:
     form, listed, today = _todo_list(request)
-    form.show_counts(listed)
     groups = listed.groups
+    # The page's groups first: the filter's counts are read with them, in the same statement.
     groups.prefetch(request.GET.get("page"), settings.PAGE_SIZE)
+    form.show_counts(listed)
     page = Paginator(groups, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
