@@ -30,21 +30,38 @@ class ListSelect(forms.Select):
     its query). For single choices without option attributes, which is what list filters have."""
 
     def render(self, name: str, value: object, attrs: dict | None = None, renderer: object = None) -> str:
-        widget = self.get_context(name, value, attrs)["widget"]
-        options = []
-        for group_name, group, _index in widget["optgroups"]:
-            rendered = format_html_join(
-                "",
+        # The options are read from the choices directly, as `Select.optgroups` reads them, without building
+        # its per-option context dictionaries (most of what was left of a select's cost).
+        values = self.format_value(value)
+        has_selected = False
+
+        def option(option_value: object, label: object) -> str:
+            nonlocal has_selected
+            selected = (not has_selected or self.allow_multiple_selected) and str(option_value) in values
+            has_selected |= selected
+            return format_html(
                 '<option value="{}"{}>{}</option>',
-                ((o["value"], mark_safe(" selected") if o["selected"] else "", o["label"]) for o in group),
+                option_value,
+                mark_safe(" selected") if selected else "",
+                label,
             )
-            options.append(
-                format_html('<optgroup label="{}">{}</optgroup>', group_name, rendered)
-                if group_name
-                else rendered
-            )
+
+        options = []
+        for option_value, label in self.choices:
+            if isinstance(label, (list, tuple)):
+                group = "".join(option(sub_value, sub_label) for sub_value, sub_label in label)
+                options.append(
+                    format_html('<optgroup label="{}">{}</optgroup>', option_value, mark_safe(group))
+                    if option_value
+                    else group  # as `select.html`: a group without a name is not wrapped
+                )
+            else:
+                options.append(option("" if option_value is None else option_value, label))
         return format_html(
-            '<select name="{}"{}>{}</select>', name, _attributes(widget["attrs"]), mark_safe("".join(options))
+            '<select name="{}"{}>{}</select>',
+            name,
+            _attributes(self.build_attrs(self.attrs, attrs)),
+            mark_safe("".join(options)),
         )
 
 

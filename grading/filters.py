@@ -8,23 +8,28 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from associations.filters import SEARCH_PLACEHOLDER, scoped_townships, search_filter
+from core.forms import ListSelect
 from core.listing import Sorting, choice_rank
 from grading.models import Assessment, ComplianceStatus, Tier, tier_is
 
 
 class RegisterFilter(django_filters.FilterSet):
+    """The register's filters; the selects are rendered in Python (`core.forms.ListSelect`), not through a
+    template include per option."""
+
     q = search_filter(SEARCH_PLACEHOLDER, association="association__")
     township = django_filters.ModelChoiceFilter(
         label=_("鄉鎮市區"),
         field_name="association__township",
         queryset=scoped_townships,
         empty_label=_("全部"),
+        widget=ListSelect,
     )
     status = django_filters.ChoiceFilter(
-        label=_("會務財務狀態"), choices=ComplianceStatus.choices, empty_label=_("全部")
+        label=_("會務財務狀態"), choices=ComplianceStatus.choices, empty_label=_("全部"), widget=ListSelect
     )
     tier = django_filters.ChoiceFilter(
-        label=_("分級"), choices=Tier.choices, empty_label=_("全部"), method="filter_tier"
+        label=_("分級"), choices=Tier.choices, empty_label=_("全部"), method="filter_tier", widget=ListSelect
     )
 
     class Meta:

@@ -11,6 +11,7 @@ from associations import access
 from associations.models import Township
 from associations.years import always_open
 from core import dates
+from core.forms import ListSelect
 from grading import todo
 from grading.models import Tier, TierThresholds
 
@@ -111,7 +112,11 @@ class MovementForm(forms.Form):
 
 class TownshipFilterForm(forms.Form):
     township = forms.ModelChoiceField(
-        label=_("鄉鎮市區"), queryset=Township.objects.none(), required=False, empty_label=_("全部")
+        label=_("鄉鎮市區"),
+        queryset=Township.objects.none(),
+        required=False,
+        empty_label=_("全部"),
+        widget=ListSelect,
     )
 
     def __init__(self, *args: object, user: object, **kwargs: object) -> None:
@@ -123,9 +128,9 @@ class TodoFilterForm(TownshipFilterForm):
     """The to-do list's filters: township (the user's only), kind of duty, due window and order; an
     invalid value is ignored, never widening what the user sees."""
 
-    kind = forms.ChoiceField(label=_("事項"), required=False)
-    state = forms.ChoiceField(label=_("期限"), required=False)
-    sort = forms.ChoiceField(label=_("排序"), required=False, choices=todo.SORTS)
+    kind = forms.ChoiceField(label=_("事項"), required=False, widget=ListSelect)
+    state = forms.ChoiceField(label=_("期限"), required=False, widget=ListSelect)
+    sort = forms.ChoiceField(label=_("排序"), required=False, choices=todo.SORTS, widget=ListSelect)
 
     def __init__(self, *args: object, user: object, **kwargs: object) -> None:
         super().__init__(*args, user=user, **kwargs)

@@ -15,12 +15,13 @@ board's term, each listed from DUE_SOON_DAYS before its due date (the term from 
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from html import escape
 
 from django.db import connection
-from django.db.models import Case, CharField, Count, Max, Min, Q, QuerySet, Value, When, Window
+from django.db.models import Case, CharField, Max, Min, Q, QuerySet, Value, When, Window
 from django.db.models.functions import Coalesce
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -129,22 +130,71 @@ class TodoGroup:
     #: The association's page (`_Links`).
     url: str = ""
 
+    def html(self) -> SafeString:
+        """The group's block on the to-do page: a heading row (township, association linked to its page)
+        and its items' rows, escaped as the template would; built here rather than by a template loop over
+        some 200 items a page."""
+        rows = "\n".join(item.row() for item in self.items)
+        return mark_safe(  # every text in it is escaped; the rows are safe strings of `TodoItem.row`
+            f'<tbody class="todo-group">\n<tr class="group"><th colspan="4" scope="rowgroup">'
+            f'{escape(self.township)}\u3000<a href="{escape(self.url)}">{escape(self.association)}</a>'
+            f"</th></tr>\n"
+            f"{rows}\n</tbody>"
+        )
+
 
 @dataclass
 class TodoList:
     """What the filters select: the counts for the filter's choices, and the groups as a lazy sequence that
-    reads one page of them at a time (`Paginator` slices it)."""
+    reads one page of them at a time (`Paginator` slices it). The counts come with the first page read
+    (`GroupPages.prefetch`: one statement scans the listed duties once for both)."""
 
+    #: The duties the list can show in the user's scope, whatever the kind and state filters.
+    listed: QuerySet[Duty]
+    #: Those the kind and state filters select.
     duties: QuerySet[Duty]
     today: datetime.date
     sort: str
-    #: How many items each kind / state has with the other filters applied (the filter shows them).
-    kind_counts: dict[str, int]
-    state_counts: dict[str, int]
+    kind: str = ""
+    state: str = ""
+    _counts: tuple[dict[str, int], dict[str, int]] | None = None
+    _groups: GroupPages | None = None
 
     @property
     def groups(self) -> GroupPages:
-        return GroupPages(self)
+        if self._groups is None:
+            self._groups = GroupPages(self)
+        return self._groups
+
+    @property
+    def kind_counts(self) -> dict[str, int]:
+        """How many items each kind has with the other filters applied (the filter shows them)."""
+        return self._read_counts()[0]
+
+    @property
+    def state_counts(self) -> dict[str, int]:
+        """How many items each state has with the other filters applied."""
+        return self._read_counts()[1]
+
+    def _read_counts(self) -> tuple[dict[str, int], dict[str, int]]:
+        if self._counts is None:
+            self._set_counts(_page_and_counts(self, offset=0, limit=0)[1])
+        assert self._counts is not None
+        return self._counts
+
+    def _set_counts(self, by_kind: list[tuple[str, dict[str, int]]]) -> None:
+        """The filter's counts from the per-kind, per-state counts of the listed duties."""
+        kind_counts: dict[str, int] = {}
+        state_counts: dict[str, int] = {}
+        for row_kind, by_state in by_kind:
+            for row_state, n in by_state.items():
+                if not n:
+                    continue
+                if (row_state == self.state) if self.state else (row_state in OPEN_STATES):
+                    kind_counts[row_kind] = kind_counts.get(row_kind, 0) + n
+                if not self.kind or row_kind == self.kind:
+                    state_counts[row_state] = state_counts.get(row_state, 0) + n
+        self._counts = (kind_counts, state_counts)
 
 
 def kinds() -> list[tuple[str, str]]:
@@ -191,6 +241,20 @@ def _state_filter(state: str, today: datetime.date) -> Q:
     return open_
 
 
+def _state_sql(state: str) -> str:
+    """`_state_filter` over the columns of the `listed` CTE of `_page_and_counts`, with the parameters
+    %(today)s and %(soon)s (named, so each filter may use them as often as it needs)."""
+    if state == LATE_DONE:
+        return "l.done_on IS NOT NULL"
+    if state == OVERDUE:
+        return "l.done_on IS NULL AND (l.due_on IS NULL OR l.due_on < %(today)s)"
+    if state == DUE_SOON:
+        return "l.done_on IS NULL AND l.due_on >= %(today)s AND l.due_on <= %(soon)s"
+    if state == LATER:
+        return "l.done_on IS NULL AND l.due_on > %(soon)s"
+    return "l.done_on IS NULL"
+
+
 def todo_list(
     associations: QuerySet[Association],
     *,
@@ -200,35 +264,19 @@ def todo_list(
     sort: str = "due",
 ) -> TodoList:
     """The items of `associations` of `kind` (any when blank) and in `state` (any open to-do when blank),
-    grouped by association, the groups ordered by `sort` (see SORTS). Counts the filter's choices in one
-    query; the groups are read a page at a time."""
+    grouped by association, the groups ordered by `sort` (see SORTS). Reads nothing yet: the first page
+    of groups and the filter's counts are read together, in one statement (`GroupPages.prefetch`)."""
     listed = listed_duties(associations, today=today)
-    kind_counts: dict[str, int] = {}
-    state_counts: dict[str, int] = {}
-    states = [value for value, _label in STATES]
-    by_kind = (
-        listed.order_by()
-        .values("kind")
-        .annotate(**{name: Count("pk", filter=_state_filter(name, today)) for name in states})
-    )
-    for row in by_kind:
-        for row_state in states:
-            n = row[row_state]
-            if not n:
-                continue
-            if (row_state == state) if state else (row_state in OPEN_STATES):
-                kind_counts[row["kind"]] = kind_counts.get(row["kind"], 0) + n
-            if not kind or row["kind"] == kind:
-                state_counts[row_state] = state_counts.get(row_state, 0) + n
     selected = listed.filter(_state_filter(state, today))
     if kind:
         selected = selected.filter(kind=kind)
     return TodoList(
+        listed=listed,
         duties=selected,
         today=today,
         sort=sort if sort in dict(SORTS) else "due",
-        kind_counts=kind_counts,
-        state_counts=state_counts,
+        kind=kind,
+        state=state,
     )
 
 
@@ -244,33 +292,68 @@ def _due_or_min() -> Coalesce:
     return Coalesce("due_on", Value(NO_DATE))
 
 
-def _group_rows(
-    duties: QuerySet[Duty], sort: str, *, offset: int, limit: int
-) -> list[tuple[int, str, str, int, int]]:
-    """One page of groups: (association id, name, township, township order, number of groups), ordered by
-    `sort`. The duties are grouped by association first and only the groups joined to their names (one
-    row per association, not one per duty), which is what keeps a county of 10,000 associations fast; the
-    number of groups comes with the page (a window over the groups), not from a count query of its own."""
-    groups = (
-        duties.order_by()
-        .values("association_id")
-        .annotate(first_due=Min(_due_or_min()), last_due=Max(_due_or_min()))
+GroupRow = tuple[int, str, str, int]
+
+
+def _page_and_counts(
+    todo: TodoList, *, offset: int, limit: int
+) -> tuple[list[GroupRow], list[tuple[str, dict[str, int]]], int]:
+    """One page of groups ((association id, name, township, township order), ordered by the list's sort),
+    the number of listed duties of each kind in each state, and the number of groups, in one statement
+    that reads the listed duties once (a CTE both the counts and the groups are taken from: reading them
+    in two queries looked each association's duties up twice). The duties are grouped by association
+    first and only the page's groups joined to their names, which keeps a county of 10,000 associations
+    fast."""
+    inner, inner_params = (
+        todo.listed.order_by().values("association_id", "kind", "due_on", "done_on").query.sql_with_params()
     )
-    inner, params = groups.query.sql_with_params()
+    ops = connection.ops
     association, township = (
         Association._meta.db_table,
         Association._meta.get_field("township").related_model._meta.db_table,
     )
+    states = [value for value, _label in STATES]
+    # The statement's own parameters are named; the inner query's are positional (%s), so they are
+    # passed by name too, as its placeholders are renamed.
+    named: dict[str, object] = {f"p{i}": value for i, value in enumerate(inner_params)}
+    positions = iter(range(len(inner_params)))
+    inner = re.sub(r"%%|%s", lambda m: m[0] if m[0] == "%%" else f"%(p{next(positions)})s", inner)
+    named |= {
+        "today": ops.adapt_datefield_value(todo.today),
+        "soon": ops.adapt_datefield_value(todo.today + datetime.timedelta(days=WINDOW_DAYS)),
+        "no_date": ops.adapt_datefield_value(NO_DATE),
+        "kind": todo.kind,
+        "limit": limit,
+        "offset": offset,
+    }
+    selected = _state_sql(todo.state) + (" AND l.kind = %(kind)s" if todo.kind else "")
+    counts = ", ".join(f"SUM(CASE WHEN {_state_sql(name)} THEN 1 ELSE 0 END)" for name in states)
+    placeholders = ", ".join("NULL" for _name in states)
     sql = (
-        f"SELECT g.association_id, a.name, t.name, t.sort_order, COUNT(*) OVER () "
-        f"FROM ({inner}) g "
-        f"INNER JOIN {connection.ops.quote_name(association)} a ON a.id = g.association_id "
-        f"INNER JOIN {connection.ops.quote_name(township)} t ON t.id = a.township_id "
-        f"ORDER BY {_GROUP_ORDER[sort]} LIMIT %s OFFSET %s"
+        f"WITH listed AS ({inner}), "
+        f"g AS (SELECT l.association_id, MIN(COALESCE(l.due_on, %(no_date)s)) AS first_due, "
+        f"MAX(COALESCE(l.due_on, %(no_date)s)) AS last_due FROM listed l WHERE {selected} "
+        f"GROUP BY l.association_id), "
+        f"page AS (SELECT g.association_id, a.name AS association, t.name AS township, t.sort_order, "
+        f"ROW_NUMBER() OVER (ORDER BY {_GROUP_ORDER[todo.sort]}) AS n FROM g "
+        f"INNER JOIN {ops.quote_name(association)} a ON a.id = g.association_id "
+        f"INNER JOIN {ops.quote_name(township)} t ON t.id = a.township_id "
+        f"ORDER BY n LIMIT %(limit)s OFFSET %(offset)s) "
+        f"SELECT 'g', association_id, association, township, sort_order, n, {placeholders} FROM page "
+        f"UNION ALL SELECT 'k', NULL, l.kind, NULL, NULL, NULL, {counts} FROM listed l GROUP BY l.kind "
+        f"UNION ALL SELECT 'n', NULL, NULL, NULL, NULL, (SELECT COUNT(*) FROM g), {placeholders}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, limit, offset])
-        return [tuple(row) for row in cursor.fetchall()]
+        cursor.execute(sql, named)
+        rows = cursor.fetchall()
+    groups = sorted((row for row in rows if row[0] == "g"), key=lambda row: row[5])
+    by_kind = [
+        (row[2], dict(zip(states, (int(n or 0) for n in row[6:]), strict=True)))
+        for row in rows
+        if row[0] == "k"
+    ]
+    total = next(int(row[5]) for row in rows if row[0] == "n")
+    return [(row[1], row[2], row[3], row[4]) for row in groups], by_kind, total
 
 
 class _Links:
@@ -289,7 +372,7 @@ class _Links:
 
 class GroupPages:
     """The groups as `Paginator` sees them: `len` is the number of groups, a slice reads that page's groups
-    and their items (two queries; the first also counts the groups)."""
+    and their items (two queries; the first also counts the groups and the filter's choices)."""
 
     def __init__(self, todo: TodoList) -> None:
         self.todo = todo
@@ -297,29 +380,28 @@ class GroupPages:
         self._pages: dict[tuple[int, int], list[TodoGroup]] = {}
 
     def prefetch(self, number: object, per_page: int) -> None:
-        """Read the page `number` would show (and the count with it), so that Paginator's count and slice
-        cost no query of their own. An invalid or out-of-range number falls back as `get_page` does."""
+        """Read the page `number` would show (and the counts with it), so that Paginator's count and slice
+        and the filter's counts cost no query of their own. An invalid or out-of-range number falls back
+        as `get_page` does."""
         try:
             page = max(1, int(str(number)))
         except (TypeError, ValueError):
             page = 1
         offset = (page - 1) * per_page
-        groups = self._read(offset, per_page, with_count=True)
+        groups = self._read(offset, per_page)
         if not groups and page > 1:
-            self._count = self._count or self.todo.duties.values("association_id").distinct().count()
-            last = max(1, -(-self._count // per_page))
-            self._read((last - 1) * per_page, per_page, with_count=False)
+            last = max(1, -(-len(self) // per_page))
+            self._read((last - 1) * per_page, per_page)
 
-    def _read(self, offset: int, limit: int, *, with_count: bool) -> list[TodoGroup]:
-        rows = _group_rows(self.todo.duties, self.todo.sort, offset=offset, limit=limit)
-        if with_count and rows:
-            self._count = rows[0][4]
-        elif with_count and offset == 0:
-            self._count = 0
+    def _read(self, offset: int, limit: int) -> list[TodoGroup]:
+        rows, by_kind, total = _page_and_counts(self.todo, offset=offset, limit=limit)
+        self._count = total
+        if self.todo._counts is None:
+            self.todo._set_counts(by_kind)
         links = _Links()
         groups = [
             TodoGroup(pk, name, township, order, url=links.association(pk))
-            for pk, name, township, order, _total in rows
+            for pk, name, township, order in rows
         ]
         by_id = {group.association_id: group for group in groups}
         if by_id:
@@ -342,7 +424,7 @@ class GroupPages:
             return self._pages[(offset, limit)]
         if (found := next((g for (o, _n), g in self._pages.items() if o == offset), None)) is not None:
             return found[:limit]
-        return self._read(offset, limit, with_count=False)
+        return self._read(offset, limit)
 
 
 _KIND_ORDER = Case(

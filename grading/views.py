@@ -15,7 +15,9 @@ from django.core.paginator import Paginator
 from django.db.models import F, Min, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -161,6 +163,9 @@ def overview(request: HttpRequest, year: int) -> HttpResponse:
     # (`selectors.year_summary`).
     summary = selectors.year_summary(Association.objects.visible_to(request.user), year=year)
     page = Paginator(summary.counts, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    register_url = reverse("grading:register", args=[year])
+    for row in page:
+        row["row"] = _overview_row(row, register_url)
     context = {
         "year": year,
         "register": register,
@@ -178,6 +183,24 @@ def overview(request: HttpRequest, year: int) -> HttpResponse:
         "charts": grading_charts(summary),
     }
     return render(request, "grading/overview.html", context)
+
+
+def _grouped(n: int) -> str:
+    """`n` as the `intcomma` filter shows it: numbers below 1,000 are never grouped, whatever the locale, so
+    only larger ones go through `number_format`."""
+    return str(n) if -1000 < n < 1000 else number_format(n, use_l10n=True, force_grouping=True)
+
+
+def _overview_row(row: dict[str, object], register_url: str) -> SafeString:
+    """One township's row of the overview's table: the township linked to its register, its count, its
+    counts by status and by tier, and how many were overridden. Built here and escaped as the template
+    did (`django.utils.html.escape` is `html.escape`), rather than by a template tag per cell."""
+    cells = "".join(f'<td class="num">{_grouped(n)}</td>' for n in [*row["statuses"], *row["tiers"]])
+    return mark_safe(  # every text in it is escaped; the figures are integers
+        f'<tr><td><a href="{escape(register_url)}?township={escape(str(row["township_id"]))}">'
+        f'{escape(str(row["township"]))}</a></td><td class="num">{_grouped(row["total"])}</td>'
+        f'{cells}<td class="num">{int(row["overridden"])}</td></tr>'
+    )
 
 
 def _register_filter(request: HttpRequest, year: int) -> RegisterFilter:
@@ -466,9 +489,10 @@ def _todo_list(request: HttpRequest) -> tuple[TodoFilterForm, todo.TodoList, dat
 
 def todo_page(request: HttpRequest) -> HttpResponse:
     form, listed, today = _todo_list(request)
-    form.show_counts(listed)
     groups = listed.groups
+    # The page's groups first: the filter's counts are read with them, in the same statement.
     groups.prefetch(request.GET.get("page"), settings.PAGE_SIZE)
+    form.show_counts(listed)
     page = Paginator(groups, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,

@@ -76,6 +76,8 @@ def _pages(zhunan) -> dict[str, str]:
         "register sorted by chair": f"/grading/{ROC}/register/?sort=chair",
         "movement": f"/grading/movement/?from_year={ROC - 1}&to_year={ROC}",
         "home": "/",
+        "to-do": "/grading/todo/",
+        "to-do filtered": "/grading/todo/?state=overdue&sort=-due",
     }
 
 
@@ -98,6 +100,8 @@ BUDGETS = {
     "register sorted by chair": 6,
     "movement": 3,
     "home": 5,
+    "to-do": 5,
+    "to-do filtered": 5,
 }
 
 

@@ -6,6 +6,7 @@ import io
 import re
 
 import openpyxl
+import pytest
 
 from grading.models import Assessment, ComplianceStatus, Tier, TierChange, TierRegister, TierThresholds
 from tests.associations.factories import AssociationFactory, CountyFactory
@@ -542,3 +543,15 @@ def test_register_export_keeps_chinese_for_an_english_reader(county_client, coun
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:2] == ["鄉鎮市", "協會名稱"]
     assert "召開會員大會：112年度未召開會員大會（期限 112/12/31）。" in rows[1][4].split("\n")
+
+
+@pytest.mark.parametrize("language", ["zh-hant", "en"])
+def test_overview_figures_are_grouped_as_intcomma_groups_them(language):
+    from django.contrib.humanize.templatetags.humanize import intcomma
+    from django.utils import translation
+
+    from grading.views import _grouped
+
+    with translation.override(language):
+        for n in (0, 7, 999, 1000, 12345, 1234567, -1000, -5):
+            assert _grouped(n) == intcomma(n)
