@@ -3,7 +3,8 @@
 Scope has three levels: a township clerk sees one township, a county officer one county, an administrator
 every county, working on one at a time (the county chosen in the header, kept on their membership). Every
 list, detail, form, export, count, search and staff page starts from `scope_associations` (through
-`Association.objects.visible_to(user)`), `scope_townships`, `scope_by_county` or one of the
+`Association.objects.visible_to(user)`) or its twin for rows of one association,
+`scope_through_association`, `scope_townships`, `scope_by_county` or one of the
 fetch-and-authorise helpers below. The rules fail closed: an anonymous user, a user without a role, a role
 not named here, or a county officer whose membership names no county sees nothing.
 """
