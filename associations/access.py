@@ -3,7 +3,8 @@
 Scope has three levels: a township clerk sees one township, a county officer one county, an administrator
 every county, working on one at a time (the county chosen in the header, kept on their membership). Every
 list, detail, form, export, count, search and staff page starts from `scope_associations` (through
-`Association.objects.visible_to(user)`), `scope_townships`, `scope_by_county` or one of the
+`Association.objects.visible_to(user)`) or its twin for rows of one association,
+`scope_through_association`, `scope_townships`, `scope_by_county` or one of the
 fetch-and-authorise helpers below. The rules fail closed: an anonymous user, a user without a role, a role
 not named here, or a county officer whose membership names no county sees nothing.
 """
@@ -306,13 +307,26 @@ def get_association_record_for_user(
 # --- subsidies: applications are scoped through their association ----------------------------------------
 
 
-def scope_applications(queryset: QuerySet[ModelT], user: object) -> QuerySet[ModelT]:
-    """Subsidy applications of the associations the user may see: a clerk's township's, a county officer's
-    county's (and an administrator's working county's). Judges and everyone else: none."""
+def scope_through_association(
+    queryset: QuerySet[ModelT], user: object, *, field: str = "association"
+) -> QuerySet[ModelT]:
+    """Rows that belong to one association (through the foreign key `field`), scoped like their association
+    (`scope_associations`): a clerk's township's, a county officer's county's (and an administrator's working
+    county's); none for judges and everyone else. Filtered through the join (`field`'s township and its
+    county), not `field__in` the visible associations: that subquery made PostgreSQL read every association
+    of every county to find one county's."""
     role = role_of(user)
     if role in COUNTY_WIDE_ROLES:
         county_id = county_id_of(user)
-        return queryset.filter(association__township__county_id=county_id) if county_id else queryset.none()
+        if county_id is None:
+            return queryset.none()
+        return queryset.filter(**{f"{field}__township__county_id": county_id})
     if role == Role.TOWNSHIP:
-        return queryset.filter(association__township_id=township_id_of(user))
+        return queryset.filter(**{f"{field}__township_id": township_id_of(user)})
     return queryset.none()
+
+
+def scope_applications(queryset: QuerySet[ModelT], user: object) -> QuerySet[ModelT]:
+    """Subsidy applications of the associations the user may see: a clerk's township's, a county officer's
+    county's (and an administrator's working county's). Judges and everyone else: none."""
+    return scope_through_association(queryset, user)

@@ -142,7 +142,9 @@ def tier_is(tier: str) -> Q:
 class AssessmentQuerySet(models.QuerySet["Assessment"]):
     def visible_to(self, user: object) -> AssessmentQuerySet:
         """Scoped like the associations they judge (decided in `associations.access`)."""
-        return self.filter(association__in=Association.objects.visible_to(user))
+        from associations.access import scope_through_association
+
+        return scope_through_association(self, user)
 
     def with_tier(self) -> AssessmentQuerySet:
         """Annotate `tier_in_force`: the override where there is one, else the suggestion."""

@@ -181,3 +181,38 @@ def test_a_new_role_nobody_planned_for_sees_nothing(both, toufen_clerk, monkeypa
     assert _visible(toufen_clerk) == set()
     assert not access.can_use_registry(toufen_clerk)
     assert list(access.scope_townships(Township.objects.all(), toufen_clerk)) == []
+
+
+@pytest.mark.parametrize(
+    "user", ["toufen_clerk", "county_officer", "administrator", "yunlin_officer", "judge", "anonymous"]
+)
+def test_rows_scoped_through_their_association_follow_the_association_scope(both, douliu, request, user):
+    """`scope_through_association` filters through the join, not the visible associations: it must keep out
+    exactly what `scope_associations` keeps out (another township's rows, another county's rows)."""
+    from associations.models import Officer
+
+    viewer = AnonymousUser() if user == "anonymous" else request.getfixturevalue(user)
+    for association in (*both, AssociationFactory(township=douliu)):
+        OfficerFactory(association=association)
+    scoped = access.scope_through_association(Officer.objects.all(), viewer)
+
+    assert {o.association_id for o in scoped} == _visible(viewer)
+
+
+def test_another_township_and_county_stay_out_of_rows_scoped_through_their_association(
+    both, douliu, toufen_clerk, county_officer, yunlin_officer
+):
+    from associations.models import Officer
+
+    zhunan_row, toufen_row = both
+    douliu_row = AssociationFactory(township=douliu)
+    for association in (zhunan_row, toufen_row, douliu_row):
+        OfficerFactory(association=association)
+
+    def seen(user):
+        scoped = access.scope_through_association(Officer.objects.all(), user)
+        return {o.association_id for o in scoped}
+
+    assert seen(toufen_clerk) == {toufen_row.pk}
+    assert seen(county_officer) == {zhunan_row.pk, toufen_row.pk}
+    assert seen(yunlin_officer) == {douliu_row.pk}
