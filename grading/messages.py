@@ -161,7 +161,8 @@ def _to_json(value: object) -> object:
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, list | tuple):
-        return [_to_json(item) for item in value]
+        # Mostly lists of plain dates (the meetings of a year): converted without a call per item.
+        return [item.isoformat() if type(item) is datetime.date else _to_json(item) for item in value]
     return value
 
 
