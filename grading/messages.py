@@ -146,7 +146,12 @@ def message(code: str, **params: object) -> Message:
     return {
         "code": code,
         "params": {
-            name: value if type(value) in _AS_IS else _to_json(value)
+            # A plain date (the commonest parameter after the plain ones) is converted without a call.
+            name: value
+            if (kind := type(value)) in _AS_IS
+            else value.isoformat()
+            if kind is datetime.date
+            else _to_json(value)
             for name, value in params.items()
             if value is not None
         },
