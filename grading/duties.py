@@ -203,8 +203,27 @@ def window(today: datetime.date) -> dict[int, frozenset[str] | None]:
     }
 
 
-def _year_key(facts: AssociationFacts) -> tuple[object, ...]:
-    """Everything `year_duties` reads: two associations' years with equal keys have equal duties."""
+#: The duties that read no meeting: only the year and its filing dates.
+_FILINGS = frozenset({PLAN, REPORT})
+
+
+def _late(filed_on: datetime.date | None, due: datetime.date) -> datetime.date | bool | None:
+    """What `_filing` reads of a filing: True if in time, else its date (None: not filed)."""
+    return True if filed_on is not None and filed_on <= due else filed_on
+
+
+def _year_key(facts: AssociationFacts, kinds: frozenset[str] | None = None) -> tuple[object, ...]:
+    """Everything `year_duties` reads of the duties of `kinds` (None: every kind): two associations' years
+    with equal keys have equal duties. A year of which only filings are kept (the year before today's, in a
+    recompute of it) reads no meeting and of a filing only whether it came in time and, if not, when (if
+    at all): most associations share one key and their duties are worked out once."""
+    if kinds is not None and kinds <= _FILINGS:
+        year = facts.year
+        return (
+            year,
+            _late(facts.plan_budget_filed_on, rules.plan_budget_due(year)),
+            _late(facts.report_accounts_filed_on, rules.report_accounts_due(year)),
+        )
     return (
         facts.year,
         facts.board_interval_months,
@@ -241,7 +260,7 @@ def _templates(
                 term = terms[elections] = term_duties(year_facts)
             found = out[association_id] = ([elections], [term])
         kinds = years[year]
-        key = (kinds, *_year_key(year_facts))
+        key = (kinds, *_year_key(year_facts, kinds))
         if (specs := of_years.get(key)) is None:
             every = year_duties(year_facts) if kinds != frozenset() else []
             specs = of_years[key] = [spec for spec in every if kinds is None or spec.kind in kinds]

@@ -146,7 +146,12 @@ def message(code: str, **params: object) -> Message:
     return {
         "code": code,
         "params": {
-            name: value if type(value) in _AS_IS else _to_json(value)
+            # A plain date (the commonest parameter after the plain ones) is converted without a call.
+            name: value
+            if (kind := type(value)) in _AS_IS
+            else value.isoformat()
+            if kind is datetime.date
+            else _to_json(value)
             for name, value in params.items()
             if value is not None
         },
@@ -161,7 +166,8 @@ def _to_json(value: object) -> object:
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, list | tuple):
-        return [_to_json(item) for item in value]
+        # Mostly lists of plain dates (the meetings of a year): converted without a call per item.
+        return [item.isoformat() if type(item) is datetime.date else _to_json(item) for item in value]
     return value
 
 
