@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.paginator import InvalidPage, Page, Paginator
-from django.db.models import Count, Exists, F, FilteredRelation, Q, QuerySet, Subquery, Window
+from django.db.models import Count, Exists, F, FilteredRelation, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest
 
 from awards import permissions
@@ -93,26 +93,6 @@ def _loaded(manager: object, objects: Iterable[object]) -> QuerySet:
     queryset._result_cache = list(objects)
     queryset._prefetch_done = True
     return queryset
-
-
-def page_of(request: HttpRequest, rows: QuerySet) -> Page:
-    """The page of `rows` (filtered and sorted, primary key last) that `?page=` names at the size `?per=`
-    chooses, as `core.listing.paginate` answers it, in one query: the page's rows carry the count of all the
-    rows (a window count), so no COUNT query runs. No rows on page 1 is an empty list; on a later page, a
-    page past the end: 404."""
-    wanted = request.GET.get("page", "1")
-    number = int(wanted) if wanted.isdecimal() else 0
-    if number < 1:
-        raise Http404
-    paginator = Paginator(rows, page_size(request))
-    bottom = (number - 1) * paginator.per_page
-    page_rows = list(rows.annotate(_page_total=Window(Count("*")))[bottom : bottom + paginator.per_page])
-    paginator.__dict__["count"] = page_rows[0]._page_total if page_rows else 0
-    try:
-        paginator.validate_number(number)
-    except InvalidPage:
-        raise Http404 from None
-    return Page(page_rows, number, paginator)
 
 
 #: The columns of a published result the results page shows (`published_page`), in this order.

@@ -27,9 +27,9 @@ from awards.exports import results_headers, results_rows
 from awards.forms import AssignJudgeForm, CriterionForm, ReasonForm
 from awards.models import AwardGroup, AwardRound, Conflict, Entry, ScoreSheet
 from awards.results import GroupResult, RowFormat, published_rows, round_results
-from awards.selectors import page_of, published_page
+from awards.selectors import published_page
 from core.exports import FORMATS
-from core.listing import PAGE_SIZES, paginate, pk_url
+from core.listing import PAGE_SIZES, paginate, paginate_counted, pk_url
 from core.roles import COUNTY_WIDE_ROLES, Role
 from core.security import exported_table
 
@@ -113,7 +113,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     ScoreSheet.objects.filter(entry=OuterRef("pk"), judge_id=user.pk).values("state")[:1]
                 )
             )
-        page = context["page"] = context["entries"] = page_of(request, entries)
+        page = context["page"] = context["entries"] = paginate_counted(request, entries)
         can_score, can_accept = "score" in actions, "accept" in actions
         can_declare = "declare_conflict" in actions
         judge_options = ""
@@ -155,14 +155,14 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             context["assign_form"] = AssignJudgeForm(exclude=[a.judge_id for a in judges])
     elif section == "conflicts":
         context["clear_form"] = ReasonForm()
-        context["page"] = context["conflicts"] = page_of(
+        context["page"] = context["conflicts"] = paginate_counted(
             request,
             Conflict.objects.filter(entry__round=award_round)
             .select_related("entry__association", "entry__township", "judge", "cleared_by")
             .order_by("cleared_at", "entry_id", "judge__username", "pk"),
         )
     elif section == "sheets":
-        context["page"] = context["sheets"] = page_of(
+        context["page"] = context["sheets"] = paginate_counted(
             request,
             ScoreSheet.objects.filter(entry__round=award_round, state=ScoreSheet.State.SUBMITTED)
             .select_related("entry__association", "entry__township", "judge")
