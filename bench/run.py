@@ -89,11 +89,13 @@ def _environment(url: str) -> dict[str, str]:
     }
 
 
-def _ensure_database(url: str) -> None:
+@contextlib.contextmanager
+def _server_cursor(url: str) -> Iterator[tuple[object, str]]:
+    """A cursor on the server's `postgres` database (autocommit: CREATE and DROP DATABASE run outside a
+    transaction), and the name of the database `url` names."""
     import psycopg2
 
     parts = urllib.parse.urlparse(url)
-    name = parts.path.lstrip("/")
     admin = psycopg2.connect(
         host=parts.hostname or "127.0.0.1",
         port=parts.port or 5432,
@@ -102,30 +104,24 @@ def _ensure_database(url: str) -> None:
         dbname="postgres",
     )
     admin.autocommit = True
-    with admin.cursor() as cursor:
+    try:
+        with admin.cursor() as cursor:
+            yield cursor, parts.path.lstrip("/")
+    finally:
+        admin.close()
+
+
+def _ensure_database(url: str) -> None:
+    with _server_cursor(url) as (cursor, name):
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         if cursor.fetchone() is None:
             print(f"creating database {name}")
             cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
 
 
 def _drop_database(url: str) -> None:
-    import psycopg2
-
-    parts = urllib.parse.urlparse(url)
-    name = parts.path.lstrip("/")
-    admin = psycopg2.connect(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 5432,
-        user=parts.username or "postgres",
-        password=parts.password or None,
-        dbname="postgres",
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
+    with _server_cursor(url) as (cursor, name):
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.close()
 
 
 # --- results ---------------------------------------------------------------------------------------------
